@@ -1,0 +1,65 @@
+"""The product's roles, as Django groups, and what each may do.
+
+- admin: everything (users, programmes, imports);
+- hr (cán bộ tổ chức): reads and writes persons and training of their unit's subtree;
+- leader (lãnh đạo): reads dashboards, lists and exports of their unit's subtree, changes nothing;
+- viewer (xem toàn thành phố): reads everything in the city, changes nothing.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Quản trị")
+    HR = "hr", _("Cán bộ tổ chức")
+    LEADER = "leader", _("Lãnh đạo")
+    VIEWER = "viewer", _("Xem toàn thành phố")
+
+
+# Group name -> model permissions (app_label.codename) granted to it.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: ["*"],
+    Role.HR: [
+        f"{app}.{action}_{model}"
+        for app, model in [
+            ("personnel", "person"),
+            ("personnel", "qualification"),
+            ("personnel", "appointment"),
+            ("training", "course"),
+            ("training", "trainingrecord"),
+        ]
+        for action in ("view", "add", "change", "delete")
+    ]
+    + ["personnel.view_orgunit", "training.view_coursetype", "targets.view_programme", "targets.view_indicator"],
+    Role.LEADER: [
+        "personnel.view_orgunit",
+        "personnel.view_person",
+        "personnel.view_qualification",
+        "personnel.view_appointment",
+        "training.view_course",
+        "training.view_coursetype",
+        "training.view_trainingrecord",
+        "targets.view_programme",
+        "targets.view_indicator",
+    ],
+}
+ROLE_PERMISSIONS[Role.VIEWER] = list(ROLE_PERMISSIONS[Role.LEADER])
+
+
+def role_of(user) -> str | None:
+    """Return the user's role: admin for superusers, else the first role group they belong to."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    names = {group.name for group in user.groups.all()}
+    for role in (Role.ADMIN, Role.HR, Role.LEADER, Role.VIEWER):
+        if role.value in names:
+            return role
+    return None
+
+
+def can_write(user) -> bool:
+    """Return whether the user may change personnel and training records (admin or HR)."""
+    return role_of(user) in (Role.ADMIN, Role.HR)

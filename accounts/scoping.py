@@ -1,0 +1,66 @@
+"""The one scoping rule: a user sees and changes only their unit and the units below it.
+
+Screens, exports, imports and the API all call these functions; none filters by unit on its own.
+Admins and city-wide viewers see the whole city. A user with no unit (and no city-wide role) sees
+nothing.
+"""
+
+from django.db.models import QuerySet
+
+from personnel.models import Appointment, OrgUnit, Person, Qualification
+
+from .roles import Role, role_of
+
+
+def sees_whole_city(user) -> bool:
+    """Return whether the user's role covers every unit."""
+    return role_of(user) in (Role.ADMIN, Role.VIEWER)
+
+
+def scope_unit(user) -> OrgUnit | None:
+    """Return the top unit of the user's scope (the root for city-wide users), or None."""
+    if sees_whole_city(user):
+        return user.unit or OrgUnit.objects.roots().order_by("code").first()
+    return user.unit if getattr(user, "is_authenticated", False) else None
+
+
+def visible_units(user) -> QuerySet:
+    """Return the units the user may see."""
+    if sees_whole_city(user):
+        return OrgUnit.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.unit_id is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.subtree(user.unit)
+
+
+def can_see_unit(user, unit: OrgUnit) -> bool:
+    """Return whether ``unit`` is inside the user's scope."""
+    if sees_whole_city(user):
+        return True
+    return bool(getattr(user, "unit", None)) and unit.is_within(user.unit)
+
+
+def visible_persons(user) -> QuerySet:
+    """Return the persons the user may see."""
+    if sees_whole_city(user):
+        return Person.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.unit_id is None:
+        return Person.objects.none()
+    return Person.objects.in_unit(user.unit)
+
+
+def visible_qualifications(user) -> QuerySet:
+    """Return the dated qualifications the user may see."""
+    return Qualification.objects.filter(person__in=visible_persons(user).values("pk"))
+
+
+def visible_appointments(user) -> QuerySet:
+    """Return the appointments the user may see."""
+    return Appointment.objects.filter(person__in=visible_persons(user).values("pk"))
+
+
+def visible_training_records(user) -> QuerySet:
+    """Return the training records the user may see."""
+    from training.models import TrainingRecord
+
+    return TrainingRecord.objects.filter(person__in=visible_persons(user).values("pk"))

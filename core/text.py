@@ -1,0 +1,96 @@
+"""Vietnamese text helpers: accent-insensitive matching and Vietnamese alphabetical order."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """Return text lower-cased, without accents, with đ as d and single spaces ("Đặng  Văn" -> "dang van")."""
+    if not text:
+        return ""
+    text = str(text).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def fold_key(text: str | None) -> str:
+    """Return a header or code-list key: folded, with spaces, dashes and underscores removed."""
+    return re.sub(r"[\s_\-./]+", "", fold(text))
+
+
+# Vietnamese alphabet order (ă, â after a; đ after d; ê after e; ô, ơ after o; ư after u), with the
+# Latin letters that appear in names of other origins slotted where Latin puts them.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+# Tones are a secondary difference, in the order of Vietnamese dictionaries:
+# ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+_VOWEL_MARKS = {"\u0306": "ă", "\u0302": None, "\u031b": None}  # breve, circumflex, horn
+
+
+def _letters_and_tones(word: str) -> tuple[str, str]:
+    """Return a word's primary key (two letters per Vietnamese letter) and its tone digits."""
+    primary, tones = [], []
+    for cluster in _clusters(word.lower()):
+        base, marks = cluster[0], cluster[1:]
+        letter = base
+        if base == "đ":
+            letter = "đ"
+        elif "\u0306" in marks and base == "a":
+            letter = "ă"
+        elif "\u0302" in marks and base in "aeo":
+            letter = {"a": "â", "e": "ê", "o": "ô"}[base]
+        elif "\u031b" in marks and base in "ou":
+            letter = {"o": "ơ", "u": "ư"}[base]
+        rank = _RANK.get(letter)
+        if rank is None:
+            if base.isdigit():
+                primary.append("0" + base)
+            continue
+        primary.append(chr(ord("a") + rank // 26) + chr(ord("a") + rank % 26))
+        if letter in "aăâeêioôơuưy":
+            tones.append(next((_TONES[m] for m in marks if m in _TONES), "0"))
+    return "".join(primary), "".join(tones)
+
+
+def _clusters(word: str) -> list[str]:
+    """Return the letters of a word, each with its combining marks (NFD)."""
+    clusters: list[str] = []
+    for ch in unicodedata.normalize("NFD", word):
+        if unicodedata.category(ch) == "Mn" and clusters:
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
+
+
+def split_name(full_name: str) -> tuple[str, str, str]:
+    """Return (family, middle, given) of a Vietnamese full name ("Nguyễn Văn Dũng" -> Nguyễn, Văn, Dũng)."""
+    parts = _SPACES.sub(" ", (full_name or "").strip()).split(" ")
+    parts = [p for p in parts if p]
+    if not parts:
+        return "", "", ""
+    if len(parts) == 1:
+        return "", "", parts[0]
+    return parts[0], " ".join(parts[1:-1]), parts[-1]
+
+
+def name_sort_key(full_name: str) -> str:
+    """Return a key that sorts names the Vietnamese way: given name, then family name, then middle name.
+
+    Letters compare in the Vietnamese alphabet (a < ă < â < b … d < đ), tones only break ties. The key
+    uses lower-case ASCII letters and digits, so byte order and every database collation agree on it,
+    and PostgreSQL and SQLite sort lists identically.
+    """
+    family, middle, given = split_name(full_name)
+    primaries, tones = [], []
+    for part in (given, family, middle):
+        words = part.split(" ") if part else []
+        keys = [_letters_and_tones(w) for w in words]
+        primaries.append("0".join(k[0] for k in keys))
+        tones.append("".join(k[1] for k in keys))
+    # "0" separates parts and sorts before every letter code, so "An" comes before "Anh".
+    return ("00".join(primaries) + "000" + "".join(tones))[:255]

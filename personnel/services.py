@@ -1,0 +1,78 @@
+"""Writes on units and persons: small functions with keyword-only arguments.
+
+They keep the derived fields (a unit's path, a person's name keys) right, so views, imports and the
+API never touch those fields themselves.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .models import OrgUnit, Person
+
+
+def unit_path(parent_path: str, unit_id: int) -> str:
+    """Return the materialised path of a unit under a parent path."""
+    return f"{parent_path}{unit_id}/"
+
+
+@transaction.atomic
+def save_unit(*, unit: OrgUnit) -> OrgUnit:
+    """Save a unit and keep the paths of it and every unit below it right (it may have moved)."""
+    if unit.parent_id and unit.pk and unit.parent.is_within(unit):
+        raise ValueError("A unit cannot be placed under itself or its own descendant.")
+    unit.save()
+    rebuild_unit_paths()
+    unit.refresh_from_db(fields=["path", "depth"])
+    return unit
+
+
+def rebuild_unit_paths() -> int:
+    """Recompute every unit's path and depth from the parent links; return how many changed.
+
+    The tree has hundreds of units, so this reads them all once and writes only the changed rows.
+    """
+    units = list(OrgUnit.objects.only("id", "parent_id", "path", "depth"))
+    by_id = {u.id: u for u in units}
+    computed: dict[int, tuple[str, int]] = {}
+
+    def resolve(unit: OrgUnit, seen: frozenset = frozenset()) -> tuple[str, int]:
+        if unit.id in computed:
+            return computed[unit.id]
+        if unit.id in seen:
+            raise ValueError(f"Units form a cycle at id {unit.id}")
+        if unit.parent_id is None or unit.parent_id not in by_id:
+            value = (unit_path("", unit.id), 0)
+        else:
+            parent_path, parent_depth = resolve(by_id[unit.parent_id], seen | {unit.id})
+            value = (unit_path(parent_path, unit.id), parent_depth + 1)
+        computed[unit.id] = value
+        return value
+
+    changed = []
+    for unit in units:
+        path, depth = resolve(unit)
+        if (unit.path, unit.depth) != (path, depth):
+            unit.path, unit.depth = path, depth
+            changed.append(unit)
+    OrgUnit.objects.bulk_update(changed, ["path", "depth"], batch_size=500)
+    return len(changed)
+
+
+def prepare_person(person: Person) -> Person:
+    """Fill a person's derived name fields before it is saved (single or bulk)."""
+    person.refresh_name_keys()
+    return person
+
+
+def save_person(*, person: Person) -> Person:
+    """Validate and save a person with its derived fields."""
+    prepare_person(person)
+    person.full_clean()
+    person.save()
+    return person
+
+
+def prepare_persons(persons: Iterable[Person]) -> list[Person]:
+    """Fill derived name fields of many persons before a bulk write."""
+    return [prepare_person(p) for p in persons]

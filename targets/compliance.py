@@ -1,0 +1,598 @@
+"""The compliance engine: how far a unit stands from each target of a programme.
+
+Everything that shows or exports figures calls this module; it holds the evaluation rules of the
+programme spec, section 4, and nothing else does. Inputs are plain (a programme, a unit, a year or a
+date) and so are the outputs (dataclasses). Work is done over sets in the database: the persons of a
+whole subtree are counted per unit in one query (one more for appointment indicators), and a parent's
+figures are the sums of its subtree's counts, never an average of percentages. The number of queries
+does not depend on the number of persons, units or records.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from personnel.models import Appointment, OrgUnit, Person, employed_at_q
+from personnel.qualifications import holds_level, level_label, levels_at
+from training.models import CourseType, TrainingRecord
+
+from .models import CourseMatch, Indicator, IndicatorKind, Programme
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator's figures for one unit at one date."""
+
+    code: str
+    name: str
+    group: str
+    kind: str
+    target: Decimal
+    numerator: int
+    denominator: int
+    percent: Decimal | None
+    met: bool | None
+    gap: int
+
+    def as_json(self) -> dict:
+        """Return the indicator as in the compliance JSON (data-exchange, section 7)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "target": float(self.target),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": None if self.percent is None else float(self.percent),
+            "met": self.met,
+            "gap": self.gap,
+        }
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    path: str
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """Every indicator of a programme for one unit (over its whole subtree) at one date."""
+
+    programme: str
+    unit: UnitRef
+    year: int | None
+    as_of: datetime.date
+    indicators: list[IndicatorResult] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """Return the compliance JSON of data-exchange, section 7."""
+        return {
+            "programme": self.programme,
+            "unit": {"code": self.unit.code, "name": self.unit.name},
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "indicators": [result.as_json() for result in self.indicators],
+        }
+
+    def by_code(self) -> dict[str, IndicatorResult]:
+        """Return the results keyed by indicator code."""
+        return {result.code: result for result in self.indicators}
+
+
+@dataclass(frozen=True)
+class PersonIndicatorStatus:
+    """Whether one indicator applies to a person, whether it is met, and what is missing."""
+
+    code: str
+    name: str
+    kind: str
+    applies: bool
+    met: bool | None
+    missing: list[str]
+    appointments: list[dict] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic of section 4
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """Return 100 × numerator / denominator rounded half up to one decimal, or None for an empty population."""
+    if not denominator:
+        return None
+    return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def is_met(numerator: int, denominator: int, target: Decimal) -> bool | None:
+    """Return whether 100 × numerator ≥ target × denominator, exactly; None for an empty population."""
+    if not denominator:
+        return None
+    return 100 * numerator >= Fraction(target) * denominator
+
+
+def gap(numerator: int, denominator: int, target: Decimal) -> int:
+    """Return how many more people must meet the criterion: max(0, ⌈target × denominator / 100⌉ − numerator)."""
+    return max(0, math.ceil(Fraction(target) * denominator / 100) - numerator)
+
+
+def result_for(indicator: Indicator, numerator: int, denominator: int) -> IndicatorResult:
+    """Return the result of an indicator for given counts."""
+    return IndicatorResult(
+        code=indicator.code,
+        name=indicator.name,
+        group=indicator.group,
+        kind=indicator.kind,
+        target=indicator.target,
+        numerator=numerator,
+        denominator=denominator,
+        percent=percent(numerator, denominator),
+        met=is_met(numerator, denominator, indicator.target),
+        gap=gap(numerator, denominator, indicator.target),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+def evaluation_date(
+    programme: Programme,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> tuple[int, datetime.date]:
+    """Return (year Y, date T) of an evaluation.
+
+    T is ``as_of`` when given; else 31 December of ``year``, never later than today; with neither,
+    the programme's end date, or today if earlier. Y is T's year unless ``year`` is given.
+    """
+    today = today or timezone.localdate()
+    if as_of is not None:
+        return (year or as_of.year), as_of
+    if year is not None:
+        return year, min(datetime.date(year, 12, 31), today)
+    at = min(programme.end_date, today)
+    return at.year, at
+
+
+def birth_cutoff(at: datetime.date, age: int) -> datetime.date:
+    """Return the latest birth date of a person who is ``age`` or older at ``at``."""
+    year = at.year - age
+    try:
+        return at.replace(year=year)
+    except ValueError:  # 29 February in a year that has none: that person turns ``age`` on 1 March
+        return datetime.date(year, 2, 28)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters built from an indicator's definition
+
+
+def population_q(indicator: Indicator, at: datetime.date, prefix: str = "") -> Q:
+    """Return the indicator's population filters on a person (``prefix`` leads from the row to the person)."""
+    q = Q()
+    if indicator.categories:
+        q &= Q(**{f"{prefix}category__in": list(indicator.categories)})
+    if indicator.requires_btv_managed:
+        q &= Q(**{f"{prefix}btv_managed": True})
+    if indicator.requires_btv_succession:
+        q &= Q(**{f"{prefix}btv_succession": True})
+    if indicator.deputy_term:
+        q &= Q(**{f"{prefix}deputy_term": indicator.deputy_term})
+    if indicator.min_leadership_level is not None:
+        q &= Q(**{f"{prefix}leadership_level__gte": indicator.min_leadership_level})
+    if indicator.unit_level:
+        q &= Q(**{f"{prefix}unit__level": indicator.unit_level})
+    if indicator.max_age is not None:
+        q &= Q(**{f"{prefix}birth_date__gt": birth_cutoff(at, indicator.max_age)})
+    return q
+
+
+def course_window(indicator: Indicator, year: int, at: datetime.date) -> tuple[datetime.date | None, datetime.date]:
+    """Return the first and last dates on which a completed course counts for a person indicator."""
+    if indicator.kind == IndicatorKind.ANNUAL:
+        return datetime.date(year, 1, 1), at
+    if indicator.kind == IndicatorKind.WINDOW:
+        return indicator.window_start, min(indicator.window_end, at)
+    return None, at
+
+
+def _has_courses(types: list[str], match: str, records: QuerySet, person_ref: str) -> Q:
+    """Return a filter: the person completed courses of ``types`` among ``records`` (any one, or all)."""
+    groups = [types] if match == CourseMatch.ANY else [[code] for code in types]
+    q = Q()
+    for group in groups:
+        q &= Q(**{f"{person_ref}__in": records.of_types(group).values("person_id")})
+    return q
+
+
+def criterion_q(indicator: Indicator, year: int, at: datetime.date) -> Q:
+    """Return the indicator's criterion as a filter on Person (status, annual and window kinds)."""
+    q = Q()
+    for kind, level in indicator.qualification_thresholds.items():
+        q &= holds_level(kind, level, at)
+    if indicator.requires_field_suited:
+        q &= Q(field_suited=True)
+    if indicator.course_types:
+        start, end = course_window(indicator, year, at)
+        records = TrainingRecord.objects.completed_between(start, end)
+        q &= _has_courses(list(indicator.course_types), indicator.course_match, records, "pk")
+    return q
+
+
+def appointment_window(programme: Programme, at: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Return the dates between which appointments are counted: the programme's start up to T."""
+    return programme.start_date, min(at, programme.end_date)
+
+
+def appointment_population_q(indicator: Indicator, programme: Programme, at: datetime.date) -> Q:
+    """Return the filter on Appointment of an appointment indicator's population."""
+    start, end = appointment_window(programme, at)
+    return Q(
+        kind__in=list(indicator.appointment_requirements), appointed_on__gte=start, appointed_on__lte=end
+    ) & population_q(indicator, at, prefix="person__")
+
+
+def appointment_criterion_q(indicator: Indicator, at: datetime.date) -> Q:
+    """Return the filter on Appointment: the course the appointment requires was completed by its date."""
+    q = Q(pk__in=[])
+    for kind, types in indicator.appointment_requirements.items():
+        groups = [types] if indicator.course_match == CourseMatch.ANY else [[code] for code in types]
+        met = Q(kind=kind)
+        for group in groups:
+            met &= Exists(
+                TrainingRecord.objects.completed()
+                .with_counted_date()
+                .of_types(group)
+                .filter(person_id=OuterRef("person_id"), counted_on__lte=OuterRef("appointed_on"))
+            )
+        q |= met
+    for kind, level in indicator.qualification_thresholds.items():
+        q &= holds_level(kind, level, at, prefix="person__")
+    return q
+
+
+def _count(q: Q) -> Count:
+    return Count("pk", filter=q) if q else Count("pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation
+
+
+def _load(programme: Programme | str) -> tuple[Programme, list[Indicator]]:
+    if isinstance(programme, str):
+        programme = Programme.objects.get(code=programme)
+    indicators = getattr(programme, "_cached_indicators", None)
+    if indicators is None:
+        indicators = list(programme.indicators.order_by("order", "code"))
+        programme._cached_indicators = indicators
+    return programme, indicators
+
+
+def _root(unit: OrgUnit | None) -> OrgUnit:
+    return unit if unit is not None else OrgUnit.objects.roots().order_by("code").first()
+
+
+def direct_counts(
+    programme: Programme, indicators: list[Indicator], unit: OrgUnit, year: int, at: datetime.date
+) -> dict[int, dict[str, tuple[int, int]]]:
+    """Return {unit id: {indicator code: (numerator, denominator)}} of persons sitting directly in each unit.
+
+    Two queries at most over the unit's whole subtree: one over persons, one over appointments.
+    """
+    counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
+    appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
+    if person_indicators:
+        aggregates = {}
+        for index, indicator in enumerate(person_indicators):
+            population = population_q(indicator, at)
+            aggregates[f"d{index}"] = _count(population)
+            aggregates[f"n{index}"] = _count(population & criterion_q(indicator, year, at))
+        rows = Person.objects.in_unit(unit).employed_at(at).order_by().values("unit_id").annotate(**aggregates)
+        for row in rows:
+            for index, indicator in enumerate(person_indicators):
+                counts[row["unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
+    if appointment_indicators:
+        aggregates = {}
+        for index, indicator in enumerate(appointment_indicators):
+            population = appointment_population_q(indicator, programme, at)
+            aggregates[f"d{index}"] = _count(population)
+            aggregates[f"n{index}"] = _count(population & appointment_criterion_q(indicator, at))
+        rows = Appointment.objects.in_unit(unit).order_by().values("person__unit_id").annotate(**aggregates)
+        for row in rows:
+            for index, indicator in enumerate(appointment_indicators):
+                counts[row["person__unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
+    return counts
+
+
+def evaluate_subtree(
+    programme: Programme | str,
+    unit: OrgUnit | None = None,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> dict[int, UnitReport]:
+    """Return {unit id: report} for the unit and every unit below it, each over its own subtree."""
+    programme, indicators = _load(programme)
+    unit = _root(unit)
+    year, at = evaluation_date(programme, year=year, as_of=as_of)
+    units = [
+        UnitRef(u["id"], u["code"], u["name"], u["level"], u["parent_id"], u["path"])
+        for u in OrgUnit.objects.subtree(unit).values("id", "code", "name", "level", "parent_id", "path")
+    ]
+    paths = {u.id: u.path for u in units}
+    totals: dict[int, dict[str, list[int]]] = {u.id: defaultdict(lambda: [0, 0]) for u in units}
+    for unit_id, by_code in direct_counts(programme, indicators, unit, year, at).items():
+        ancestors = [int(part) for part in paths[unit_id].strip("/").split("/") if part]
+        for ancestor in ancestors:
+            if ancestor not in paths:  # above the evaluated unit
+                continue
+            for code, (numerator, denominator) in by_code.items():
+                cell = totals[ancestor][code]
+                cell[0] += numerator
+                cell[1] += denominator
+    return {
+        u.id: UnitReport(
+            programme=programme.code,
+            unit=u,
+            year=year,
+            as_of=at,
+            indicators=[result_for(i, *totals[u.id][i.code]) for i in indicators],
+        )
+        for u in units
+    }
+
+
+def evaluate(
+    programme: Programme | str,
+    unit: OrgUnit | None = None,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> UnitReport:
+    """Return every indicator's figures for a unit (default: the root) over its whole subtree."""
+    unit = _root(unit)
+    return evaluate_subtree(programme, unit, year=year, as_of=as_of)[unit.id]
+
+
+def evaluate_children(
+    programme: Programme | str,
+    unit: OrgUnit | None = None,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> tuple[UnitReport, list[UnitReport]]:
+    """Return the unit's report and one report for each of its child units, from one evaluation."""
+    unit = _root(unit)
+    reports = evaluate_subtree(programme, unit, year=year, as_of=as_of)
+    children = sorted(
+        (report for report in reports.values() if report.unit.parent_id == unit.id),
+        key=lambda report: report.unit.code,
+    )
+    return reports[unit.id], children
+
+
+def evaluate_years(
+    programme: Programme | str, unit: OrgUnit | None = None, *, years: Iterable[int] | None = None
+) -> dict[int, UnitReport]:
+    """Return {year: report} of a unit for each year (default: the programme's years up to this one)."""
+    programme, _indicators = _load(programme)
+    this_year = timezone.localdate().year
+    years = list(years) if years is not None else [y for y in programme.years if y <= this_year]
+    return {year: evaluate(programme, unit, year=year) for year in years}
+
+
+# ---------------------------------------------------------------------------------------------
+# Who does not meet an indicator
+
+
+def unmet(
+    programme: Programme | str,
+    indicator: Indicator | str,
+    unit: OrgUnit | None = None,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> QuerySet:
+    """Return the persons (or, for appointment indicators, the appointments) that do not meet the indicator."""
+    programme, indicators = _load(programme)
+    if isinstance(indicator, str):
+        indicator = next(i for i in indicators if i.code == indicator)
+    unit = _root(unit)
+    year, at = evaluation_date(programme, year=year, as_of=as_of)
+    if indicator.kind == IndicatorKind.APPOINTMENT:
+        return (
+            Appointment.objects.in_unit(unit)
+            .filter(appointment_population_q(indicator, programme, at))
+            .exclude(appointment_criterion_q(indicator, at))
+            .select_related("person", "person__unit")
+            .order_by("person__sort_key", "person__code", "appointed_on")
+        )
+    criterion = criterion_q(indicator, year, at)
+    qs = Person.objects.in_unit(unit).employed_at(at).filter(population_q(indicator, at))
+    # An indicator with no criterion is met by its whole population: nobody is missing anything.
+    qs = qs.exclude(criterion) if criterion else qs.none()
+    return qs.select_related("unit").in_vietnamese_order()
+
+
+def met_population(
+    programme: Programme | str,
+    indicator: Indicator | str,
+    unit: OrgUnit | None = None,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> QuerySet:
+    """Return the persons (or appointments) in the indicator's population, met or not."""
+    programme, indicators = _load(programme)
+    if isinstance(indicator, str):
+        indicator = next(i for i in indicators if i.code == indicator)
+    unit = _root(unit)
+    year, at = evaluation_date(programme, year=year, as_of=as_of)
+    if indicator.kind == IndicatorKind.APPOINTMENT:
+        return Appointment.objects.in_unit(unit).filter(appointment_population_q(indicator, programme, at))
+    return Person.objects.in_unit(unit).employed_at(at).filter(population_q(indicator, at))
+
+
+# ---------------------------------------------------------------------------------------------
+# One person
+
+
+def missing_text(indicator: Indicator, year: int, levels: dict[str, int] | None = None) -> list[str]:
+    """Return, in words, what a person must still have to meet the indicator."""
+    from personnel.choices import QualificationKind
+
+    texts = []
+    for kind, level in indicator.qualification_thresholds.items():
+        if levels is not None and levels.get(kind, 0) >= level:
+            continue
+        texts.append(
+            _("chưa đạt %(kind)s %(level)s")
+            % {"kind": QualificationKind(kind).label.lower(), "level": level_label(kind, level)}
+        )
+    if indicator.requires_field_suited:
+        texts.append(_("chuyên môn chưa phù hợp vị trí việc làm (hoặc chưa khai)"))
+    if indicator.course_types or indicator.appointment_requirements:
+        names = _course_type_names()
+        types = list(indicator.course_types) or sorted(
+            {t for group in indicator.appointment_requirements.values() for t in group}
+        )
+        joiner = _(" hoặc ") if indicator.course_match == CourseMatch.ANY else _(" và ")
+        what = joiner.join(names.get(code, code).lower() for code in types)
+        if indicator.kind == IndicatorKind.ANNUAL:
+            texts.append(_("chưa có khóa %(what)s năm %(year)s") % {"what": what, "year": year})
+        elif indicator.kind == IndicatorKind.WINDOW:
+            texts.append(
+                _("chưa có khóa %(what)s trong giai đoạn %(start)s – %(end)s")
+                % {
+                    "what": what,
+                    "start": f"{indicator.window_start:%d/%m/%Y}",
+                    "end": f"{indicator.window_end:%d/%m/%Y}",
+                }
+            )
+        elif indicator.kind == IndicatorKind.APPOINTMENT:
+            texts.append(_("chưa có khóa %(what)s trước ngày bổ nhiệm") % {"what": what})
+        else:
+            texts.append(_("chưa có khóa %(what)s") % {"what": what})
+    return texts
+
+
+def _course_type_names() -> dict[str, str]:
+    return dict(CourseType.objects.values_list("code", "name"))
+
+
+def person_status(
+    programme: Programme | str,
+    person: Person,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> list[PersonIndicatorStatus]:
+    """Return, for each indicator of the programme, whether it applies to the person and whether it is met."""
+    programme, indicators = _load(programme)
+    year, at = evaluation_date(programme, year=year, as_of=as_of)
+    person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
+    aggregates = {}
+    for index, indicator in enumerate(person_indicators):
+        population = population_q(indicator, at)
+        aggregates[f"d{index}"] = _count(population)
+        aggregates[f"n{index}"] = _count(population & criterion_q(indicator, year, at))
+    row = Person.objects.filter(pk=person.pk).filter(employed_at_q(at)).aggregate(**aggregates)
+    appointment_rows = defaultdict(list)
+    appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
+    if appointment_indicators:
+        annotations = {}
+        for index, indicator in enumerate(appointment_indicators):
+            population = appointment_population_q(indicator, programme, at)
+            annotations[f"d{index}"] = _count(population)
+            annotations[f"n{index}"] = _count(population & appointment_criterion_q(indicator, at))
+        for appointment in (
+            Appointment.objects.filter(person=person).order_by("appointed_on", "pk").annotate(**annotations)
+        ):
+            for index, indicator in enumerate(appointment_indicators):
+                if getattr(appointment, f"d{index}"):
+                    appointment_rows[indicator.code].append(
+                        {
+                            "id": appointment.pk,
+                            "kind": appointment.kind,
+                            "title": appointment.title,
+                            "appointed_on": appointment.appointed_on,
+                            "met": bool(getattr(appointment, f"n{index}")),
+                        }
+                    )
+    levels = levels_at([person.pk], at).get(person.pk, {})
+    statuses = []
+    for indicator in indicators:
+        if indicator.kind == IndicatorKind.APPOINTMENT:
+            rows = appointment_rows.get(indicator.code, [])
+            applies = bool(rows)
+            met = all(r["met"] for r in rows) if applies else None
+        else:
+            index = person_indicators.index(indicator)
+            applies = bool(row[f"d{index}"])
+            met = bool(row[f"n{index}"]) if applies else None
+            rows = []
+        statuses.append(
+            PersonIndicatorStatus(
+                code=indicator.code,
+                name=indicator.name,
+                kind=indicator.kind,
+                applies=applies,
+                met=met,
+                missing=missing_text(indicator, year, levels) if applies and not met else [],
+                appointments=rows,
+            )
+        )
+    return statuses
+
+
+def unmet_counts_by_person(
+    programme: Programme | str, person_ids: Iterable[int], *, year: int | None = None
+) -> dict[int, int]:
+    """Return {person id: number of applicable person indicators not met}, in one query."""
+    programme, indicators = _load(programme)
+    year, at = evaluation_date(programme, year=year)
+    person_ids = list(person_ids)
+    aggregates = {}
+    person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
+    for index, indicator in enumerate(person_indicators):
+        population = population_q(indicator, at)
+        criterion = criterion_q(indicator, year, at)
+        aggregates[f"u{index}"] = _count(population & ~criterion) if criterion else _count(Q(pk__in=[]))
+    rows = (
+        Person.objects.filter(pk__in=person_ids)
+        .filter(employed_at_q(at))
+        .order_by()
+        .values("pk")
+        .annotate(**aggregates)
+    )
+    result = dict.fromkeys(person_ids, 0)
+    for row in rows:
+        result[row["pk"]] = sum(row[f"u{index}"] for index in range(len(person_indicators)))
+    return result
+
+
+def as_plain(report: UnitReport) -> dict:
+    """Return a report as nested plain dicts (for caching and templates)."""
+    return asdict(report)

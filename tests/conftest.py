@@ -1,0 +1,201 @@
+"""Shared fixtures: a small unit tree, persons, courses, and the seeded programme."""
+
+import datetime
+import itertools
+
+import pytest
+
+from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.services import rebuild_unit_paths, save_person
+from targets.models import Programme
+from training.models import Course, TrainingRecord
+
+_codes = itertools.count(1)
+
+
+@pytest.fixture
+def programme(db):
+    """Return the seeded programme HN-2021-2025."""
+    return Programme.objects.get(code="HN-2021-2025")
+
+
+@pytest.fixture
+def units(db):
+    """Return a small tree: HN > (SNV, H01 > (H01X1, H01X2), H02 > H02X1), keyed by code."""
+    specs = [
+        ("HN", "Thành phố Hà Nội", None, "thanh_pho"),
+        ("SNV", "Sở Nội vụ", "HN", "thanh_pho"),
+        ("H01", "UBND quận Ba Đình", "HN", "huyen"),
+        ("H01X1", "UBND phường Phúc Xá", "H01", "xa"),
+        ("H01X2", "UBND phường Trúc Bạch", "H01", "xa"),
+        ("H02", "UBND huyện Đông Anh", "HN", "huyen"),
+        ("H02X1", "UBND xã Uy Nỗ", "H02", "xa"),
+    ]
+    made = {}
+    for code, name, parent, level in specs:
+        made[code] = OrgUnit.objects.create(code=code, name=name, parent=made.get(parent), level=level)
+    rebuild_unit_paths()
+    return {code: OrgUnit.objects.get(pk=unit.pk) for code, unit in made.items()}
+
+
+@pytest.fixture
+def make_person(units):
+    """Return a factory of persons (defaults: a civil servant of H01 born 1980)."""
+
+    def make(**fields) -> Person:
+        unit = fields.pop("unit", "H01")
+        fields.setdefault("code", f"P{next(_codes):06d}")
+        fields.setdefault("full_name", "Nguyễn Văn An")
+        fields.setdefault("birth_date", datetime.date(1980, 1, 1))
+        fields.setdefault("category", "cong_chuc")
+        person = Person(unit=units[unit] if isinstance(unit, str) else unit, **fields)
+        return save_person(person=person)
+
+    return make
+
+
+@pytest.fixture
+def make_course(db):
+    """Return a factory of courses of the given types (default: ends 30/06 of ``year``)."""
+
+    def make(*types: str, year: int = 2025, grants: tuple[str, int] | None = None, **fields) -> Course:
+        fields.setdefault("code", f"K{next(_codes):06d}")
+        fields.setdefault("title", f"Lớp {' '.join(types)} {year}")
+        fields.setdefault("start_date", datetime.date(year, 6, 1))
+        fields.setdefault("end_date", datetime.date(year, 6, 30))
+        if grants:
+            fields["grants_kind"], fields["grants_level"] = grants
+        course = Course.objects.create(**fields)
+        course.types.set(types)
+        return course
+
+    return make
+
+
+@pytest.fixture
+def complete(db):
+    """Return a helper that records a training result (default: completed, on the course's end date)."""
+
+    def record(person: Person, course: Course, result: str = "hoan_thanh", on: datetime.date | None = None):
+        return TrainingRecord.objects.create(person=person, course=course, result=result, completed_on=on)
+
+    return record
+
+
+@pytest.fixture
+def qualify(db):
+    """Return a helper that adds a dated qualification."""
+
+    def add(person: Person, kind: str, level: int, on: datetime.date | None = None):
+        return Qualification.objects.create(person=person, kind=kind, level=level, obtained_on=on)
+
+    return add
+
+
+@pytest.fixture
+def appoint(db):
+    """Return a helper that records an appointment."""
+
+    def add(person: Person, kind: str, on: datetime.date, title: str = "Chuyên viên"):
+        return Appointment.objects.create(person=person, kind=kind, appointed_on=on, title=title)
+
+    return add
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser tests: Playwright driving Debian's Chromium (Playwright cannot download browsers here).
+
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+
+
+def _chromium_path() -> str | None:
+    import os
+    import shutil
+
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.path.exists(candidate):
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Return a headless Chromium; skip without one, except under CI=true where that is a failure."""
+    import os
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    path = _chromium_path()
+    if path is None:
+        message = "Chromium is not installed (apt-get install chromium); browser tests need it"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """Return a fresh browser page in Vietnamese, with ``page.base_url`` set to the live server."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    new_page = context.new_page()
+    new_page.set_default_timeout(15_000)
+    new_page.base_url = live_server.url
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Return a helper that logs ``username`` in through the login form."""
+
+    def do(username: str, password: str = "mat-khau-thu-nghiem-2025"):
+        page.goto(f"{page.base_url}/dang-nhap/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]:has-text('Đăng nhập')")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return do
+
+
+PASSWORD = "mat-khau-thu-nghiem-2025"
+
+
+@pytest.fixture
+def make_user(db, units):
+    """Return a factory of users with a role and a unit (password: ``PASSWORD``)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    def make(username: str, role: str = "hr", unit: str | None = "H01", **fields):
+        user = get_user_model().objects.create_user(
+            username=username, password=PASSWORD, unit=units[unit] if unit else None, **fields
+        )
+        if role == "admin":
+            user.is_staff = user.is_superuser = True
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
