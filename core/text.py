@@ -27,7 +27,7 @@ _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
 # Tones are a secondary difference, in the order of Vietnamese dictionaries:
 # ngang, huyền, hỏi, ngã, sắc, nặng.
-_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+_TONES = {"\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0301": "5", "\u0323": "6"}
 _VOWEL_MARKS = {"\u0306": "ă", "\u0302": None, "\u031b": None}  # breve, circumflex, horn
 
 
@@ -46,13 +46,11 @@ def _letters_and_tones(word: str) -> tuple[str, str]:
         elif "\u031b" in marks and base in "ou":
             letter = {"o": "ơ", "u": "ư"}[base]
         rank = _RANK.get(letter)
-        if rank is None:
-            if base.isdigit():
-                primary.append("0" + base)
+        if rank is None:  # digits and punctuation do not sort names
             continue
         primary.append(chr(ord("a") + rank // 26) + chr(ord("a") + rank % 26))
         if letter in "aăâeêioôơuưy":
-            tones.append(next((_TONES[m] for m in marks if m in _TONES), "0"))
+            tones.append(next((_TONES[m] for m in marks if m in _TONES), "1"))
     return "".join(primary), "".join(tones)
 
 
@@ -86,11 +84,11 @@ def name_sort_key(full_name: str) -> str:
     and PostgreSQL and SQLite sort lists identically.
     """
     family, middle, given = split_name(full_name)
-    primaries, tones = [], []
+    keys = []
     for part in (given, family, middle):
-        words = part.split(" ") if part else []
-        keys = [_letters_and_tones(w) for w in words]
-        primaries.append("0".join(k[0] for k in keys))
-        tones.append("".join(k[1] for k in keys))
-    # "0" separates parts and sorts before every letter code, so "An" comes before "Anh".
-    return ("00".join(primaries) + "000" + "".join(tones))[:255]
+        words = [_letters_and_tones(word) for word in part.split(" ") if word]
+        # Within a part: the letters, then the tones (a secondary difference, so "Dung" < "Dũng" < "Dùng"
+        # only once the letters are equal). "0" separates words and parts and sorts before every letter
+        # code and tone digit, so a shorter name comes first ("An" < "Anh", "Thị" < "Thị Ngọc").
+        keys.append("0".join(w[0] for w in words) + "0" + "".join(w[1] for w in words))
+    return "0".join(keys)[:255]
