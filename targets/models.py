@@ -12,7 +12,7 @@ percentage and a kind. The kind says what is counted and over which dates a cour
 ``targets.compliance`` evaluates them.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -186,7 +186,7 @@ class Indicator(models.Model):
         if self.kind == IndicatorKind.APPOINTMENT:
             requirements = self.appointment_requirements or {}
             if not requirements or set(requirements) - set(AppointmentKind.values):
-                errors["appointment_requirements"] = _(
+                errors[NON_FIELD_ERRORS] = _(
                     "Chỉ tiêu theo lần bổ nhiệm cần khóa học bắt buộc cho từng loại bổ nhiệm (ngach, chuc_vu)."
                 )
         if self.kind == IndicatorKind.WINDOW and not (self.window_start and self.window_end):
