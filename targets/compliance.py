@@ -18,12 +18,14 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from personnel.models import Appointment, OrgUnit, Person, employed_at_q
 from personnel.qualifications import holds_level, level_label, levels_at
+from training.choices import TrainingResult
 from training.models import CourseType, TrainingRecord
 
 from .models import CourseMatch, Indicator, IndicatorKind, Programme
@@ -304,15 +306,8 @@ def direct_counts(
     person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
     appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
     if person_indicators:
-        aggregates = {}
-        for index, indicator in enumerate(person_indicators):
-            population = population_q(indicator, at)
-            aggregates[f"d{index}"] = _count(population)
-            aggregates[f"n{index}"] = _count(population & criterion_q(indicator, year, at))
-        rows = Person.objects.in_unit(unit).employed_at(at).order_by().values("unit_id").annotate(**aggregates)
-        for row in rows:
-            for index, indicator in enumerate(person_indicators):
-                counts[row["unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
+        for unit_id, by_code in PersonCounter(person_indicators, year, at).count(unit).items():
+            counts[unit_id].update(by_code)
     if appointment_indicators:
         aggregates = {}
         for index, indicator in enumerate(appointment_indicators):
@@ -324,6 +319,196 @@ def direct_counts(
             for index, indicator in enumerate(appointment_indicators):
                 counts[row["person__unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
     return counts
+
+
+def direct_counts_by_filters(
+    indicators: list[Indicator], unit: OrgUnit, year: int, at: datetime.date
+) -> dict[int, dict[str, tuple[int, int]]]:
+    """Return the person indicators' direct counts computed with the ORM filters (``population_q``,
+    ``criterion_q``) that the lists of unmet persons use; ``PersonCounter`` must always agree with it."""
+    aggregates = {}
+    for index, indicator in enumerate(indicators):
+        population = population_q(indicator, at)
+        aggregates[f"d{index}"] = _count(population)
+        aggregates[f"n{index}"] = _count(population & criterion_q(indicator, year, at))
+    rows = Person.objects.in_unit(unit).employed_at(at).order_by().values("unit_id").annotate(**aggregates)
+    counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        for index, indicator in enumerate(indicators):
+            counts[row["unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
+    return counts
+
+
+class PersonCounter:
+    """Count every person indicator for every unit of a subtree in one SQL statement.
+
+    The ORM form (one ``IN (subquery)`` per criterion) reads the 2.5 million training records once per
+    course criterion; this statement reads them once in all: each record is matched against every
+    course criterion in a single pass and folded into one row of flags per person, qualifications into
+    one row of levels per person, and persons are then counted per unit. The SQL is portable
+    (PostgreSQL and SQLite) and built from the indicators' data, with every value passed as a parameter.
+    It states the same rules as ``population_q`` and ``criterion_q``; a test holds the two equal.
+    """
+
+    def __init__(self, indicators: list[Indicator], year: int, at: datetime.date):
+        self.indicators = indicators
+        self.year = year
+        self.at = at
+        # Named parameters, so a fragment may be used twice and built in any order.
+        self.params: dict[str, object] = {}
+        # Distinct course conditions: (type codes, first date, last date) -> flag column.
+        self.course_flags: dict[tuple[tuple[str, ...], datetime.date | None, datetime.date], str] = {}
+        self.type_groups: dict[tuple[str, ...], str] = {}
+        self.level_kinds: list[str] = sorted(
+            {kind for indicator in indicators for kind in indicator.qualification_thresholds}
+        )
+
+    def _param(self, value) -> str:
+        name = f"v{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def _course_flag(self, types: list[str], start: datetime.date | None, end: datetime.date) -> str:
+        group = tuple(sorted(set(types)))
+        self.type_groups.setdefault(group, f"t{len(self.type_groups)}")
+        key = (group, start, end)
+        return self.course_flags.setdefault(key, f"f{len(self.course_flags)}")
+
+    def _population(self, indicator: Indicator) -> str:
+        parts = ["1 = 1"]
+        if indicator.categories:
+            parts.append(f"p.category IN ({', '.join(self._param(c) for c in indicator.categories)})")
+        if indicator.requires_btv_managed:
+            parts.append("p.btv_managed = " + self._param(True))
+        if indicator.requires_btv_succession:
+            parts.append("p.btv_succession = " + self._param(True))
+        if indicator.deputy_term:
+            parts.append("p.deputy_term = " + self._param(indicator.deputy_term))
+        if indicator.min_leadership_level is not None:
+            parts.append("p.leadership_level >= " + self._param(indicator.min_leadership_level))
+        if indicator.unit_level:
+            parts.append("p.unit_level = " + self._param(indicator.unit_level))
+        if indicator.max_age is not None:
+            parts.append("p.birth_date > " + self._param(birth_cutoff(self.at, indicator.max_age)))
+        return " AND ".join(parts)
+
+    def _criterion(self, indicator: Indicator) -> str:
+        from personnel.qualifications import DECLARED_FIELD
+
+        parts = ["1 = 1"]
+        for kind, level in indicator.qualification_thresholds.items():
+            column = f"l{self.level_kinds.index(kind)}"
+            minimum = self._param(level)
+            parts.append(f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(lv.{column}, -1) >= {minimum})")
+        if indicator.requires_field_suited:
+            parts.append("p.field_suited = " + self._param(True))
+        if indicator.course_types:
+            start, end = course_window(indicator, self.year, self.at)
+            groups = (
+                [list(indicator.course_types)]
+                if indicator.course_match == CourseMatch.ANY
+                else [[code] for code in indicator.course_types]
+            )
+            for group in groups:
+                parts.append(f"COALESCE(rc.{self._course_flag(group, start, end)}, 0) = 1")
+        return " AND ".join(parts)
+
+    def sql(self, unit: OrgUnit) -> tuple[str, dict]:
+        """Return the statement and its parameters."""
+        from personnel.qualifications import DECLARED_FIELD
+
+        # The final SELECT is built first: it decides which flags and levels the CTEs must provide.
+        measures = []
+        for index, indicator in enumerate(self.indicators):
+            population = self._population(indicator)
+            criterion = self._criterion(indicator)
+            measures.append(f"SUM(CASE WHEN {population} THEN 1 ELSE 0 END) AS d{index}")
+            measures.append(f"SUM(CASE WHEN ({population}) AND ({criterion}) THEN 1 ELSE 0 END) AS n{index}")
+
+        person, unit_table = Person._meta.db_table, OrgUnit._meta.db_table
+        record, course = TrainingRecord._meta.db_table, TrainingRecord._meta.get_field("course").related_model
+        course_table = course._meta.db_table
+        course_types = course._meta.get_field("types").remote_field.through._meta.db_table
+        qualification = Person._meta.get_field("qualifications").related_model._meta.db_table
+        columns = sorted({*DECLARED_FIELD.values()})
+        ctes = [
+            f"""p AS (
+    SELECT per.id, per.unit_id, per.category, per.btv_managed, per.btv_succession, per.deputy_term,
+           per.leadership_level, per.birth_date, per.field_suited, {", ".join("per." + c for c in columns)},
+           u.level AS unit_level
+    FROM {person} per JOIN {unit_table} u ON u.id = per.unit_id
+    WHERE u.path LIKE {self._param(unit.path + "%")}
+      AND (per.start_date IS NULL OR per.start_date <= {self._param(self.at)})
+      AND (per.end_date IS NULL OR per.end_date > {self._param(self.at)})
+)"""
+        ]
+        joins = []
+        if self.course_flags:
+            type_columns = ", ".join(
+                f"MAX(CASE WHEN ct.coursetype_id IN ({', '.join(self._param(code) for code in group)}) "
+                f"THEN 1 ELSE 0 END) AS {name}"
+                for group, name in self.type_groups.items()
+            )
+            ctes.append(f"ct AS (SELECT ct.course_id, {type_columns} FROM {course_types} ct GROUP BY ct.course_id)")
+            day = "COALESCE(r.completed_on, c.end_date)"
+            conditions = {}
+            for (group, start, end), name in self.course_flags.items():
+                condition = f"ct.{self.type_groups[group]} = 1 AND {day} <= {self._param(end)}"
+                if start is not None:
+                    condition += f" AND {day} >= {self._param(start)}"
+                conditions[name] = condition
+            flag_columns = ", ".join(f"MAX(CASE WHEN {c} THEN 1 ELSE 0 END) AS {n}" for n, c in conditions.items())
+            any_flag = " OR ".join(f"({c})" for c in conditions.values())
+            ctes.append(
+                f"""rc AS (
+    SELECT r.person_id, {flag_columns}
+    FROM {record} r JOIN {course_table} c ON c.id = r.course_id JOIN ct ON ct.course_id = r.course_id
+    WHERE r.result = {self._param(TrainingResult.COMPLETED)} AND r.person_id IN (SELECT id FROM p)
+      AND ({any_flag})
+    GROUP BY r.person_id
+)"""
+            )
+            joins.append("LEFT JOIN rc ON rc.person_id = p.id")
+        if self.level_kinds:
+            kinds = ", ".join(self._param(kind) for kind in self.level_kinds)
+            level_columns = ", ".join(
+                f"MAX(CASE WHEN q.kind = {self._param(kind)} THEN q.level END) AS l{index}"
+                for index, kind in enumerate(self.level_kinds)
+            )
+            at = self._param(self.at)
+            completed = self._param(TrainingResult.COMPLETED)
+            ctes.append(
+                f"""lv AS (
+    SELECT q.person_id, {level_columns} FROM (
+        SELECT person_id, kind, level FROM {qualification}
+        WHERE (obtained_on IS NULL OR obtained_on <= {at}) AND kind IN ({kinds})
+        UNION ALL
+        SELECT r.person_id, c.grants_kind, c.grants_level
+        FROM {record} r JOIN {course_table} c ON c.id = r.course_id
+        WHERE c.grants_kind IS NOT NULL AND r.result = {completed}
+          AND COALESCE(r.completed_on, c.end_date) <= {at}
+    ) q WHERE q.person_id IN (SELECT id FROM p)
+    GROUP BY q.person_id
+)"""
+            )
+            joins.append("LEFT JOIN lv ON lv.person_id = p.id")
+        statement = (
+            "WITH " + ",\n".join(ctes) + "\nSELECT p.unit_id, " + ", ".join(measures) + "\nFROM p "
+            + " ".join(joins) + "\nGROUP BY p.unit_id"
+        )  # fmt: skip
+        return statement, self.params
+
+    def count(self, unit: OrgUnit) -> dict[int, dict[str, tuple[int, int]]]:
+        """Return {unit id: {indicator code: (numerator, denominator)}} for persons directly in each unit."""
+        statement, params = self.sql(unit)
+        counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            for row in cursor.fetchall():
+                unit_id, values = row[0], row[1:]
+                for index, indicator in enumerate(self.indicators):
+                    counts[unit_id][indicator.code] = (int(values[2 * index + 1]), int(values[2 * index]))
+        return counts
 
 
 def evaluate_subtree(
