@@ -339,6 +339,9 @@ def direct_counts_by_filters(
     return counts
 
 
+WORK_MEM = "128MB"
+
+
 class PersonCounter:
     """Count every person indicator for every unit of a subtree in one SQL statement.
 
@@ -397,9 +400,12 @@ class PersonCounter:
 
         parts = ["1 = 1"]
         for kind, level in indicator.qualification_thresholds.items():
-            column = f"l{self.level_kinds.index(kind)}"
+            index = self.level_kinds.index(kind)
             minimum = self._param(level)
-            parts.append(f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(lv.{column}, -1) >= {minimum})")
+            parts.append(
+                f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(lq.l{index}, -1) >= {minimum}"
+                f" OR COALESCE(rc.g{index}, -1) >= {minimum})"
+            )
         if indicator.requires_field_suited:
             parts.append("p.field_suited = " + self._param(True))
         if indicator.course_types:
@@ -414,7 +420,7 @@ class PersonCounter:
         return " AND ".join(parts)
 
     def sql(self, unit: OrgUnit) -> tuple[str, dict]:
-        """Return the statement and its parameters."""
+        """Return the statement and its (named) parameters."""
         from personnel.qualifications import DECLARED_FIELD
 
         # The final SELECT is built first: it decides which flags and levels the CTEs must provide.
@@ -426,72 +432,81 @@ class PersonCounter:
             measures.append(f"SUM(CASE WHEN ({population}) AND ({criterion}) THEN 1 ELSE 0 END) AS n{index}")
 
         person, unit_table = Person._meta.db_table, OrgUnit._meta.db_table
-        record, course = TrainingRecord._meta.db_table, TrainingRecord._meta.get_field("course").related_model
+        record = TrainingRecord._meta.db_table
+        course = TrainingRecord._meta.get_field("course").related_model
         course_table = course._meta.db_table
         course_types = course._meta.get_field("types").remote_field.through._meta.db_table
         qualification = Person._meta.get_field("qualifications").related_model._meta.db_table
-        columns = sorted({*DECLARED_FIELD.values()})
+        at = self._param(self.at)
+        columns = ", ".join(f"per.{c}" for c in sorted(set(DECLARED_FIELD.values())))
         ctes = [
             f"""p AS (
     SELECT per.id, per.unit_id, per.category, per.btv_managed, per.btv_succession, per.deputy_term,
-           per.leadership_level, per.birth_date, per.field_suited, {", ".join("per." + c for c in columns)},
-           u.level AS unit_level
+           per.leadership_level, per.birth_date, per.field_suited, {columns}, u.level AS unit_level
     FROM {person} per JOIN {unit_table} u ON u.id = per.unit_id
     WHERE u.path LIKE {self._param(unit.path + "%")}
-      AND (per.start_date IS NULL OR per.start_date <= {self._param(self.at)})
-      AND (per.end_date IS NULL OR per.end_date > {self._param(self.at)})
+      AND (per.start_date IS NULL OR per.start_date <= {at}) AND (per.end_date IS NULL OR per.end_date > {at})
 )"""
         ]
+        # Below the root, records and qualifications are read for the subtree's persons only; for the
+        # whole city, reading them all is cheaper than matching each against the persons.
+        only_subtree = "" if unit.parent_id is None else "AND {alias}.person_id IN (SELECT id FROM p)"
         joins = []
-        if self.course_flags:
-            type_columns = ", ".join(
-                f"MAX(CASE WHEN ct.coursetype_id IN ({', '.join(self._param(code) for code in group)}) "
+        kinds = [self._param(kind) for kind in self.level_kinds]
+        if self.course_flags or self.level_kinds:
+            # One row per course: its end date, the level it grants, and which type groups it carries.
+            type_columns = "".join(
+                f", MAX(CASE WHEN ct.coursetype_id IN ({', '.join(self._param(code) for code in group)}) "
                 f"THEN 1 ELSE 0 END) AS {name}"
                 for group, name in self.type_groups.items()
             )
-            ctes.append(f"ct AS (SELECT ct.course_id, {type_columns} FROM {course_types} ct GROUP BY ct.course_id)")
+            ctes.append(
+                f"""c AS (
+    SELECT c.id, c.end_date, c.grants_kind, c.grants_level{type_columns}
+    FROM {course_table} c LEFT JOIN {course_types} ct ON ct.course_id = c.id
+    GROUP BY c.id, c.end_date, c.grants_kind, c.grants_level
+)"""
+            )
             day = "COALESCE(r.completed_on, c.end_date)"
             conditions = {}
             for (group, start, end), name in self.course_flags.items():
-                condition = f"ct.{self.type_groups[group]} = 1 AND {day} <= {self._param(end)}"
+                condition = f"c.{self.type_groups[group]} = 1 AND {day} <= {self._param(end)}"
                 if start is not None:
                     condition += f" AND {day} >= {self._param(start)}"
                 conditions[name] = condition
-            flag_columns = ", ".join(f"MAX(CASE WHEN {c} THEN 1 ELSE 0 END) AS {n}" for n, c in conditions.items())
-            any_flag = " OR ".join(f"({c})" for c in conditions.values())
+            if self.level_kinds:
+                conditions_any = [*conditions.values(), f"c.grants_kind IN ({', '.join(kinds)})"]
+            else:
+                conditions_any = list(conditions.values())
+            selected = [f"MAX(CASE WHEN {c} THEN 1 ELSE 0 END) AS {n}" for n, c in conditions.items()]
+            selected += [
+                f"MAX(CASE WHEN c.grants_kind = {kinds[index]} THEN c.grants_level END) AS g{index}"
+                for index in range(len(self.level_kinds))
+            ]
             ctes.append(
                 f"""rc AS (
-    SELECT r.person_id, {flag_columns}
-    FROM {record} r JOIN {course_table} c ON c.id = r.course_id JOIN ct ON ct.course_id = r.course_id
-    WHERE r.result = {self._param(TrainingResult.COMPLETED)} AND r.person_id IN (SELECT id FROM p)
-      AND ({any_flag})
+    SELECT r.person_id, {", ".join(selected)}
+    FROM {record} r JOIN c ON c.id = r.course_id
+    WHERE r.result = {self._param(TrainingResult.COMPLETED)} AND {day} <= {at}
+      AND ({" OR ".join(f"({c})" for c in conditions_any)}) {only_subtree.format(alias="r")}
     GROUP BY r.person_id
 )"""
             )
             joins.append("LEFT JOIN rc ON rc.person_id = p.id")
         if self.level_kinds:
-            kinds = ", ".join(self._param(kind) for kind in self.level_kinds)
             level_columns = ", ".join(
-                f"MAX(CASE WHEN q.kind = {self._param(kind)} THEN q.level END) AS l{index}"
-                for index, kind in enumerate(self.level_kinds)
+                f"MAX(CASE WHEN q.kind = {kinds[index]} THEN q.level END) AS l{index}"
+                for index in range(len(self.level_kinds))
             )
-            at = self._param(self.at)
-            completed = self._param(TrainingResult.COMPLETED)
             ctes.append(
-                f"""lv AS (
-    SELECT q.person_id, {level_columns} FROM (
-        SELECT person_id, kind, level FROM {qualification}
-        WHERE (obtained_on IS NULL OR obtained_on <= {at}) AND kind IN ({kinds})
-        UNION ALL
-        SELECT r.person_id, c.grants_kind, c.grants_level
-        FROM {record} r JOIN {course_table} c ON c.id = r.course_id
-        WHERE c.grants_kind IS NOT NULL AND r.result = {completed}
-          AND COALESCE(r.completed_on, c.end_date) <= {at}
-    ) q WHERE q.person_id IN (SELECT id FROM p)
+                f"""lq AS (
+    SELECT q.person_id, {level_columns} FROM {qualification} q
+    WHERE (q.obtained_on IS NULL OR q.obtained_on <= {at}) AND q.kind IN ({", ".join(kinds)})
+      {only_subtree.format(alias="q")}
     GROUP BY q.person_id
 )"""
             )
-            joins.append("LEFT JOIN lv ON lv.person_id = p.id")
+            joins.append("LEFT JOIN lq ON lq.person_id = p.id")
         statement = (
             "WITH " + ",\n".join(ctes) + "\nSELECT p.unit_id, " + ", ".join(measures) + "\nFROM p "
             + " ".join(joins) + "\nGROUP BY p.unit_id"
@@ -501,6 +516,10 @@ class PersonCounter:
     def count(self, unit: OrgUnit) -> dict[int, dict[str, tuple[int, int]]]:
         """Return {unit id: {indicator code: (numerator, denominator)}} for persons directly in each unit."""
         statement, params = self.sql(unit)
+        if connection.vendor == "postgresql":
+            # The per-person folds are hash aggregates over hundreds of thousands of rows: give them
+            # memory for this statement only (sent with it: one round trip, one implicit transaction).
+            statement = f"SET LOCAL work_mem = '{WORK_MEM}';\n{statement}"
         counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
@@ -781,3 +800,51 @@ def unmet_counts_by_person(
 def as_plain(report: UnitReport) -> dict:
     """Return a report as nested plain dicts (for caching and templates)."""
     return asdict(report)
+
+
+def missing_for(
+    programme: Programme | str,
+    indicator: Indicator | str,
+    rows: Iterable,
+    *,
+    year: int | None = None,
+    as_of: datetime.date | None = None,
+) -> dict[int, list[str]]:
+    """Return {row id: what is missing, in words} for rows of ``unmet`` (persons, or appointments).
+
+    Like ``missing_text``, but leaves out what a row already meets that can be told without reading its
+    courses: the qualification levels the person holds at T, a field already suited to the post, and,
+    for an appointment, the courses another kind of appointment requires. Levels take three queries (none
+    when the indicator sets no level); each distinct wording one more at most (course-type names).
+    """
+    import copy
+
+    programme, indicators = _load(programme)
+    if isinstance(indicator, str):
+        indicator = next(i for i in indicators if i.code == indicator)
+    year, at = evaluation_date(programme, year=year, as_of=as_of)
+    rows = list(rows)
+    by_appointment = indicator.kind == IndicatorKind.APPOINTMENT
+    thresholds = indicator.qualification_thresholds
+    persons = {row.pk: (row.person if by_appointment else row) for row in rows}
+    levels = levels_at({person.pk for person in persons.values()}, at) if thresholds and rows else {}
+    wordings: dict[tuple, list[str]] = {}
+    missing = {}
+    for row in rows:
+        person = persons[row.pk]
+        held = levels.get(person.pk, {})
+        met_kinds = frozenset(kind for kind, level in thresholds.items() if held.get(kind, 0) >= level)
+        field_suited = bool(indicator.requires_field_suited and person.field_suited)
+        kind = row.kind if by_appointment else None
+        key = (met_kinds, field_suited, kind)
+        if key not in wordings:
+            variant = indicator
+            if field_suited or kind:
+                variant = copy.copy(indicator)
+                if field_suited:
+                    variant.requires_field_suited = False
+                if kind:
+                    variant.appointment_requirements = {kind: indicator.appointment_requirements.get(kind, [])}
+            wordings[key] = missing_text(variant, year, {k: thresholds[k] for k in met_kinds})
+        missing[row.pk] = wordings[key]
+    return missing
