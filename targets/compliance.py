@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from personnel.models import Appointment, OrgUnit, Person, employed_at_q
+from personnel.models import Appointment, OrgUnit, Person
 from personnel.qualifications import holds_level, level_label, levels_at
 from training.choices import TrainingResult
 from training.models import CourseType, TrainingRecord
@@ -419,8 +419,9 @@ class PersonCounter:
                 parts.append(f"COALESCE(rc.{self._course_flag(group, start, end)}, 0) = 1")
         return " AND ".join(parts)
 
-    def sql(self, unit: OrgUnit) -> tuple[str, dict]:
-        """Return the statement and its (named) parameters."""
+    def sql(self, unit: OrgUnit | None, person_ids: list[int] | None = None) -> tuple[str, dict]:
+        """Return the statement and its (named) parameters: counts per unit of the unit's subtree, or
+        per person of ``person_ids`` when given."""
         from personnel.qualifications import DECLARED_FIELD
 
         # The final SELECT is built first: it decides which flags and levels the CTEs must provide.
@@ -438,19 +439,24 @@ class PersonCounter:
         course_types = course._meta.get_field("types").remote_field.through._meta.db_table
         qualification = Person._meta.get_field("qualifications").related_model._meta.db_table
         at = self._param(self.at)
+        if person_ids is not None:
+            where = f"per.id IN ({', '.join(self._param(pk) for pk in person_ids) or 'NULL'})"
+        else:
+            where = f"u.path LIKE {self._param(unit.path + '%')}"
         columns = ", ".join(f"per.{c}" for c in sorted(set(DECLARED_FIELD.values())))
         ctes = [
             f"""p AS (
     SELECT per.id, per.unit_id, per.category, per.btv_managed, per.btv_succession, per.deputy_term,
            per.leadership_level, per.birth_date, per.field_suited, {columns}, u.level AS unit_level
     FROM {person} per JOIN {unit_table} u ON u.id = per.unit_id
-    WHERE u.path LIKE {self._param(unit.path + "%")}
+    WHERE {where}
       AND (per.start_date IS NULL OR per.start_date <= {at}) AND (per.end_date IS NULL OR per.end_date > {at})
 )"""
         ]
         # Below the root, records and qualifications are read for the subtree's persons only; for the
         # whole city, reading them all is cheaper than matching each against the persons.
-        only_subtree = "" if unit.parent_id is None else "AND {alias}.person_id IN (SELECT id FROM p)"
+        whole_city = person_ids is None and unit.parent_id is None
+        only_subtree = "" if whole_city else "AND {alias}.person_id IN (SELECT id FROM p)"
         joins = []
         kinds = [self._param(kind) for kind in self.level_kinds]
         if self.course_flags or self.level_kinds:
@@ -507,15 +513,22 @@ class PersonCounter:
 )"""
             )
             joins.append("LEFT JOIN lq ON lq.person_id = p.id")
+        group = "unit_id" if person_ids is None else "id"
         statement = (
-            "WITH " + ",\n".join(ctes) + "\nSELECT p.unit_id, " + ", ".join(measures) + "\nFROM p "
-            + " ".join(joins) + "\nGROUP BY p.unit_id"
+            "WITH " + ",\n".join(ctes) + f"\nSELECT p.{group}, " + ", ".join(measures) + "\nFROM p "
+            + " ".join(joins) + f"\nGROUP BY p.{group}"
         )  # fmt: skip
         return statement, self.params
 
     def count(self, unit: OrgUnit) -> dict[int, dict[str, tuple[int, int]]]:
         """Return {unit id: {indicator code: (numerator, denominator)}} for persons directly in each unit."""
-        statement, params = self.sql(unit)
+        return self._run(*self.sql(unit))
+
+    def count_persons(self, person_ids) -> dict[int, dict[str, tuple[int, int]]]:
+        """Return {person id: {indicator code: (1 if met, 1 if it applies)}} for the given persons."""
+        return self._run(*self.sql(None, list(person_ids)))
+
+    def _run(self, statement: str, params: dict) -> dict[int, dict[str, tuple[int, int]]]:
         if connection.vendor == "postgresql":
             # The per-person folds are hash aggregates over hundreds of thousands of rows: give them
             # memory for this statement only (sent with it: one round trip, one implicit transaction).
@@ -524,9 +537,9 @@ class PersonCounter:
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             for row in cursor.fetchall():
-                unit_id, values = row[0], row[1:]
+                key, values = row[0], row[1:]
                 for index, indicator in enumerate(self.indicators):
-                    counts[unit_id][indicator.code] = (int(values[2 * index + 1]), int(values[2 * index]))
+                    counts[key][indicator.code] = (int(values[2 * index + 1]), int(values[2 * index]))
         return counts
 
 
@@ -663,7 +676,9 @@ def met_population(
 # One person
 
 
-def missing_text(indicator: Indicator, year: int, levels: dict[str, int] | None = None) -> list[str]:
+def missing_text(
+    indicator: Indicator, year: int, levels: dict[str, int] | None = None, type_names: dict[str, str] | None = None
+) -> list[str]:
     """Return, in words, what a person must still have to meet the indicator."""
     from personnel.choices import QualificationKind
 
@@ -678,12 +693,12 @@ def missing_text(indicator: Indicator, year: int, levels: dict[str, int] | None 
     if indicator.requires_field_suited:
         texts.append(_("chuyên môn chưa phù hợp vị trí việc làm (hoặc chưa khai)"))
     if indicator.course_types or indicator.appointment_requirements:
-        names = _course_type_names()
+        names = type_names if type_names is not None else _course_type_names()
         types = list(indicator.course_types) or sorted(
             {t for group in indicator.appointment_requirements.values() for t in group}
         )
         joiner = _(" hoặc ") if indicator.course_match == CourseMatch.ANY else _(" và ")
-        what = joiner.join(names.get(code, code).lower() for code in types)
+        what = joiner.join(_lower_first(names.get(code, code)) for code in types)
         if indicator.kind == IndicatorKind.ANNUAL:
             texts.append(_("chưa có khóa %(what)s năm %(year)s") % {"what": what, "year": year})
         elif indicator.kind == IndicatorKind.WINDOW:
@@ -702,6 +717,11 @@ def missing_text(indicator: Indicator, year: int, levels: dict[str, int] | None 
     return texts
 
 
+def _lower_first(text: str) -> str:
+    """Return text with its first letter in lower case, keeping abbreviations ("QLNN") as they are."""
+    return text[:1].lower() + text[1:]
+
+
 def _course_type_names() -> dict[str, str]:
     return dict(CourseType.objects.values_list("code", "name"))
 
@@ -717,12 +737,7 @@ def person_status(
     programme, indicators = _load(programme)
     year, at = evaluation_date(programme, year=year, as_of=as_of)
     person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
-    aggregates = {}
-    for index, indicator in enumerate(person_indicators):
-        population = population_q(indicator, at)
-        aggregates[f"d{index}"] = _count(population)
-        aggregates[f"n{index}"] = _count(population & criterion_q(indicator, year, at))
-    row = Person.objects.filter(pk=person.pk).filter(employed_at_q(at)).aggregate(**aggregates)
+    figures = PersonCounter(person_indicators, year, at).count_persons([person.pk]).get(person.pk, {})
     appointment_rows = defaultdict(list)
     appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
     if appointment_indicators:
@@ -746,6 +761,7 @@ def person_status(
                         }
                     )
     levels = levels_at([person.pk], at).get(person.pk, {})
+    type_names = _course_type_names()
     statuses = []
     for indicator in indicators:
         if indicator.kind == IndicatorKind.APPOINTMENT:
@@ -753,9 +769,9 @@ def person_status(
             applies = bool(rows)
             met = all(r["met"] for r in rows) if applies else None
         else:
-            index = person_indicators.index(indicator)
-            applies = bool(row[f"d{index}"])
-            met = bool(row[f"n{index}"]) if applies else None
+            numerator, denominator = figures.get(indicator.code, (0, 0))
+            applies = bool(denominator)
+            met = bool(numerator) if applies else None
             rows = []
         statuses.append(
             PersonIndicatorStatus(
@@ -764,7 +780,7 @@ def person_status(
                 kind=indicator.kind,
                 applies=applies,
                 met=met,
-                missing=missing_text(indicator, year, levels) if applies and not met else [],
+                missing=missing_text(indicator, year, levels, type_names) if applies and not met else [],
                 appointments=rows,
             )
         )
@@ -778,22 +794,12 @@ def unmet_counts_by_person(
     programme, indicators = _load(programme)
     year, at = evaluation_date(programme, year=year)
     person_ids = list(person_ids)
-    aggregates = {}
     person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
-    for index, indicator in enumerate(person_indicators):
-        population = population_q(indicator, at)
-        criterion = criterion_q(indicator, year, at)
-        aggregates[f"u{index}"] = _count(population & ~criterion) if criterion else _count(Q(pk__in=[]))
-    rows = (
-        Person.objects.filter(pk__in=person_ids)
-        .filter(employed_at_q(at))
-        .order_by()
-        .values("pk")
-        .annotate(**aggregates)
-    )
     result = dict.fromkeys(person_ids, 0)
-    for row in rows:
-        result[row["pk"]] = sum(row[f"u{index}"] for index in range(len(person_indicators)))
+    if not person_ids:
+        return result
+    for pk, figures in PersonCounter(person_indicators, year, at).count_persons(person_ids).items():
+        result[pk] = sum(denominator - numerator for numerator, denominator in figures.values())
     return result
 
 

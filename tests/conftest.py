@@ -13,6 +13,12 @@ from training.models import Course, TrainingRecord
 _codes = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords with a fast hasher: Argon2 is for production, not for thousands of test users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def programme(db):
     """Return the seeded programme HN-2021-2025."""

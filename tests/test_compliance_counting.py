@@ -2,11 +2,12 @@
 
 import datetime
 import random
+from collections import defaultdict
 
 import pytest
 import time_machine
 
-from personnel.models import OrgUnit
+from personnel.models import OrgUnit, Person
 from targets.compliance import PersonCounter, direct_counts_by_filters, evaluation_date
 from targets.models import Indicator, IndicatorKind
 
@@ -79,3 +80,11 @@ def test_the_counter_agrees_with_the_filters_for_every_indicator(random_city, pr
                 expected = direct_counts_by_filters(indicators, unit, year, at)
                 assert sum(d for by_code in expected.values() for _, d in by_code.values()) > 0
                 assert PersonCounter(indicators, year, at).count(unit) == expected, (when, unit.code)
+            # Per person, the same statement adds up to the same unit figures.
+            persons = list(Person.objects.in_unit(units[0]).values_list("pk", "unit_id"))
+            by_person = PersonCounter(indicators, year, at).count_persons([pk for pk, _ in persons])
+            summed = defaultdict(lambda: defaultdict(lambda: (0, 0)))
+            for pk, unit_id in persons:
+                for code, (n, d) in by_person.get(pk, {}).items():
+                    summed[unit_id][code] = (summed[unit_id][code][0] + n, summed[unit_id][code][1] + d)
+            assert summed == direct_counts_by_filters(indicators, units[0], year, at), when

@@ -1,0 +1,583 @@
+"""The HR office's screens: the personnel list, a person's page, and the forms that keep it current.
+
+Every screen reads through ``accounts.scoping`` (another unit's person is a 404) and runs a fixed number
+of queries whatever the data size: lists are paginated with a LIMIT and a capped count, and figures
+come from the compliance engine for the rows on the page only.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import can_write, role_of
+from accounts.scoping import scope_unit, visible_persons
+from targets.compliance import person_status, unmet_counts_by_person
+from targets.models import Programme
+from training.choices import TrainingResult
+from training.models import Course, TrainingRecord
+
+from .choices import QualificationKind
+from .filters import PersonFilter, indicator_years
+from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm
+from .models import Appointment, OrgUnit, Person, Qualification
+from .qualifications import DECLARED_FIELD, level_label, levels_at
+from .services import save_person
+
+PAGE_SIZE = 50
+# Counting stops here: "more than 10,000" is all a reader needs, and a capped count stays fast at any size.
+COUNT_CAP = 10_000
+HISTORY_LIMIT = 100
+
+# ---------------------------------------------------------------------------------------------
+# Access
+
+
+def _load_role(request) -> None:
+    """Load the user's groups once, so that every role check of the request reads them from memory."""
+    if request.user.is_authenticated:
+        prefetch_related_objects([request.user], "groups")
+
+
+def reader_required(view):
+    """Let in a logged-in user with a role; others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        _load_role(request)
+        if role_of(request.user) is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def writer_required(view):
+    """Let in a logged-in user who may change records (admin or HR); leaders and viewers get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        _load_role(request)
+        if not can_write(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def default_programme() -> Programme | None:
+    """Return the programme screens evaluate by default."""
+    return Programme.objects.default()
+
+
+def mask_citizen_id(value: str | None) -> str:
+    """Return a citizen ID with all but its last four digits hidden ("********1234")."""
+    if not value:
+        return ""
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+def partial_or_page(request, partial: str, page: str, context: dict) -> HttpResponse:
+    """Render only ``partial`` for an htmx request (not a history restore), else the whole page."""
+    htmx = getattr(request, "htmx", None)
+    template = partial if htmx and not htmx.history_restore_request else page
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Pagination with a LIMIT and a capped count
+
+
+@dataclass
+class Page:
+    """One page of rows, with the links to draw the page navigation."""
+
+    rows: list
+    number: int
+    per_page: int
+    total: int
+    total_capped: bool
+    has_next: bool
+    prev_url: str = ""
+    next_url: str = ""
+    links: list = field(default_factory=list)  # (page number, url), or (None, "") for a gap
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.total_capped else max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.rows)
+
+
+def page_of(queryset, number, *, rows_from=None, params=None, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP) -> Page:
+    """Return a page of ``queryset`` in two queries, whatever its size.
+
+    The first reads the ids of at most ``cap`` + 1 rows, in order: their number is the (capped) count
+    and a slice of them is the page, so the filters are evaluated once. The second reads the page's
+    rows by id from ``rows_from`` (default: ``queryset``; pass a plain queryset when the filters are costly).
+    Past the cap, the page is read with an OFFSET and a LIMIT instead. ``params`` (the request's GET)
+    keeps the other query parameters in the page links.
+    """
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    ids = list(queryset.values_list("pk", flat=True)[: cap + 1])
+    capped = len(ids) > cap
+    total = min(len(ids), cap)
+    if not capped:
+        number = min(number, max(1, math.ceil(total / per_page)))
+    offset = (number - 1) * per_page
+    if not capped or offset + per_page <= total:
+        page_ids = ids[offset : offset + per_page]
+        by_id = {row.pk: row for row in (rows_from if rows_from is not None else queryset).filter(pk__in=page_ids)}
+        rows = [by_id[pk] for pk in page_ids if pk in by_id]
+        has_next = offset + per_page < len(ids)
+    else:  # beyond the counted rows
+        rows = list(queryset[offset : offset + per_page + 1])
+        has_next = len(rows) > per_page
+        rows = rows[:per_page]
+    page = Page(rows, number, per_page, total, capped, has_next=has_next)
+
+    params = params.copy() if params is not None else QueryDict(mutable=True)
+    params.pop("page", None)
+
+    def url(n: int) -> str:
+        params["page"] = str(n)
+        return f"?{params.urlencode()}"
+
+    last = page.num_pages or number + (1 if page.has_next else 0)
+    previous_shown = 0
+    for n in sorted({1, last, *range(max(1, number - 2), min(last, number + 2) + 1)}):
+        if n > previous_shown + 1:
+            page.links.append((None, ""))
+        page.links.append((n, url(n)))
+        previous_shown = n
+    page.prev_url = url(number - 1) if page.has_previous else ""
+    page.next_url = url(number + 1) if page.has_next else ""
+    return page
+
+
+# ---------------------------------------------------------------------------------------------
+# The personnel list
+
+
+@reader_required
+def person_list(request):
+    """List the persons in the user's scope, filtered, in Vietnamese name order, one page at a time."""
+    programme = default_programme()
+    scope = scope_unit(request.user)
+    queryset = visible_persons(request.user).select_related("unit").in_vietnamese_order()
+    person_filter = PersonFilter(request.GET, queryset, request=request, programme=programme, scope=scope)
+    year = person_filter.chosen_year
+    # The page's rows are read by id without the filters, which the id query has already applied.
+    rows_from = Person.objects.select_related("unit")
+    page = page_of(person_filter.qs, request.GET.get("page"), rows_from=rows_from, params=request.GET)
+    counts = unmet_counts_by_person(programme, [p.pk for p in page.rows], year=year) if programme else {}
+    for person in page.rows:
+        person.unmet_count = counts.get(person.pk, 0)
+        person.masked_citizen_id = mask_citizen_id(person.citizen_id)
+    context = {
+        "filter": person_filter,
+        "active_filters": sum(
+            1 for name in person_filter.filters if name not in ("q", "year") and request.GET.get(name)
+        ),
+        "page": page,
+        "year": year,
+        "programme": programme,
+        "can_write": can_write(request.user),
+    }
+    return partial_or_page(request, "personnel/_person_results.html", "personnel/person_list.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's page
+
+
+def _visible_person(request, code: str) -> Person:
+    """Return the person with ``code`` if the user may see them, else raise 404."""
+    return get_object_or_404(visible_persons(request.user).select_related("unit"), code=code)
+
+
+def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
+    """Return the year asked for in ``?year=`` (default: the current year) and the years one may pick."""
+    years = indicator_years(programme)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    if year not in years:
+        year = timezone.localdate().year
+    return year, years
+
+
+def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
+    """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why."""
+    statuses = person_status(programme, person, year=year) if programme else []
+    applicable = [status for status in statuses if status.applies]
+    return {
+        "person": person,
+        "programme": programme,
+        "year": year,
+        "years": list(reversed(years)),
+        "statuses": applicable,
+        "unmet_total": sum(1 for status in applicable if not status.met),
+    }
+
+
+@dataclass
+class LevelSummary:
+    """One qualification kind of a person: declared level, dated documents, levels from courses, level today."""
+
+    kind: str
+    label: str
+    declared: int
+    declared_label: str
+    documents: list
+    granted: list
+    current_label: str
+
+
+def qualification_summary(person: Person, qualifications, records, today: datetime.date) -> list[LevelSummary]:
+    """Return the person's qualifications per kind, with the course that granted each course-given level."""
+    current = levels_at([person.pk], today).get(person.pk, {})
+    summary = []
+    for kind, name in DECLARED_FIELD.items():
+        declared = getattr(person, name)
+        summary.append(
+            LevelSummary(
+                kind=kind,
+                label=QualificationKind(kind).label,
+                declared=declared,
+                declared_label=level_label(kind, declared),
+                documents=[q for q in qualifications if q.kind == kind],
+                granted=[r for r in records if r.course.grants_kind == kind and r.result == TrainingResult.COMPLETED],
+                current_label=level_label(kind, current.get(kind, declared)),
+            )
+        )
+    return summary
+
+
+@reader_required
+def person_detail(request, code):
+    """Show a person's profile, qualifications, training, appointments, history and indicator panel."""
+    person = _visible_person(request, code)
+    programme = default_programme()
+    year, years = chosen_year(request, programme)
+    today = timezone.localdate()
+    qualifications = list(person.qualifications.order_by("kind", "obtained_on", "level"))
+    records = list(
+        person.training_records.with_counted_date()
+        .select_related("course")
+        .prefetch_related("course__types")
+        .order_by("-counted_on", "-pk")
+    )
+    appointments = list(person.appointments.order_by("-appointed_on", "-pk"))
+    writer = can_write(request.user)
+    context = {
+        "person": person,
+        "citizen_id": person.citizen_id if writer else mask_citizen_id(person.citizen_id),
+        "employed": person.is_employed_at(today),
+        "age": person.age_at(today),
+        "levels": qualification_summary(person, qualifications, records, today),
+        "qualifications": qualifications,
+        "records": records,
+        "appointments": appointments,
+        "history": change_history(person),
+        "can_write": writer,
+        **indicator_panel_context(programme, person, year, years),
+    }
+    return render(request, "personnel/person_detail.html", context)
+
+
+@reader_required
+def person_indicators(request, code):
+    """Return the indicator panel for another year (htmx), or the person's page at that year."""
+    person = _visible_person(request, code)
+    programme = default_programme()
+    year, years = chosen_year(request, programme)
+    if not getattr(request, "htmx", None):
+        return redirect(f"{reverse('personnel:person_detail', args=[person.code])}?year={year}#chi-tieu")
+    response = render(
+        request, "personnel/_indicator_panel.html", indicator_panel_context(programme, person, year, years)
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Change history: who changed what, when (django-simple-history)
+
+ACTIONS = {"+": gettext_lazy("Thêm"), "~": gettext_lazy("Sửa"), "-": gettext_lazy("Xóa")}
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    action: str
+    subject: str
+    reason: str
+    changes: list[tuple[str, str, str]]
+
+
+def _display(model, name: str, value, record, names: dict) -> str:
+    """Return a history value as the reader knows it (labels, dd/mm/yyyy, names instead of ids)."""
+    if value is None or value == "":
+        return "—"
+    model_field = model._meta.get_field(name)
+    if model is Person and name in DECLARED_FIELD.values():
+        kind = next(k for k, f in DECLARED_FIELD.items() if f == name)
+        return level_label(kind, value)
+    if model is Qualification and name == "level":
+        return level_label(record.kind, value)
+    if model_field.is_relation:
+        return names.get((model_field.related_model, value), f"#{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _subject(model, record, names: dict) -> str:
+    if model is Person:
+        return _("Hồ sơ cán bộ")
+    if model is Qualification:
+        return _("Văn bằng: %(kind)s %(level)s") % {
+            "kind": record.get_kind_display(),
+            "level": level_label(record.kind, record.level),
+        }
+    if model is Appointment:
+        return _("%(kind)s: %(title)s (%(date)s)") % {
+            "kind": record.get_kind_display(),
+            "title": record.title,
+            "date": date_format(record.appointed_on, "SHORT_DATE_FORMAT"),
+        }
+    return _("Khóa học: %(course)s") % {"course": names.get((Course, record.course_id), f"#{record.course_id}")}
+
+
+def change_history(person: Person) -> list[HistoryEntry]:
+    """Return the latest changes to the person and to their qualifications, appointments and training records.
+
+    Six queries whatever the number of changes: one per history table, and the names of the units and
+    courses the changes refer to. Diffs are computed in memory between consecutive versions.
+    """
+    sources = [
+        (Person, Person.history.filter(id=person.pk)),
+        (Qualification, Qualification.history.filter(person_id=person.pk)),
+        (Appointment, Appointment.history.filter(person_id=person.pk)),
+        (TrainingRecord, TrainingRecord.history.filter(person_id=person.pk)),
+    ]
+    loaded = [
+        (model, list(history.select_related("history_user").order_by("-history_date", "-history_id")[:HISTORY_LIMIT]))
+        for model, history in sources
+    ]
+    unit_ids = {record.unit_id for model, records in loaded if model is Person for record in records}
+    course_ids = {record.course_id for model, records in loaded if model is TrainingRecord for record in records}
+    names = {(OrgUnit, pk): str(unit) for pk, unit in OrgUnit.objects.in_bulk(list(unit_ids)).items()}
+    names |= {(Course, pk): str(course) for pk, course in Course.objects.in_bulk(list(course_ids)).items()}
+
+    entries = []
+    for model, records in loaded:
+        versions = defaultdict(list)
+        for record in reversed(records):  # oldest first
+            versions[record.id].append(record)
+        for chain in versions.values():
+            previous = None
+            for record in chain:
+                changes = []
+                if record.history_type == "~" and previous is not None:
+                    delta = record.diff_against(previous, excluded_fields=["updated_at"])
+                    changes = [
+                        (
+                            str(model._meta.get_field(change.field).verbose_name).capitalize(),
+                            _display(model, change.field, change.old, previous, names),
+                            _display(model, change.field, change.new, record, names),
+                        )
+                        for change in delta.changes
+                    ]
+                    if not changes:  # saved without a change worth showing
+                        previous = record
+                        continue
+                user = record.history_user
+                entries.append(
+                    HistoryEntry(
+                        when=record.history_date,
+                        who=(user.get_full_name() or user.username) if user else _("Hệ thống (nhập dữ liệu)"),
+                        action=str(ACTIONS.get(record.history_type, record.history_type)),
+                        subject=_subject(model, record, names),
+                        reason=record.history_change_reason or "",
+                        changes=changes,
+                    )
+                )
+                previous = record
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:HISTORY_LIMIT]
+
+
+# ---------------------------------------------------------------------------------------------
+# Persons: create and edit
+
+
+@writer_required
+def person_create(request):
+    """Add a person to a unit of the user's scope."""
+    form = PersonForm(request.POST or None, user=request.user, initial={"unit": request.user.unit_id})
+    if request.method == "POST" and form.is_valid():
+        person = save_person(person=form.save(commit=False))
+        messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": person.full_name})
+        return redirect("personnel:person_detail", code=person.code)
+    return render(request, "personnel/person_form.html", {"form": form, "person": None})
+
+
+@writer_required
+def person_edit(request, code):
+    """Edit a person of the user's scope; the unit may only move inside the scope."""
+    person = _visible_person(request, code)
+    shown = {"code": person.code, "full_name": person.full_name}
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        person = save_person(person=form.save(commit=False))
+        messages.success(request, _("Đã lưu hồ sơ của %(name)s.") % {"name": person.full_name})
+        return redirect("personnel:person_detail", code=person.code)
+    return render(request, "personnel/person_form.html", {"form": form, "person": shown})
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's qualifications, appointments and training records
+
+
+@dataclass(frozen=True)
+class ChildKind:
+    model: type
+    form_class: type
+    noun: str  # lower-case, for titles and messages
+    anchor: str  # section of the person's page to go back to
+
+
+CHILDREN = {
+    "qualification": ChildKind(Qualification, QualificationForm, gettext_lazy("văn bằng, chứng chỉ"), "van-bang"),
+    "appointment": ChildKind(Appointment, AppointmentForm, gettext_lazy("bổ nhiệm"), "bo-nhiem"),
+    "training_record": ChildKind(TrainingRecord, TrainingRecordForm, gettext_lazy("kết quả đào tạo"), "dao-tao"),
+}
+
+
+def _back_to(person: Person, kind: ChildKind) -> str:
+    return f"{reverse('personnel:person_detail', args=[person.code])}#{kind.anchor}"
+
+
+def _edit_child(request, code: str, kind_name: str, pk: int | None = None):
+    kind = CHILDREN[kind_name]
+    person = _visible_person(request, code)
+    instance = get_object_or_404(kind.model, pk=pk, person=person) if pk is not None else None
+    form = kind.form_class(request.POST or None, instance=instance, person=person)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        text = _("Đã lưu %(what)s.") if instance else _("Đã thêm %(what)s.")
+        messages.success(request, text % {"what": kind.noun})
+        return redirect(_back_to(person, kind))
+    context = {
+        "form": form,
+        "person": person,
+        "noun": kind.noun,
+        "editing": instance is not None,
+        "back_url": _back_to(person, kind),
+    }
+    return render(request, "personnel/child_form.html", context)
+
+
+def _delete_child(request, code: str, kind_name: str, pk: int):
+    kind = CHILDREN[kind_name]
+    person = _visible_person(request, code)
+    instance = get_object_or_404(kind.model, pk=pk, person=person)
+    if request.method == "POST":
+        instance.delete()
+        messages.success(request, _("Đã xóa %(what)s.") % {"what": kind.noun})
+        return redirect(_back_to(person, kind))
+    context = {"person": person, "object": instance, "noun": kind.noun, "back_url": _back_to(person, kind)}
+    return render(request, "personnel/child_confirm_delete.html", context)
+
+
+@writer_required
+def qualification_add(request, code):
+    """Add a dated qualification to a person."""
+    return _edit_child(request, code, "qualification")
+
+
+@writer_required
+def qualification_edit(request, code, pk):
+    """Edit a person's dated qualification."""
+    return _edit_child(request, code, "qualification", pk)
+
+
+@writer_required
+def qualification_delete(request, code, pk):
+    """Delete a person's dated qualification after confirmation."""
+    return _delete_child(request, code, "qualification", pk)
+
+
+@writer_required
+def appointment_add(request, code):
+    """Record an appointment; warn first when the training it requires is missing."""
+    return _edit_child(request, code, "appointment")
+
+
+@writer_required
+def appointment_edit(request, code, pk):
+    """Edit an appointment; warn first when the training it requires is missing."""
+    return _edit_child(request, code, "appointment", pk)
+
+
+@writer_required
+def appointment_delete(request, code, pk):
+    """Delete an appointment after confirmation."""
+    return _delete_child(request, code, "appointment", pk)
+
+
+@writer_required
+def training_record_add(request, code):
+    """Record a person's result in a course."""
+    return _edit_child(request, code, "training_record")
+
+
+@writer_required
+def training_record_edit(request, code, pk):
+    """Edit a person's result in a course."""
+    return _edit_child(request, code, "training_record", pk)
+
+
+@writer_required
+def training_record_delete(request, code, pk):
+    """Delete a person's result in a course after confirmation."""
+    return _delete_child(request, code, "training_record", pk)

@@ -1,0 +1,125 @@
+"""Forms of the training screens: a course, and a whole class's results at once."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from personnel.choices import QualificationKind
+from personnel.forms import CourseChoiceField, date_input
+from personnel.qualifications import LADDERS
+
+from .choices import TrainingResult
+from .models import Course, CourseType
+from .services import ClassRecordError, completion_date_errors, latest_completion_date, parse_codes, resolve_persons
+
+
+def grant_choices() -> list:
+    """Return the qualifications a course may grant, grouped by kind ("ly_luan_chinh_tri:3" = Cao cấp LLCT)."""
+    return [
+        ("", _("— Không cấp trình độ —")),
+        *[
+            (QualificationKind(kind).label, [(f"{kind}:{level}", label) for level, label in ladder.items() if level])
+            for kind, ladder in LADDERS.items()
+        ],
+    ]
+
+
+class CourseForm(forms.ModelForm):
+    """A course as in the course template (data-exchange, section 4)."""
+
+    grants = forms.ChoiceField(
+        label=_("Cấp trình độ khi hoàn thành"),
+        choices=grant_choices,
+        required=False,
+        help_text=_("Chỉ chọn khi hoàn thành khóa học thì được cấp trình độ (ví dụ: cao cấp lý luận chính trị)."),
+    )
+
+    class Meta:
+        model = Course
+        fields = ["code", "title", "types", "form", "provider", "start_date", "end_date", "hours"]
+        widgets = {
+            "types": forms.CheckboxSelectMultiple,
+            "start_date": date_input(),
+            "end_date": date_input(),
+        }
+        error_messages = {"code": {"unique": _("Mã khóa học này đã được dùng cho một khóa khác.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["types"].queryset = CourseType.objects.order_by("order", "code")
+        if self.instance.grants_kind:
+            self.initial["grants"] = f"{self.instance.grants_kind}:{self.instance.grants_level}"
+
+    def clean_grants(self):
+        value = self.cleaned_data.get("grants")
+        kind, _sep, level = value.partition(":")
+        # The choices already hold only levels of each ladder; the instance gets both halves or neither.
+        self.instance.grants_kind, self.instance.grants_level = (kind, int(level)) if value else (None, None)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("Ngày kết thúc không được trước ngày bắt đầu."))
+        if self.instance.pk and start and end and end >= start and not self.errors:
+            self._check_recorded_dates(start, end)
+        return cleaned
+
+    def _check_recorded_dates(self, start, end):
+        """Refuse new dates that would leave recorded completion dates outside the allowed range."""
+        probe = Course(start_date=start, end_date=end)
+        outside = self.instance.records.exclude(completed_on__isnull=True).exclude(
+            completed_on__gte=start, completed_on__lte=latest_completion_date(probe)
+        )
+        count = outside.count()
+        if count:
+            self.add_error(
+                "end_date" if self.instance.start_date == start else "start_date",
+                _(
+                    "%(count)s kết quả đã ghi có ngày hoàn thành nằm ngoài khoảng thời gian mới; "
+                    "hãy sửa các kết quả đó trước."
+                )
+                % {"count": count},
+            )
+
+
+class RecordClassForm(forms.Form):
+    """One result and completion date for many persons of the user's scope, given by their codes."""
+
+    course = CourseChoiceField(label=_("Khóa học"), queryset=Course.objects.none())
+    codes = forms.CharField(
+        label=_("Mã cán bộ"),
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": _("Mỗi dòng một mã, hoặc cách nhau bởi dấu phẩy")}),
+        help_text=_("Dán danh sách mã từ bảng tính, hoặc tìm và thêm từng người ở ô bên cạnh."),
+    )
+    result = forms.ChoiceField(label=_("Kết quả"), choices=TrainingResult.choices, initial=TrainingResult.COMPLETED)
+    completed_on = forms.DateField(
+        label=_("Ngày hoàn thành"),
+        required=False,
+        widget=date_input(),
+        help_text=_("Chỉ ghi khi hoàn thành; để trống = ngày kết thúc khóa học."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.persons = []
+        self.fields["course"].queryset = Course.objects.order_by("-start_date", "code")
+
+    def clean_codes(self):
+        codes = parse_codes(self.cleaned_data["codes"])
+        if not codes:
+            raise forms.ValidationError(_("Chưa có mã cán bộ nào."))
+        try:
+            self.persons = resolve_persons(codes=codes, user=self.user)
+        except ClassRecordError as error:
+            raise forms.ValidationError(error.messages) from error
+        return codes
+
+    def clean(self):
+        cleaned = super().clean()
+        course, result = cleaned.get("course"), cleaned.get("result")
+        if course and result:
+            for error in completion_date_errors(course=course, result=result, completed_on=cleaned.get("completed_on")):
+                self.add_error("completed_on", error)
+        return cleaned
