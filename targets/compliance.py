@@ -309,15 +309,12 @@ def direct_counts(
         for unit_id, by_code in PersonCounter(person_indicators, year, at).count(unit).items():
             counts[unit_id].update(by_code)
     if appointment_indicators:
-        aggregates = {}
-        for index, indicator in enumerate(appointment_indicators):
-            population = appointment_population_q(indicator, programme, at)
-            aggregates[f"d{index}"] = _count(population)
-            aggregates[f"n{index}"] = _count(population & appointment_criterion_q(indicator, at))
-        rows = Appointment.objects.in_unit(unit).order_by().values("person__unit_id").annotate(**aggregates)
-        for row in rows:
-            for index, indicator in enumerate(appointment_indicators):
-                counts[row["person__unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
+        if AppointmentCounter.handles(appointment_indicators):
+            found = AppointmentCounter(appointment_indicators, programme, at).count(unit)
+        else:
+            found = direct_appointment_counts_by_filters(programme, appointment_indicators, unit, at)
+        for unit_id, by_code in found.items():
+            counts[unit_id].update(by_code)
     return counts
 
 
@@ -541,6 +538,110 @@ class PersonCounter:
                 for index, indicator in enumerate(self.indicators):
                     counts[key][indicator.code] = (int(values[2 * index + 1]), int(values[2 * index]))
         return counts
+
+
+class AppointmentCounter(PersonCounter):
+    """Count every appointment indicator for every unit of a subtree in one SQL statement.
+
+    Each person's earliest completion of each required course type is read in one pass over their
+    training records and compared with each appointment's date. It states the same rules as
+    ``appointment_population_q`` and ``appointment_criterion_q``; a test holds the two equal.
+    """
+
+    def __init__(self, indicators: list[Indicator], programme: Programme, at: datetime.date):
+        super().__init__(indicators, at.year, at)
+        self.programme = programme
+
+    @staticmethod
+    def handles(indicators: list[Indicator]) -> bool:
+        """Return whether the statement covers these indicators (qualification thresholds on an
+        appointment indicator are left to the ORM form)."""
+        return not any(indicator.qualification_thresholds for indicator in indicators)
+
+    def _type_group(self, types) -> str:
+        group = tuple(sorted(set(types)))
+        return self.type_groups.setdefault(group, f"t{len(self.type_groups)}")
+
+    def _appointment_criterion(self, indicator: Indicator) -> str:
+        alternatives = []
+        for kind, types in indicator.appointment_requirements.items():
+            groups = [types] if indicator.course_match == CourseMatch.ANY else [[code] for code in types]
+            parts = [f"p.appointment_kind = {self._param(kind)}"]
+            parts += [f"fr.e{self._type_group(group)[1:]} <= p.appointed_on" for group in groups]
+            alternatives.append("(" + " AND ".join(parts) + ")")
+        return " OR ".join(alternatives) or "1 = 0"
+
+    def sql(self, unit: OrgUnit, person_ids=None) -> tuple[str, dict]:
+        """Return the statement and its (named) parameters."""
+        measures = []
+        for index, indicator in enumerate(self.indicators):
+            kinds = ", ".join(self._param(kind) for kind in indicator.appointment_requirements) or "NULL"
+            population = f"{self._population(indicator)} AND p.appointment_kind IN ({kinds})"
+            criterion = self._appointment_criterion(indicator)
+            measures.append(f"SUM(CASE WHEN {population} THEN 1 ELSE 0 END) AS d{index}")
+            measures.append(f"SUM(CASE WHEN ({population}) AND ({criterion}) THEN 1 ELSE 0 END) AS n{index}")
+        start, end = appointment_window(self.programme, self.at)
+        appointment, person = Appointment._meta.db_table, Person._meta.db_table
+        unit_table, record = OrgUnit._meta.db_table, TrainingRecord._meta.db_table
+        course = TrainingRecord._meta.get_field("course").related_model
+        course_types = course._meta.get_field("types").remote_field.through._meta.db_table
+        ctes = [
+            f"""p AS (
+    SELECT ap.kind AS appointment_kind, ap.appointed_on, per.id, per.unit_id, per.category, per.btv_managed,
+           per.btv_succession, per.deputy_term, per.leadership_level, per.birth_date, u.level AS unit_level
+    FROM {appointment} ap JOIN {person} per ON per.id = ap.person_id JOIN {unit_table} u ON u.id = per.unit_id
+    WHERE u.path LIKE {self._param(unit.path + "%")}
+      AND ap.appointed_on >= {self._param(start)} AND ap.appointed_on <= {self._param(end)}
+)"""
+        ]
+        joins = []
+        if self.type_groups:
+            type_columns = ", ".join(
+                f"MAX(CASE WHEN ct.coursetype_id IN ({', '.join(self._param(code) for code in group)}) "
+                f"THEN 1 ELSE 0 END) AS {name}"
+                for group, name in self.type_groups.items()
+            )
+            earliest = ", ".join(
+                f"MIN(CASE WHEN c.{name} = 1 THEN COALESCE(r.completed_on, c.end_date) END) AS e{name[1:]}"
+                for name in self.type_groups.values()
+            )
+            ctes.append(
+                f"""c AS (
+    SELECT c.id, c.end_date, {type_columns}
+    FROM {course._meta.db_table} c JOIN {course_types} ct ON ct.course_id = c.id
+    GROUP BY c.id, c.end_date
+),
+fr AS (
+    SELECT r.person_id, {earliest}
+    FROM {record} r JOIN c ON c.id = r.course_id
+    WHERE r.result = {self._param(TrainingResult.COMPLETED)} AND r.person_id IN (SELECT id FROM p)
+    GROUP BY r.person_id
+)"""
+            )
+            joins.append("LEFT JOIN fr ON fr.person_id = p.id")
+        statement = (
+            "WITH " + ",\n".join(ctes) + "\nSELECT p.unit_id, " + ", ".join(measures) + "\nFROM p "
+            + " ".join(joins) + "\nGROUP BY p.unit_id"
+        )  # fmt: skip
+        return statement, self.params
+
+
+def direct_appointment_counts_by_filters(
+    programme: Programme, indicators: list[Indicator], unit: OrgUnit, at: datetime.date
+) -> dict[int, dict[str, tuple[int, int]]]:
+    """Return the appointment indicators' direct counts computed with the ORM filters that list unmet
+    appointments; ``AppointmentCounter`` must always agree with it."""
+    aggregates = {}
+    for index, indicator in enumerate(indicators):
+        population = appointment_population_q(indicator, programme, at)
+        aggregates[f"d{index}"] = _count(population)
+        aggregates[f"n{index}"] = _count(population & appointment_criterion_q(indicator, at))
+    rows = Appointment.objects.in_unit(unit).order_by().values("person__unit_id").annotate(**aggregates)
+    counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        for index, indicator in enumerate(indicators):
+            counts[row["person__unit_id"]][indicator.code] = (row[f"n{index}"], row[f"d{index}"])
+    return {unit_id: by_code for unit_id, by_code in counts.items() if any(d for _, d in by_code.values())}
 
 
 def evaluate_subtree(

@@ -8,7 +8,13 @@ import pytest
 import time_machine
 
 from personnel.models import OrgUnit, Person
-from targets.compliance import PersonCounter, direct_counts_by_filters, evaluation_date
+from targets.compliance import (
+    AppointmentCounter,
+    PersonCounter,
+    direct_appointment_counts_by_filters,
+    direct_counts_by_filters,
+    evaluation_date,
+)
 from targets.models import Indicator, IndicatorKind
 
 D = datetime.date
@@ -18,7 +24,7 @@ TYPES = ["cap_nhat_kien_thuc", "phap_luat", "dao_duc_cong_vu", "ky_nang_cong_vu"
 
 
 @pytest.fixture
-def random_city(units, make_person, make_course, complete, qualify):
+def random_city(units, make_person, make_course, complete, qualify, appoint):
     """Return nothing; fill the unit tree with 120 random persons, courses, records and qualifications."""
     rng = random.Random(20251231)
     courses = []
@@ -52,6 +58,8 @@ def random_city(units, make_person, make_course, complete, qualify):
             result = rng.choice(["hoan_thanh", "hoan_thanh", "hoan_thanh", "khong_dat", "dang_hoc"])
             on = course.end_date + datetime.timedelta(days=rng.randint(0, 40)) if rng.random() < 0.3 else None
             complete(person, course, result=result, on=on if result == "hoan_thanh" else None)
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            appoint(person, rng.choice(["ngach", "chuc_vu"]), D(rng.randint(2020, 2026), rng.randint(1, 12), 15))
         if rng.random() < 0.3:
             qualify(person, rng.choice(["chuyen_mon", "ngoai_ngu", "ly_luan_chinh_tri"]), rng.randint(1, 6),
                     rng.choice([None, D(2022, 5, 1), D(2025, 3, 1)]))  # fmt: skip
@@ -88,3 +96,26 @@ def test_the_counter_agrees_with_the_filters_for_every_indicator(random_city, pr
                 for code, (n, d) in by_person.get(pk, {}).items():
                     summed[unit_id][code] = (summed[unit_id][code][0] + n, summed[unit_id][code][1] + d)
             assert summed == direct_counts_by_filters(indicators, units[0], year, at), when
+
+
+def test_the_appointment_counter_agrees_with_the_filters(random_city, programme):
+    variants = [
+        Indicator(code="ALL", kind="appointment", target=100, course_match="all", categories=["cong_chuc", "can_bo"],
+                  appointment_requirements={"chuc_vu": ["lanh_dao_quan_ly", "phap_luat"]}),
+        Indicator(code="YOUNG", kind="appointment", target=100, max_age=40, min_leadership_level=1,
+                  appointment_requirements={"ngach": ["tieu_chuan_ngach", "chuyen_mon"]}),
+    ]  # fmt: skip
+    indicators = [i for i in programme.indicators.all() if i.kind == IndicatorKind.APPOINTMENT] + variants
+    assert AppointmentCounter.handles(indicators)
+    met = 0
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+        for when in WHENS:
+            _year, at = evaluation_date(programme, **when)
+            for code in ("HN", "H01"):
+                unit = OrgUnit.objects.get(code=code)
+                expected = direct_appointment_counts_by_filters(programme, indicators, unit, at)
+                counted = AppointmentCounter(indicators, programme, at).count(unit)
+                counted = {u: c for u, c in counted.items() if any(d for _, d in c.values())}
+                assert counted == expected, (when, code)
+                met += sum(n for by_code in expected.values() for n, _ in by_code.values())
+    assert met > 0  # the data exercises both met and unmet appointments
