@@ -1,0 +1,117 @@
+"""Time the compliance engine: every indicator for every unit, for one year and for the programme's five years."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Timing:
+    """Seconds of each measured run of one operation (after a warm-up), and how many queries one run made."""
+
+    name: str
+    runs: list[float] = field(default_factory=list)
+    queries: int | None = None
+    note: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.runs) if self.runs else None
+
+    def as_json(self) -> dict:
+        return {
+            "median_s": self.median,
+            "runs_s": self.runs,
+            "min_s": min(self.runs) if self.runs else None,
+            "max_s": max(self.runs) if self.runs else None,
+            "queries": self.queries,
+            "note": self.note,
+        }
+
+
+def measure(name: str, operation: Callable[[], object], *, runs: int, budget: float, say) -> Timing:
+    """Run ``operation`` up to ``runs`` times (at least once), stopping early once ``budget`` seconds are spent."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timing = Timing(name)
+    spent = 0.0
+    for index in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            operation()
+            elapsed = time.perf_counter() - started
+        timing.runs.append(elapsed)
+        timing.queries = len(queries)
+        spent += elapsed
+        say(f"  {name}: run {index + 1}: {elapsed:.3f} s, {len(queries)} queries")
+        if spent > budget and index + 1 < runs:
+            timing.note = f"median of {index + 1} runs (time budget of {budget:.0f} s reached)"
+            break
+    return timing
+
+
+def run(*, runs: int, budget: float, say) -> dict[str, Timing]:
+    """Return the timings of the engine over the whole city (one year, five years) and over one district."""
+    from personnel.models import OrgUnit
+    from targets.compliance import evaluate, evaluate_subtree
+    from targets.models import Programme
+
+    root = OrgUnit.objects.roots().order_by("code").first()
+    district = _largest_district()
+    code = Programme.objects.default().code
+    years = [2021, 2022, 2023, 2024, 2025]
+
+    # A fresh programme object each run: a full recompute includes reading the indicators.
+    def one_year():
+        return evaluate_subtree(Programme.objects.get(code=code), root, year=2025)
+
+    def five_years():
+        programme = Programme.objects.get(code=code)
+        return [evaluate_subtree(programme, root, year=year) for year in years]
+
+    def one_district():
+        return evaluate(Programme.objects.get(code=code), district, year=2025)
+
+    say("engine: warm-up (all units, 2025)")
+    started = time.perf_counter()
+    reports = one_year()
+    warm = time.perf_counter() - started
+    say(f"  warm-up: {warm:.3f} s, {len(reports)} units")
+    results = {
+        "engine_one_year": measure("all units, 2025", one_year, runs=runs, budget=budget, say=say),
+        "engine_five_years": measure("all units, 2021–2025", five_years, runs=runs, budget=budget * 2, say=say),
+        "engine_one_district": measure(
+            f"one district ({district.code}), 2025", one_district, runs=runs, budget=budget / 2, say=say
+        ),
+    }
+    results["engine_one_year"].note = (results["engine_one_year"].note + f"; {len(reports)} units").lstrip("; ")
+    results["engine_one_district"].note = (
+        results["engine_one_district"].note + f"; {district.code}, {district.persons_below:,} persons"
+    ).lstrip("; ")
+    return results
+
+
+def _largest_district():
+    """Return the district with the most persons in its subtree (the heaviest single-unit evaluation)."""
+    from personnel.models import OrgUnit, Person
+
+    best, best_count = None, -1
+    counts = {}
+    for unit_path, count in _person_counts_by_path(Person):
+        counts[unit_path] = count
+    for unit in OrgUnit.objects.filter(level="huyen"):
+        total = sum(count for path, count in counts.items() if path.startswith(unit.path))
+        if total > best_count:
+            best, best_count = unit, total
+    best.persons_below = best_count
+    return best
+
+
+def _person_counts_by_path(person_model):
+    from django.db.models import Count
+
+    return person_model.objects.order_by().values_list("unit__path").annotate(n=Count("pk"))

@@ -1,0 +1,323 @@
+"""Spreadsheet exports of the dashboard and of the drill-down lists (XLSX and CSV).
+
+Every cell of every export goes through ``safe_cell``: a text that a spreadsheet would read as a formula
+(starting with =, +, -, @, tab or carriage return) gets a leading apostrophe, so a person named
+"=HYPERLINK(…)" stays a name. django-import-export's own escaping handles only "=".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import charts
+from .lists import UnmetRow
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+REPORT_TITLE = gettext_lazy("BÁO CÁO KẾT QUẢ THỰC HIỆN CHỈ TIÊU ĐÀO TẠO, BỒI DƯỠNG")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def safe_cell(value):
+    """Return a cell value no spreadsheet reads as a formula: text starting with = + - @ tab or CR gets a "'"."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# What an export says about itself
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The lines above every sheet: what the figures are, of which unit and year, as of when."""
+
+    programme: str
+    unit: str
+    year: int
+    as_of: datetime.date
+    computed_at: datetime.datetime
+
+    def lines(self, title=None) -> list[str]:
+        computed = timezone.localtime(self.computed_at)
+        return [
+            str(title or REPORT_TITLE),
+            _("Chương trình: %(programme)s") % {"programme": self.programme},
+            _("Đơn vị: %(unit)s · Năm: %(year)s · Số liệu tính đến ngày %(as_of)s")
+            % {"unit": self.unit, "year": self.year, "as_of": date_format(self.as_of, "d/m/Y")},
+            _("Số liệu tính lúc %(time)s · Xuất lúc %(now)s")
+            % {
+                "time": date_format(computed, "H:i d/m/Y"),
+                "now": date_format(timezone.localtime(), "H:i d/m/Y"),
+            },
+        ]
+
+
+def met_label(met: bool | None) -> str:
+    """Return "Đạt", "Chưa đạt", or "Không có đối tượng"."""
+    if met is None:
+        return _("Không có đối tượng")
+    return _("Đạt") if met else _("Chưa đạt")
+
+
+def _number(value):
+    return None if value is None else float(value) if isinstance(value, Decimal) else value
+
+
+def summary_headers() -> list[str]:
+    return [
+        _("Nhóm"),
+        _("Mã chỉ tiêu"),
+        _("Tên chỉ tiêu"),
+        _("Chỉ tiêu (%)"),
+        _("Số đạt"),
+        _("Tổng số đối tượng"),
+        _("Tỷ lệ (%)"),
+        _("Đánh giá"),
+        _("Còn thiếu (người)"),
+    ]
+
+
+def summary_row(result) -> list:
+    return [
+        result.group,
+        result.code,
+        result.name,
+        _number(result.target),
+        result.numerator,
+        result.denominator,
+        _number(result.percent),
+        met_label(result.met),
+        result.gap,
+    ]
+
+
+def units_headers(indicators) -> list[str]:
+    headers = [_("Mã đơn vị"), _("Tên đơn vị")]
+    for indicator in indicators:
+        headers += [
+            _("%(code)s tỷ lệ (%%)") % {"code": indicator.code},
+            _("%(code)s còn thiếu") % {"code": indicator.code},
+        ]
+    return headers
+
+
+def units_row(report) -> list:
+    row = [report.unit.code, report.unit.name]
+    for result in report.indicators:
+        row += [_number(result.percent), result.gap]
+    return row
+
+
+def list_headers(appointments: bool) -> list[str]:
+    headers = [_("STT"), _("Mã cán bộ"), _("Họ và tên"), _("Ngày sinh"), _("Đơn vị"), _("Đối tượng"), _("Chức vụ")]
+    if appointments:
+        headers += [_("Loại bổ nhiệm"), _("Chức danh bổ nhiệm"), _("Ngày bổ nhiệm")]
+    return [*headers, _("Còn thiếu")]
+
+
+def list_row(number: int, row: UnmetRow) -> list:
+    person = row.person
+    values = [
+        number,
+        person.code,
+        person.full_name,
+        person.birth_date,
+        person.unit.name,
+        person.get_category_display(),
+        person.position_title,
+    ]
+    if row.appointment is not None:
+        values += [row.appointment.get_kind_display(), row.appointment.title, row.appointment.appointed_on]
+    return [*values, row.missing_text]
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+
+
+BRAND = "A50F15"
+THIN = Side(style="thin", color="B7BEC8")
+BAND_FILLS = {
+    "met": "E6F4EA",
+    "near": "FFF4D6",
+    "mid": "FDE3C8",
+    "far": "F9D2CF",
+    "empty": "EEF1F5",
+}
+
+
+class SheetWriter:
+    """One sheet: heading lines, a styled header row frozen in place, then data rows."""
+
+    def __init__(self, workbook: Workbook, title: str, heading: list[str], headers: list[str], widths: list[int]):
+        self.sheet = workbook.create_sheet(title=title[:31])
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        header_row = len(heading) + 2
+        self.sheet.freeze_panes = f"A{header_row + 1}"
+        self.sheet.print_title_rows = f"{header_row}:{header_row}"
+        self.sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        self.sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+        for index, line in enumerate(heading):
+            cell = WriteOnlyCell(self.sheet, value=safe_cell(line))
+            cell.font = Font(bold=True, size=14 if index == 0 else 11, color=BRAND if index == 0 else "1D2430")
+            self.sheet.append([cell])
+        self.sheet.append([])
+        cells = []
+        for header in headers:
+            cell = WriteOnlyCell(self.sheet, value=safe_cell(header))
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor=BRAND)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def row(self, values: list, fills: list[str | None] | None = None) -> None:
+        cells = []
+        for index, value in enumerate(values):
+            cell = WriteOnlyCell(self.sheet, value=safe_cell(value))
+            cell.border = Border(bottom=THIN)
+            if isinstance(value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, float):
+                cell.number_format = "0.0"
+            elif isinstance(value, str) and len(value) > 40:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if fills and fills[index]:
+                cell.fill = PatternFill("solid", fgColor=BAND_FILLS[fills[index]])
+            cells.append(cell)
+        self.sheet.append(cells)
+
+
+def _write_list(sheet: SheetWriter, rows: Iterable[UnmetRow]) -> int:
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        sheet.row(list_row(count, row))
+    if not count:
+        sheet.row([None, None, _("Không có ai chưa đạt chỉ tiêu này.")])
+    return count
+
+
+LIST_WIDTHS = [6, 14, 28, 12, 30, 22, 24]
+
+
+def list_widths(appointments: bool) -> list[int]:
+    return [*LIST_WIDTHS, *([16, 26, 14] if appointments else []), 60]
+
+
+def dashboard_workbook(figures, heading: Heading, lists: dict[str, Iterator[UnmetRow]]) -> bytes:
+    """Return the dashboard as an XLSX file: summary, units × indicators, and one sheet per indicator."""
+    workbook = Workbook(write_only=True)
+    lines = heading.lines()
+    summary = SheetWriter(workbook, _("Tổng hợp"), lines, summary_headers(), [10, 12, 70, 12, 10, 14, 10, 16, 14])
+    for result in figures.report.indicators:
+        fills = [None] * 6 + [charts.band(result), charts.band(result), None]
+        summary.row(summary_row(result), fills)
+
+    indicators = list(figures.report.indicators)
+    units = SheetWriter(
+        workbook,
+        _("Theo đơn vị"),
+        lines,
+        units_headers(indicators),
+        [12, 34, *([10, 9] * len(indicators))],
+    )
+    for report in [figures.report, *figures.children]:
+        fills = [None, None]
+        for result in report.indicators:
+            fills += [charts.band(result), None]
+        units.row(units_row(report), fills)
+
+    for indicator in figures.indicators:
+        rows = lists.get(indicator.code)
+        if rows is None:
+            continue
+        appointments = indicator.kind == "appointment"
+        title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": indicator.name}
+        sheet = SheetWriter(
+            workbook, indicator.code, heading.lines(title), list_headers(appointments), list_widths(appointments)
+        )
+        _write_list(sheet, rows)
+    return _save(workbook)
+
+
+def list_workbook(indicator, heading: Heading, rows: Iterable[UnmetRow]) -> bytes:
+    """Return one indicator's list of who does not meet it as an XLSX file."""
+    workbook = Workbook(write_only=True)
+    appointments = indicator.kind == "appointment"
+    title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": indicator.name}
+    sheet = SheetWriter(
+        workbook, indicator.code, heading.lines(title), list_headers(appointments), list_widths(appointments)
+    )
+    _write_list(sheet, rows)
+    return _save(workbook)
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Vietnamese letters)
+
+
+def csv_value(value):
+    """Return a value as written in a CSV cell: dates dd/mm/yyyy, decimals with a point, escaped text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return safe_cell(str(value) if isinstance(value, Promise | Decimal) else value)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """Yield the CSV text of the rows, line by line, starting with the byte-order mark."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow([csv_value(value) for value in row])
+
+
+def dashboard_csv_rows(figures) -> Iterator[list]:
+    """Yield the dashboard as CSV rows: one per unit (the unit, then its children) and indicator."""
+    yield [_("Mã đơn vị"), _("Tên đơn vị"), *summary_headers()]
+    for report in [figures.report, *figures.children]:
+        for result in report.indicators:
+            yield [report.unit.code, report.unit.name, *summary_row(result)]
+
+
+def list_csv_rows(indicator, rows: Iterable[UnmetRow]) -> Iterator[list]:
+    """Yield a list of who does not meet an indicator as CSV rows."""
+    yield list_headers(indicator.kind == "appointment")
+    for number, row in enumerate(rows, start=1):
+        yield list_row(number, row)

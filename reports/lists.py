@@ -1,0 +1,56 @@
+"""Who does not meet an indicator, with what each is missing: the drill-down's rows, for pages and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from personnel.models import Appointment, OrgUnit, Person
+from targets import compliance
+from targets.models import Indicator, IndicatorKind, Programme
+
+CHUNK = 2000  # rows read (and levels looked up) at a time in exports
+
+
+@dataclass(frozen=True)
+class UnmetRow:
+    """A person (or one of their appointments) that does not meet an indicator, and what is missing."""
+
+    person: Person
+    appointment: Appointment | None
+    missing: list[str]
+
+    @property
+    def missing_text(self) -> str:
+        return "; ".join(str(text) for text in self.missing)
+
+
+def by_appointment(indicator: Indicator) -> bool:
+    """Return whether the indicator counts appointments rather than persons."""
+    return indicator.kind == IndicatorKind.APPOINTMENT
+
+
+def unmet_queryset(programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int):
+    """Return the persons (or appointments) of the unit's subtree that do not meet the indicator."""
+    return compliance.unmet(programme, indicator, unit, year=year)
+
+
+def with_missing(programme: Programme, indicator: Indicator, rows: Iterable, *, year: int) -> list[UnmetRow]:
+    """Return the rows (persons or appointments from ``unmet``) with what each is missing."""
+    rows = list(rows)
+    missing = compliance.missing_for(programme, indicator, rows, year=year)
+    if by_appointment(indicator):
+        return [UnmetRow(person=row.person, appointment=row, missing=missing[row.pk]) for row in rows]
+    return [UnmetRow(person=row, appointment=None, missing=missing[row.pk]) for row in rows]
+
+
+def iter_unmet(programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int) -> Iterator[UnmetRow]:
+    """Yield every row that does not meet the indicator, reading the database in chunks."""
+    batch = []
+    for row in unmet_queryset(programme, indicator, unit, year=year).iterator(chunk_size=CHUNK):
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield from with_missing(programme, indicator, batch, year=year)
+            batch = []
+    if batch:
+        yield from with_missing(programme, indicator, batch, year=year)

@@ -1,0 +1,414 @@
+"""The leaders' pages: the compliance dashboard, the drill-down lists, their exports and the print view.
+
+Every page is read-only and scoped: the unit comes from ``accounts.scoping`` (the user's own unit by
+default; a unit outside the user's scope is a 404). Figures come from ``reports.freshness`` (stored
+results of ``targets.compliance``); lists from ``targets.compliance.unmet``. Nothing here computes a figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from accounts.roles import role_of
+from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
+from personnel.models import OrgUnit
+from targets.models import Programme
+
+from . import charts, exports, freshness, lists
+
+GROUP_LABELS = {
+    "BTV": gettext_lazy("Cán bộ diện Ban Thường vụ Thành ủy quản lý"),
+    "CC": gettext_lazy("Cán bộ, công chức"),
+    "XA": gettext_lazy("Cán bộ, công chức cấp xã"),
+    "VC": gettext_lazy("Viên chức"),
+    "HĐND": gettext_lazy("Đại biểu Hội đồng nhân dân"),
+}
+PAGE_SIZE = 50
+FRAGMENT_SECONDS = 24 * 3600  # drawn figures are keyed by their stored run, so they never go stale
+
+
+def reader_required(view):
+    """Let in any signed-in user with a role (admin, hr, leader, viewer); the pages change nothing."""
+
+    @wraps(view)
+    @login_required
+    @require_safe
+    def wrapped(request, *args, **kwargs):
+        # The role is asked several times per request (role, scope, units): read the groups once.
+        prefetch_related_objects([request.user], "groups")
+        if role_of(request.user) is None:
+            raise PermissionDenied(_("Tài khoản chưa được phân quyền."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# ---------------------------------------------------------------------------------------------
+# What the user chose: programme, year, unit
+
+
+@dataclass(frozen=True)
+class Selection:
+    programme: Programme
+    year: int
+    unit: OrgUnit
+    years: list[int]
+
+    def query(self, **extra) -> str:
+        """Return the query string naming this selection (plus ``extra``)."""
+        params = {"programme": self.programme.code, "year": self.year, "unit": self.unit.code}
+        params.update({key: value for key, value in extra.items() if value not in (None, "")})
+        return urlencode(params)
+
+
+def default_programme() -> Programme | None:
+    """Return the programme of the settings, else the one marked default."""
+    return Programme.objects.filter(code=settings.DEFAULT_PROGRAMME).first() or Programme.objects.default()
+
+
+def select(request) -> Selection:
+    """Return the programme, year and unit of the request, checked against the user's scope (404 outside it)."""
+    code = request.GET.get("programme")
+    programme = Programme.objects.filter(code=code).first() if code else default_programme()
+    if programme is None:
+        raise Http404(_("Không có chương trình mục tiêu này."))
+    years = freshness.dashboard_years(programme)
+    year = request.GET.get("year") or str(timezone.localdate().year)
+    if not year.isdigit() or int(year) not in years:
+        raise Http404(_("Năm không hợp lệ."))
+    unit_code = request.GET.get("unit")
+    if unit_code:
+        unit = OrgUnit.objects.filter(code=unit_code).first()
+        if unit is None or not can_see_unit(request.user, unit):
+            raise Http404(_("Không có đơn vị này trong phạm vi được xem."))
+    else:
+        unit = scope_unit(request.user)
+        if unit is None:
+            raise PermissionDenied(_("Tài khoản chưa được gán đơn vị."))
+    return Selection(programme=programme, year=int(year), unit=unit, years=years)
+
+
+def heading(selection: Selection, figures) -> exports.Heading:
+    """Return what an export says about itself: programme, unit, year, date of the data, time computed."""
+    return exports.Heading(
+        programme=f"{selection.programme.code} · {selection.programme.name}",
+        unit=selection.unit.name,
+        year=selection.year,
+        as_of=figures.as_of,
+        computed_at=figures.computed_at,
+    )
+
+
+def attachment(content, *, filename: str, content_type: str, streaming: bool = False):
+    """Return a download response."""
+    response_class = StreamingHttpResponse if streaming else HttpResponse
+    response = response_class(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def file_name(*parts) -> str:
+    """Return a download's file name made of safe characters only."""
+    return "-".join(re.sub(r"[^A-Za-z0-9_.-]+", "_", str(part)) for part in parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    result: object
+    bar: charts.Bar
+    percent_text: str
+    target_text: str
+    trend: charts.Trend | None
+    drill_url: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    result: object
+    band: str
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    report: object
+    cells: list[Cell]
+    url: str
+
+
+SORTS = ("code", "name")
+
+
+def indicator_rows(selection: Selection, figures) -> list[tuple[str, list[IndicatorRow]]]:
+    """Return the unit's results grouped as the programme groups its indicators, each with its bar and trend."""
+    groups: dict[str, list[IndicatorRow]] = {}
+    drill = reverse("reports:drilldown", args=["CODE"])
+    for result in figures.report.indicators:
+        trend = None
+        if result.kind == "annual" and figures.trend:
+            trend = charts.trend(result.code, result.target, figures.trend_of(result.code))
+        groups.setdefault(result.group, []).append(
+            IndicatorRow(
+                result=result,
+                bar=charts.bar(result),
+                percent_text=charts.percent_text(result.percent),
+                target_text=charts.target_text(result),
+                trend=trend,
+                drill_url=drill.replace("CODE", result.code) + "?" + selection.query(),
+            )
+        )
+    return [(str(GROUP_LABELS.get(group, group)), rows) for group, rows in groups.items()]
+
+
+def unit_rows(selection: Selection, figures, sort: str) -> list[UnitRow]:
+    """Return the child units' rows, sorted by code, name, or the gap of one indicator (largest first)."""
+    rows = []
+    for report in figures.children:
+        url = "?" + urlencode({"programme": selection.programme.code, "year": selection.year, "unit": report.unit.code})
+        cells = [Cell(r, charts.band(r), charts.percent_text(r.percent), url) for r in report.indicators]
+        rows.append(UnitRow(report=report, cells=cells, url=url))
+    if sort == "name":
+        rows.sort(key=lambda row: row.report.unit.name)
+    elif sort.startswith("gap:"):
+        code = sort[4:]
+
+        def gap_first(row: UnitRow) -> tuple[int, str]:
+            gap = next((cell.result.gap for cell in row.cells if cell.result.code == code), 0)
+            return -gap, row.report.unit.code
+
+        rows.sort(key=gap_first)
+    return rows
+
+
+def unit_options(user, selected: OrgUnit, units_version: str) -> str:
+    """Return the <option>s of the units the user may choose, in tree order, indented by depth.
+
+    A city-wide user chooses among hundreds of units: the options are drawn once per scope and version of
+    the units, and only the selected one is marked per request.
+    """
+    top = scope_unit(user)
+    key = f"reports:unit-options:{top.pk if top else '-'}:{units_version}:{sees_whole_city(user)}"
+    options = cache.get(key)
+    if options is None:
+        units = list(visible_units(user).order_by("path").values_list("code", "name", "depth"))
+        least = min((depth for _code, _name, depth in units), default=0)
+        options = format_html_join(
+            "",
+            '<option value="{}">{}{}</option>',
+            ((code, "\u00a0\u00a0" * (depth - least), name) for code, name, depth in units),
+        )
+        cache.set(key, str(options), FRAGMENT_SECONDS)
+    marker = format_html('<option value="{}">', selected.code)
+    return mark_safe(str(options).replace(marker, marker[:-1] + " selected>", 1))
+
+
+def programme_choices(version: str) -> list[tuple[str, str]]:
+    """Return the programmes to choose from (read once per data version)."""
+    key = f"reports:programmes:{version}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(Programme.objects.order_by("-start_date").values_list("code", "name"))
+        cache.set(key, choices, FRAGMENT_SECONDS)
+    return choices
+
+
+def figures_fragment(template: str, selection: Selection, figures, sort: str) -> str:
+    """Return the rendered figures (indicators and child units), cached per stored run, unit, sort and language.
+
+    The key names the exact stored runs shown (``figures.token``), so new figures never meet an old
+    drawing; drawing hundreds of cells is what costs most on a warm page.
+    """
+    name = "|".join([template, figures.token, str(selection.unit.pk), sort, get_language() or "", selection.query()])
+    key = "reports:fragment:" + hashlib.sha256(name.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, dashboard_context(selection, figures, sort))
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)  # rendered by our own template, escaped there
+
+
+def dashboard_context(selection: Selection, figures, sort: str = "code") -> dict:
+    """Return what the figures fragment draws: grouped indicators with bars and trends, and the child units."""
+    indicators = figures.report.indicators
+    return {
+        "selection": selection,
+        "report": figures.report,
+        "groups": indicator_rows(selection, figures),
+        "indicators": indicators,
+        "unit_rows": unit_rows(selection, figures, sort),
+        "sort": sort,
+        "columns": [
+            {
+                "result": r,
+                "sort_url": "?" + selection.query(sort=f"gap:{r.code}") + "#don-vi-truc-thuoc",
+                "sorted": sort == f"gap:{r.code}",
+            }
+            for r in indicators
+        ],
+        "sort_code_url": "?" + selection.query(sort="code") + "#don-vi-truc-thuoc",
+        "sort_name_url": "?" + selection.query(sort="name") + "#don-vi-truc-thuoc",
+    }
+
+
+def page_context(selection: Selection, figures) -> dict:
+    """Return what the page around the figures shows: selection, freshness, links."""
+    return {
+        "selection": selection,
+        "figures": figures,
+        "query": selection.query(),
+        "computed_at": timezone.localtime(figures.computed_at),
+        "title": exports.REPORT_TITLE,
+        "today": timezone.localdate(),
+    }
+
+
+@reader_required
+def dashboard(request):
+    """Show where the programme's targets stand for a unit and a year, and how its child units compare."""
+    selection = select(request)
+    figures = freshness.load_figures(
+        selection.programme,
+        selection.unit,
+        year=selection.year,
+        trend_years=freshness.trend_years(selection.programme),
+    )
+    sort = request.GET.get("sort", "code")
+    if sort not in SORTS and not sort.startswith("gap:"):
+        sort = "code"
+    context = page_context(selection, figures)
+    context["fragment"] = figures_fragment("reports/_figures.html", selection, figures, sort)
+    context["unit_options"] = unit_options(request.user, selection.unit, figures.units_version)
+    context["programmes"] = programme_choices(figures.version)
+    return render(request, "reports/dashboard.html", context)
+
+
+@reader_required
+def print_view(request):
+    """Show the dashboard as an A4 report that prints cleanly (to paper or PDF from the browser)."""
+    selection = select(request)
+    figures = freshness.load_figures(
+        selection.programme,
+        selection.unit,
+        year=selection.year,
+        trend_years=freshness.trend_years(selection.programme),
+    )
+    context = page_context(selection, figures)
+    context["fragment"] = figures_fragment("reports/_print_figures.html", selection, figures, "code")
+    return render(request, "reports/print.html", context)
+
+
+@reader_required
+def export_xlsx(request):
+    """Download the dashboard as XLSX: summary, units × indicators, and who does not meet each indicator."""
+    selection = select(request)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    unmet_lists = {
+        indicator.code: lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
+        for indicator in figures.indicators
+    }
+    content = exports.dashboard_workbook(figures, heading(selection, figures), unmet_lists)
+    name = file_name("bao-cao-chi-tieu", selection.unit.code, selection.year) + ".xlsx"
+    return attachment(content, filename=name, content_type=exports.XLSX_TYPE)
+
+
+@reader_required
+def export_csv(request):
+    """Download the dashboard's figures as CSV: one row per unit (the unit and its children) and indicator."""
+    selection = select(request)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    content = "".join(exports.csv_lines(exports.dashboard_csv_rows(figures)))
+    name = file_name("bao-cao-chi-tieu", selection.unit.code, selection.year) + ".csv"
+    return attachment(content, filename=name, content_type=exports.CSV_TYPE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Drill-down
+
+
+def indicator_of(selection: Selection, code: str):
+    for indicator in freshness.programme_indicators(selection.programme):
+        if indicator.code == code:
+            return indicator
+    raise Http404(_("Không có chỉ tiêu này."))
+
+
+@reader_required
+def drilldown(request, code: str):
+    """List who, in the unit's subtree, does not meet one indicator, and what each is missing."""
+    selection = select(request)
+    indicator = indicator_of(selection, code)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    result = figures.report.by_code().get(indicator.code)
+    paginator = Paginator(
+        lists.unmet_queryset(selection.programme, indicator, selection.unit, year=selection.year), PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    rows = lists.with_missing(selection.programme, indicator, page.object_list, year=selection.year)
+    return render(
+        request,
+        "reports/drilldown.html",
+        {
+            "selection": selection,
+            "indicator": indicator,
+            "result": result,
+            "bar": charts.bar(result) if result else None,
+            "figures": figures,
+            "computed_at": timezone.localtime(figures.computed_at),
+            "page": page,
+            "rows": rows,
+            "first_number": page.start_index(),
+            "by_appointment": lists.by_appointment(indicator),
+            "query": selection.query(),
+            "dashboard_url": reverse("reports:dashboard") + "?" + selection.query(),
+        },
+    )
+
+
+@reader_required
+def drilldown_xlsx(request, code: str):
+    """Download who does not meet one indicator as XLSX."""
+    selection = select(request)
+    indicator = indicator_of(selection, code)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
+    content = exports.list_workbook(indicator, heading(selection, figures), rows)
+    name = file_name("chua-dat", indicator.code, selection.unit.code, selection.year) + ".xlsx"
+    return attachment(content, filename=name, content_type=exports.XLSX_TYPE)
+
+
+@reader_required
+def drilldown_csv(request, code: str):
+    """Download who does not meet one indicator as CSV (streamed: a city-wide list is long)."""
+    selection = select(request)
+    indicator = indicator_of(selection, code)
+    rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
+    name = file_name("chua-dat", indicator.code, selection.unit.code, selection.year) + ".csv"
+    lines = exports.csv_lines(exports.list_csv_rows(indicator, rows))
+    return attachment(lines, filename=name, content_type=exports.CSV_TYPE, streaming=True)

@@ -1,0 +1,135 @@
+"""The benchmark's seeder at a tiny scale: the data it loads is data the product itself would hold.
+
+On PostgreSQL the seeder copies with COPY, elsewhere it inserts rows; both paths run here, inside the
+test's transaction, over the test database.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db.models import Count
+
+from bench.seed import plan_for, seed
+from core.text import fold
+from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.services import rebuild_unit_paths, save_person
+from targets.compliance import evaluate_subtree
+from training.models import Course, TrainingRecord
+
+SCALE = 0.002
+COMMUNE_CATEGORIES = {"can_bo_xa", "cong_chuc_xa", "khong_chuyen_trach"}
+
+
+@pytest.fixture
+def seeded(db):
+    """Return the result of seeding the test database at a tiny scale."""
+    return seed(scale=SCALE)
+
+
+def test_the_seeder_builds_a_three_level_tree_whose_paths_follow_the_parent_links(seeded):
+    plan = plan_for(SCALE)
+    assert OrgUnit.objects.count() == plan.units == seeded.counts["unit"]
+    assert rebuild_unit_paths() == 0  # the product's own computation changes nothing
+    root = OrgUnit.objects.get(code="HN")
+    assert (root.path, root.depth, root.level, root.parent_id) == (f"{root.pk}/", 0, "thanh_pho", None)
+    by_depth = dict(OrgUnit.objects.values_list("depth").annotate(n=Count("pk")))
+    assert by_depth == {0: 1, 1: plan.departments + plan.districts, 2: plan.communes}
+    communes = OrgUnit.objects.filter(depth=2).select_related("parent")
+    assert {(unit.level, unit.parent.level) for unit in communes} == {("xa", "huyen")}
+
+
+def test_seeded_persons_carry_the_name_keys_the_product_computes(seeded):
+    persons = list(Person.objects.select_related("unit"))
+    assert len(persons) == plan_for(SCALE).persons
+    for person in persons:
+        expected = Person(full_name=person.full_name, code=person.code)
+        expected.refresh_name_keys()
+        assert (person.family_name, person.middle_name, person.given_name, person.sort_key, person.search_text) == (
+            expected.family_name,
+            expected.middle_name,
+            expected.given_name,
+            expected.sort_key,
+            expected.search_text,
+        )
+        assert person.citizen_id is None or re.fullmatch(r"\d{12}", person.citizen_id)
+        assert (person.category in COMMUNE_CATEGORIES) <= (person.unit.level == "xa")
+        assert datetime.date(1965, 1, 1) <= person.birth_date < datetime.date(2001, 1, 1)
+        assert person.end_date is None or person.end_date > person.start_date
+
+
+def test_a_person_search_finds_a_seeded_name_written_without_accents(seeded):
+    person = Person.objects.order_by("pk")[7]
+    assert person.full_name != fold(person.full_name)  # the name has accents; the query has none
+    assert person in Person.objects.search(fold(person.full_name))
+    assert person in Person.objects.search(person.code.lower())
+
+
+def test_seeded_records_keep_the_rules_the_database_and_the_importer_enforce(seeded):
+    today = datetime.date.today()
+    records = TrainingRecord.objects.select_related("course")
+    assert 5 <= records.count() / Person.objects.count() <= 15  # about ten training records a person
+    assert not records.exclude(result="hoan_thanh").filter(completed_on__isnull=False).exists()
+    assert not records.filter(result="hoan_thanh", course__end_date__gt=today).exists()
+    assert not records.filter(completed_on__gt=today).exists()
+    assert not Course.objects.filter(types=None).exists()
+    assert Course.objects.filter(grants_kind__isnull=False).exists()
+    assert Qualification.objects.exists()
+    assert set(Appointment.objects.values_list("appointed_on__year", flat=True)) <= {2021, 2022, 2023, 2024, 2025}
+
+
+def test_the_engine_evaluates_every_seeded_unit(seeded, programme):
+    root = OrgUnit.objects.get(code="HN")
+    reports = evaluate_subtree(programme, root, year=2025)
+    assert len(reports) == OrgUnit.objects.count()
+    figures = reports[root.pk].by_code()
+    civil_servants = Person.objects.employed_at(datetime.date(2025, 12, 31)).filter(
+        category__in=["can_bo", "cong_chuc"]
+    )
+    assert figures["CC-3"].denominator == civil_servants.count() > 0
+    assert 0 < figures["CC-3"].numerator < figures["CC-3"].denominator
+    assert figures["VC-3"].numerator > 0
+    assert figures["CC-1"].denominator > 0  # appointments of 2021–2025 are counted
+
+
+def test_the_product_adds_rows_after_the_seeded_ones(seeded, make_course):
+    unit = OrgUnit.objects.get(code="H001")
+    person = save_person(
+        person=Person(
+            code="NEW-1",
+            full_name="Đặng Thị Mai",
+            birth_date=datetime.date(1990, 5, 1),
+            unit=unit,
+            category="cong_chuc",
+        )
+    )
+    course = make_course("phap_luat", year=2025)
+    record = TrainingRecord.objects.create(person=person, course=course, result="hoan_thanh")
+    assert person.pk > max(Person.objects.exclude(pk=person.pk).values_list("pk", flat=True))
+    assert record.pk > max(TrainingRecord.objects.exclude(pk=record.pk).values_list("pk", flat=True))
+
+
+def test_the_same_seed_gives_the_same_data_whichever_process_makes_a_chunk():
+    from bench.seed import Generator
+
+    today = datetime.date(2026, 6, 30)
+    first, second = Generator(plan_for(SCALE), 2025, today), Generator(plan_for(SCALE), 2025, today)
+    assert first.chunk(0) == second.chunk(0)
+    assert first.chunk(0) != Generator(plan_for(SCALE), 2026, today).chunk(0)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://postgres@127.0.0.1:5432/postgres",
+        "postgres://postgres@127.0.0.1:5432/test",
+        "postgres://postgres@127.0.0.1:5432/test_alice",
+        "postgres://postgres@127.0.0.1:5432/template1",
+        "sqlite:///bench.sqlite3",
+    ],
+)
+def test_the_benchmark_refuses_a_database_it_must_not_drop(url):
+    from bench import database
+
+    with pytest.raises(database.DatabaseError):
+        database.check_name(database.database_name(url))
