@@ -63,3 +63,19 @@ def role_of(user) -> str | None:
 def can_write(user) -> bool:
     """Return whether the user may change personnel and training records (admin or HR)."""
     return role_of(user) in (Role.ADMIN, Role.HR)
+
+
+def sync_role_groups(group_model, permission_model) -> None:
+    """Create the role groups and give each its permissions (models passed in, so migrations can call it)."""
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=str(role))
+        if codes == ["*"]:
+            group.permissions.set(permission_model.objects.all())
+            continue
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions.extend(
+                permission_model.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

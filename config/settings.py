@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -212,3 +212,30 @@ LOGGING = {
         "hanoi.audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# API tokens (django-rest-knox): only a hash is stored; each token expires after API_TOKEN_TTL_HOURS.
+from datetime import timedelta  # noqa: E402
+
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "10"))), "AUTO_REFRESH": False}
+
+# API schema: separate request and response components (read-only fields stay out of requests), and one
+# name per code list.
+SPECTACULAR_SETTINGS.update(
+    {
+        "DESCRIPTION": (
+            "Đơn vị, cán bộ, văn bằng, khóa học, kết quả đào tạo, bổ nhiệm, chương trình, chỉ tiêu và số liệu thực "
+            "hiện chỉ tiêu. Xác thực bằng phiên đăng nhập hoặc token (POST /api/v1/auth/login/). Thông báo lỗi bằng "
+            "tiếng Việt, hoặc tiếng Anh với tiêu đề Accept-Language: en."
+        ),
+        "COMPONENT_SPLIT_REQUEST": True,
+        "ENUM_NAME_OVERRIDES": {
+            "UnitLevelEnum": "personnel.choices.UnitLevel",
+            "CategoryEnum": "personnel.choices.Category",
+            "GenderEnum": "personnel.choices.Gender",
+            "LeadershipLevelEnum": "personnel.choices.LeadershipLevel",
+            "QualificationKindEnum": "personnel.choices.QualificationKind",
+            "AppointmentKindEnum": "personnel.choices.AppointmentKind",
+            "IndicatorKindEnum": "targets.models.IndicatorKind",
+        },
+    }
+)

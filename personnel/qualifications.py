@@ -11,6 +11,7 @@ import datetime
 import re
 
 from django.db.models import F, Max, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.text import fold_key
@@ -32,7 +33,7 @@ LADDERS: dict[str, dict[int, str]] = {
     },
     K.POLITICAL_THEORY: {0: _("Chưa có"), 1: _("Sơ cấp"), 2: _("Trung cấp"), 3: _("Cao cấp"), 4: _("Cử nhân")},
     K.STATE_MANAGEMENT: {0: _("Chưa có"), 1: _("Chuyên viên"), 2: _("Chuyên viên chính"), 3: _("Chuyên viên cao cấp")},
-    K.FOREIGN_LANGUAGE: {level: (_("Bậc %(level)s") % {"level": level}) for level in range(7)},
+    K.FOREIGN_LANGUAGE: {level: format_lazy(_("Bậc {level}"), level=level) for level in range(7)},
 }
 
 # The person field holding the declared level of each kind.

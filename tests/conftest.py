@@ -19,6 +19,36 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+SEED_MIGRATIONS = [
+    ("training.migrations.0002_seed_course_types", "seed"),
+    ("targets.migrations.0002_seed_hn_2021_2025", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(request, django_db_setup, django_db_blocker):
+    """Put back the rows the data migrations seed (course types, programme, role groups) when a
+    transactional test (a browser test's live server) has flushed them, before any test that uses
+    the database."""
+    if not (request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        if Programme.objects.filter(code="HN-2021-2025").exists():
+            return
+        for module, function in SEED_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
+        # Permissions come back with the flush's post_migrate signal; the role groups do not.
+        from django.contrib.auth.models import Group, Permission
+
+        from accounts.roles import sync_role_groups
+
+        sync_role_groups(Group, Permission)
+
+
 @pytest.fixture
 def programme(db):
     """Return the seeded programme HN-2021-2025."""

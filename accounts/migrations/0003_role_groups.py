@@ -5,24 +5,13 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from accounts.roles import ROLE_PERMISSIONS
+    from accounts.roles import sync_role_groups
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=str(role))
-        if codes == ["*"]:
-            group.permissions.set(Permission.objects.all())
-            continue
-        permissions = []
-        for code in codes:
-            app_label, codename = code.split(".")
-            permissions.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(permissions)
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):
