@@ -1,0 +1,154 @@
+"""Bulk writes of training records for system integrators: all or nothing, with per-item errors.
+
+The items are rows of the ``ket_qua`` template (data-exchange, section 5) keyed by (person code,
+course code). Persons, courses and existing records are read once for the whole batch, every item is
+checked with the same rules as a single write, and only then is anything written: new records with
+one bulk insert, changed ones with one bulk update, each with its history rows.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.roles import can_write
+from accounts.scoping import visible_persons
+from training.models import Course, TrainingRecord
+from training.services import completion_date_errors
+
+from .serializers import BulkTrainingRecordItemSerializer
+
+MAX_ITEMS = getattr(settings, "API_BULK_MAX_ITEMS", 5000)
+FIELDS = ["result", "completed_on", "certificate_number"]
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk write did (or, when ``errors`` is not empty, why it wrote nothing)."""
+
+    errors: list[dict] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Return the answer to the caller: counts by status and one line per item."""
+        counts = dict.fromkeys(("created", "updated", "unchanged"), 0)
+        for result in self.results:
+            counts[result["status"]] += 1
+        return {**counts, "results": self.results}
+
+
+def _error(index: int | None, field_name: str, messages) -> dict:
+    return {"index": index, "field": field_name, "messages": [str(m) for m in messages]}
+
+
+def _flatten(index: int | None, errors) -> list[dict]:
+    """Return DRF serializer errors of one item as [{index, field, messages}]."""
+    if isinstance(errors, dict):
+        return [_error(index, name, messages) for name, messages in errors.items()]
+    return [_error(index, "non_field_errors", errors)]
+
+
+def upsert_training_records(*, items, user) -> BulkOutcome:
+    """Create or update a training record for every item (keyed by person and course code), all or nothing."""
+    if not can_write(user):  # the view already refuses; a service does not trust its caller
+        raise PermissionDenied
+    if not isinstance(items, list):
+        return BulkOutcome(errors=[_error(None, "non_field_errors", [_("Cần một danh sách các kết quả đào tạo.")])])
+    if not items:
+        return BulkOutcome(errors=[_error(None, "non_field_errors", [_("Danh sách không được để trống.")])])
+    if len(items) > MAX_ITEMS:
+        message = _("Mỗi lần gửi tối đa %(max)s kết quả.") % {"max": MAX_ITEMS}
+        return BulkOutcome(errors=[_error(None, "non_field_errors", [message])])
+
+    errors: list[dict] = []
+    rows: list[tuple[int, dict]] = []
+    for index, item in enumerate(items):
+        parsed = BulkTrainingRecordItemSerializer(data=item)
+        if parsed.is_valid():
+            rows.append((index, parsed.validated_data))
+        else:
+            errors.extend(_flatten(index, parsed.errors))
+
+    person_codes = {row["person"] for _index, row in rows}
+    course_codes = {row["course"] for _index, row in rows}
+    persons = {p.code: p for p in visible_persons(user).filter(code__in=person_codes).only("id", "code")}
+    courses = {c.code: c for c in Course.objects.filter(code__in=course_codes)}
+    existing = {
+        (r.person_id, r.course_id): r
+        for r in TrainingRecord.objects.filter(
+            person_id__in=[p.pk for p in persons.values()], course_id__in=[c.pk for c in courses.values()]
+        )
+    }
+
+    seen: dict[tuple[int, int], int] = {}
+    new: list[tuple[int, TrainingRecord]] = []
+    changed: list[tuple[int, TrainingRecord]] = []
+    unchanged: list[tuple[int, TrainingRecord]] = []
+    for index, row in rows:
+        person = persons.get(row["person"])
+        course = courses.get(row["course"])
+        if person is None:
+            message = _("Không tìm thấy cán bộ mã “%(code)s” trong phạm vi bạn quản lý.") % {"code": row["person"]}
+            errors.append(_error(index, "person", [message]))
+        if course is None:
+            message = _("Không tìm thấy khóa học mã “%(code)s”.") % {"code": row["course"]}
+            errors.append(_error(index, "course", [message]))
+        if person is None or course is None:
+            continue
+        key = (person.pk, course.pk)
+        if key in seen:
+            message = _("Trùng cán bộ và khóa học với phần tử thứ %(index)s.") % {"index": seen[key]}
+            errors.append(_error(index, "non_field_errors", [message]))
+            continue
+        seen[key] = index
+        date_errors = completion_date_errors(course=course, result=row["result"], completed_on=row.get("completed_on"))
+        if date_errors:
+            errors.append(_error(index, "completed_on", date_errors))
+            continue
+        values = {
+            "result": row["result"],
+            "completed_on": row.get("completed_on"),
+            "certificate_number": row.get("certificate_number") or "",
+        }
+        record = existing.get(key)
+        if record is None:
+            new.append((index, TrainingRecord(person=person, course=course, **values)))
+        elif any(getattr(record, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(record, name, value)
+            changed.append((index, record))
+        else:
+            unchanged.append((index, record))
+
+    if errors:
+        return BulkOutcome(errors=sorted(errors, key=lambda e: (e["index"] is not None, e["index"] or 0)))
+
+    reason = _("Ghi nhiều kết quả qua API")
+    with transaction.atomic():
+        if new:
+            created = bulk_create_with_history(
+                [record for _index, record in new],
+                TrainingRecord,
+                batch_size=500,
+                default_user=user,
+                default_change_reason=reason,
+            )
+            new = [(index, record) for (index, _old), record in zip(new, created, strict=True)]
+        if changed:
+            bulk_update_with_history(
+                [record for _index, record in changed],
+                TrainingRecord,
+                FIELDS,
+                batch_size=500,
+                default_user=user,
+                default_change_reason=reason,
+            )
+    results = [
+        *({"index": i, "id": r.pk, "status": "created"} for i, r in new),
+        *({"index": i, "id": r.pk, "status": "updated"} for i, r in changed),
+        *({"index": i, "id": r.pk, "status": "unchanged"} for i, r in unchanged),
+    ]
+    return BulkOutcome(results=sorted(results, key=lambda r: r["index"]))

@@ -1,0 +1,51 @@
+"""Serializer fields of the API: references to other records by their natural codes, and the citizen ID."""
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A reference by code (``"CB070001"``, ``"H01"``) to a record the caller may see.
+
+    ``scope(user)`` returns the records the caller may refer to (from ``accounts.scoping``); a code
+    outside it is reported exactly like an unknown code, so a payload cannot probe other units.
+    """
+
+    def __init__(self, *, scope: Callable[[object], QuerySet] | None = None, not_found=None, **kwargs):
+        self.scope = scope
+        kwargs.setdefault("slug_field", "code")
+        if not_found is not None:
+            kwargs["error_messages"] = {**kwargs.get("error_messages", {}), "does_not_exist": not_found}
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        if self.scope is None:
+            return super().get_queryset()
+        request = self.context.get("request")
+        return self.scope(getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        # A code is text; NUL characters cannot be stored in PostgreSQL text, so they are refused here.
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data.strip())
+
+
+class CitizenIdField(serializers.CharField):
+    """A citizen ID: 12 digits when written; masked (``********1234``) when read unless the reader may see it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if value and not self.context.get("reveal_citizen_id"):
+            return "*" * (len(value) - 4) + value[-4:]
+        return value
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation(data) or None  # empty means unknown: NULL, so two never collide
