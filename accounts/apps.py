@@ -21,3 +21,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Runs after each app's permissions are created, so the last run sees them all.
         post_migrate.connect(_sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        # Login audit log (hanoi.audit) and the session clock start at login.
+        from . import audit  # noqa: F401

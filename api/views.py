@@ -4,6 +4,7 @@ Every queryset comes from ``accounts.scoping``, so another unit's record is a 40
 and never appears in a list; writes need the admin or HR role (``api.permissions``).
 """
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.views import redirect_to_login
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -531,6 +533,12 @@ class SwaggerView(LoginRedirectMixin, SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
 
 
+# ReDoc styles itself with inline <style> elements and renders in a blob: worker; the site-wide policy
+# allows neither, so this one page (login required, no user data) relaxes exactly those two.
+@method_decorator(
+    csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}),
+    name="dispatch",
+)
 class RedocView(LoginRedirectMixin, SpectacularRedocView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]

@@ -239,3 +239,90 @@ SPECTACULAR_SETTINGS.update(
         },
     }
 )
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Security (issue "Trustworthy with 250,000 people's personal data"). Code the settings name is in config/security.py.
+# ---------------------------------------------------------------------------------------------------------------------
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp", "axes"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Ends idle (30 min) and old (12 h) sessions; needs request.user, so after AuthenticationMiddleware.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    # django-axes wants to be last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Argon2 first: new and re-hashed passwords use it; older hashes still verify and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Content-Security-Policy in every environment, so tests and development meet violations before production does:
+# only the app's own scripts, styles, fonts and images; no inline script or style, no other origin, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Sessions end after SESSION_IDLE_TIMEOUT of inactivity and SESSION_ABSOLUTE_TIMEOUT after login
+# (accounts.middleware.SessionTimeoutMiddleware); the cookie never outlives the absolute limit.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login protection (django-axes): 5 failures of one username from one address lock that pair for 15 minutes
+# (colleagues behind the same office NAT, and the same person from elsewhere, can still log in); a success resets.
+AUTHENTICATION_BACKENDS = [
+    "config.security.LoginProtectionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"  # JSON for the API, accounts/lockout.html otherwise
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_VERBOSE = False  # our own audit log (accounts/audit.py) records each attempt, without axes' extra lines
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+if PRODUCTION:
+    # Everything over HTTPS. Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER to the header
+    # it sets and its HTTPS value, e.g. "HTTP_X_FORWARDED_PROTO=https" (and make sure the proxy overwrites that
+    # header from clients), and TRUSTED_PROXY_COUNT to the number of proxies appending to X-Forwarded-For.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+        _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition("=")
+        SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # "__Host-" cookies: browsers accept them only with Secure, Path=/ and no Domain, so no subdomain can set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    CSRF_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    CSRF_COOKIE_DOMAIN = None
