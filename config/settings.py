@@ -326,3 +326,12 @@ if PRODUCTION:
     CSRF_COOKIE_PATH = "/"
     SESSION_COOKIE_DOMAIN = None
     CSRF_COOKIE_DOMAIN = None
+
+# --- Import jobs (exchange app) -------------------------------------------------------------------------------------
+# Previews and loads of uploaded spreadsheets run as background jobs queued in the ImportBatch table. A worker thread
+# in each web process runs them, so `make run` needs nothing else; with a dedicated `manage.py run_import_jobs`
+# worker in production, set IMPORT_JOBS_THREAD=0 on the web servers. IMPORT_JOBS_INLINE runs each job at once in the
+# caller (tests). A job whose worker stopped sending heartbeats for IMPORT_JOB_STALE_SECONDS is run again.
+IMPORT_JOBS_INLINE = env_bool("IMPORT_JOBS_INLINE", False)
+IMPORT_JOBS_THREAD = env_bool("IMPORT_JOBS_THREAD", True)
+IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", "120"))

@@ -23,6 +23,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     search_fields = ("file_name", "user__username")
     date_hierarchy = "started_at"
     list_select_related = ("user",)
+    exclude = ("content",)  # the uploaded file (up to IMPORT_MAX_FILE_SIZE): not for a form
 
     def has_add_permission(self, request):
         return False

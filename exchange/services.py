@@ -1,28 +1,52 @@
 """Import a spreadsheet of one of the six templates: the one entry point for the command, the pages and the API.
 
-``run_import`` reads the file, checks its columns, runs the template's resource over every row and
+``run_import`` reads the file, checks its columns, reads every row through the template's resource and
 writes only if every row is valid (all or nothing). It returns an ``ImportOutcome`` listing, per row,
 what happened (new, updated, unchanged, error) and every error with its line, column, value and reason.
+
+The safety limits of the settings apply to every caller (``exchange.tables``), and so does the
+importer's scope: an importer who is not city-wide may only import rows of the units they manage
+(``accounts.scoping``); a row pointing at a person or a unit outside them is an error.
 """
 
+import contextlib
+import gc
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import tablib
-from django.db import models
+from django.conf import settings
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.results import RowResult
+
+from accounts.scoping import sees_whole_city
 
 from . import cells
-from .models import ImportBatch, ImportKind, ImportStatus
-from .resources import RESOURCES, TemplateResource, field_errors
-from .tables import Table, TableError, read_table
+from .models import ImportBatch, ImportKind, ImportStatus, JobKind, JobStage, JobState
+from .resources import RESOURCES, TemplateResource
+from .tables import TableError, read_table
 
-__all__ = ["ImportOutcome", "RowError", "RowOutcome", "RowStatus", "read_table", "run_import"]
+__all__ = [
+    "ImportOutcome",
+    "ImportRefused",
+    "RowError",
+    "RowOutcome",
+    "RowStatus",
+    "importer_scope",
+    "read_table",
+    "request_undo",
+    "run_import",
+    "submit_file",
+    "undo_batch",
+    "visible_batches",
+]
 
 logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
 
 
 class RowStatus(models.TextChoices):
@@ -30,13 +54,6 @@ class RowStatus(models.TextChoices):
     UPDATED = "updated", gettext_lazy("Cập nhật")
     UNCHANGED = "unchanged", gettext_lazy("Không đổi")
     ERROR = "error", gettext_lazy("Lỗi")
-
-
-_STATUS_OF = {
-    RowResult.IMPORT_TYPE_NEW: RowStatus.NEW,
-    RowResult.IMPORT_TYPE_UPDATE: RowStatus.UPDATED,
-    RowResult.IMPORT_TYPE_SKIP: RowStatus.UNCHANGED,
-}
 
 
 @dataclass(frozen=True)
@@ -60,14 +77,21 @@ class RowError:
         return f"{where}: {self.reason}"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
-    """What happened to one row: its status, the template columns that changed, the record's id."""
+    """What happened to one row: its status, the template columns that changed, the record's id.
+
+    ``key`` and ``label`` name the row as written (its natural key, a name or title); ``changes`` lists
+    (column, stored value, value in the file) for an updated row.
+    """
 
     line: int
     status: str
     changed: list[str] = field(default_factory=list)
     object_id: int | None = None
+    key: str = ""
+    label: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,81 +136,150 @@ class ImportOutcome:
         return sorted({error.line for error in self.errors if error.line is not None})
 
 
-def run_import(*, kind: str, file_name: str, content: bytes, dry_run: bool, user=None) -> ImportOutcome:
-    """Import a file of template ``kind``: write every row, or nothing if any row is invalid; report each row."""
+_collector_lock = threading.Lock()
+_collector = {"pauses": 0, "was_enabled": True}
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while a file is read and written (nested and threaded alike).
+
+    An import creates a few objects per cell and keeps them to the end, so the collector's full passes
+    walk millions of live objects again and again for nothing (a fifth of a 50,000-row import's time).
+    Reference counting still frees every object as usual.
+    """
+    with _collector_lock:
+        if _collector["pauses"] == 0:
+            _collector["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _collector["pauses"] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector["pauses"] -= 1
+            if _collector["pauses"] == 0 and _collector["was_enabled"]:
+                gc.enable()
+
+
+def importer_scope(user) -> str | None:
+    """Return the unit path an importer is limited to, or None when they may import for the whole city.
+
+    No user (a shell command) imports for the whole city; a user with no unit and no city-wide role
+    may import nothing (a path no unit has).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or sees_whole_city(user):
+        return None
+    unit = user.unit
+    return unit.path if unit is not None else "\x00"
+
+
+def run_import(
+    *,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    dry_run: bool,
+    user=None,
+    batch: ImportBatch | None = None,
+    on_progress: Progress | None = None,
+) -> ImportOutcome:
+    """Import a file of template ``kind``: write every row, or nothing if any row is invalid; report each row.
+
+    A load (not a dry run) is recorded as an ``ImportBatch`` (``batch``, or a new one); ``on_progress``
+    is called with (stage, rows done, rows in all) while the file is read and checked.
+    """
     if kind not in RESOURCES:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(ImportKind.values)}")
-    resource_class = RESOURCES[kind]
     outcome = ImportOutcome(kind=kind, file_name=file_name, dry_run=dry_run)
-    batch = None
-    if not dry_run:
+    if batch is None and not dry_run:
         batch = ImportBatch.objects.create(
             kind=kind, file_name=(file_name or "")[:255], user=user if getattr(user, "pk", None) else None
         )
-        outcome.batch = batch
+    outcome.batch = None if dry_run else batch
+    progress = on_progress or (lambda stage, done, total: None)
     try:
-        _read_and_import(resource_class, file_name, content, outcome, batch, user)
+        with collector_paused():
+            _read_and_import(RESOURCES[kind], file_name, content, outcome, user, progress)
     except Exception:
-        if batch is not None:  # a bug, not a bad file: nothing was written; say so on the batch
-            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.REJECTED, finished_at=timezone.now())
+        if outcome.batch is not None:  # a bug, not a bad file: nothing was written; say so on the batch
+            ImportBatch.objects.filter(pk=outcome.batch.pk).update(
+                status=ImportStatus.FAILED, finished_at=timezone.now()
+            )
         raise
-    if batch is not None:
-        _finish(batch, outcome)
+    if outcome.batch is not None and not outcome.written:
+        finish_batch(outcome.batch, outcome)
     return outcome
 
 
-def _read_and_import(resource_class, file_name: str, content: bytes, outcome, batch, user) -> None:
+def _read_and_import(resource_class: type[TemplateResource], file_name, content, outcome, user, progress) -> None:
+    progress("reading", 0, 0)
     try:
-        table = read_table(file_name, content)
+        table = read_table(file_name, content, on_progress=lambda count: progress("reading", count, 0))
         mapping, header_errors = resource_class.match_headers(table.headers)
     except TableError as error:
         outcome.errors = [RowError(*entry) for entry in error.errors]
         return
     if header_errors:
         outcome.errors = [RowError(*entry) for entry in header_errors]
-    elif not table.rows:
+        return
+    if not table.rows:
         outcome.errors = [RowError(None, "", "", _("Tệp không có dòng dữ liệu nào."))]
-    else:
-        _import_rows(resource_class, table, mapping, outcome, batch, user)
-
-
-def _import_rows(resource_class, table: Table, mapping: dict[int, str], outcome, batch, user) -> None:
-    positions = sorted(mapping)
-    dataset = tablib.Dataset(
-        *([row[i] for i in positions] for row in table.rows), headers=[mapping[i] for i in positions]
+        return
+    batch = outcome.batch
+    resource = resource_class(
+        history_reason=batch.history_reason if batch else "import:dry-run", user=user, scope_path=importer_scope(user)
     )
-    resource: TemplateResource = resource_class(
-        history_reason=batch.history_reason if batch else "import:dry-run", user=user
-    )
-    resource.lines = table.lines
-    result = resource.import_data(
-        dataset, dry_run=outcome.dry_run, use_transactions=True, rollback_on_validation_errors=True
-    )
-    header_in_file = {mapping[i]: table.headers[i] for i in positions}
-    position_of = {mapping[i]: i for i in positions}
-    # Records have ids only once written, which a dry run or a refused file never is.
-    written = not (outcome.dry_run or result.has_errors() or result.has_validation_errors())
-    for number, row_result in enumerate(result.rows, start=1):
-        line = table.lines[number - 1]
-        status = _STATUS_OF.get(row_result.import_type, RowStatus.ERROR)
-        changed = [resource.fields[name].column_name for name in resource.changes.get(number, [])]
-        record_id = resource.row_instances[number].pk if written else None
-        outcome.rows.append(RowOutcome(line, status, changed if status == RowStatus.UPDATED else [], record_id))
-        if row_result.validation_error is not None:
-            raw = table.rows[number - 1]
-            for name, reasons in field_errors(resource, row_result.validation_error):
-                column = resource.fields[name].column_name if name else ""
-                value = cells.display(raw[position_of[column]]) if column in position_of else ""
-                outcome.errors.extend(RowError(line, header_in_file.get(column, column), value, r) for r in reasons)
-        for error in row_result.errors:
-            logger.warning("Import row %s failed", line, exc_info=error.error)
-            outcome.errors.append(RowError(line, "", "", str(error.error)))
-    for error in result.base_errors:
-        logger.warning("Import of %s failed", outcome.file_name, exc_info=error.error)
-        outcome.errors.append(RowError(None, "", "", _("Lỗi khi ghi dữ liệu: %(error)s") % {"error": error.error}))
+    resource.check(table, mapping, on_progress=lambda done, total: progress("checking", done, total))
+    outcome.errors = _errors(resource, table, mapping)
+    if outcome.errors or outcome.dry_run:
+        outcome.rows = _rows(resource, None)
+        return
+    progress("writing", len(table.rows), len(table.rows))
+    created, updated = resource.build()
+    try:
+        with transaction.atomic():
+            resource.write(created, updated)
+            outcome.rows = _rows(resource, resource.object_ids())
+            # The batch says "applied" in the same transaction as the records: never one without the other.
+            finish_batch(batch, outcome)
+    except DatabaseError as error:
+        logger.warning("Import of %s failed while writing", outcome.file_name, exc_info=True)
+        outcome.rows = _rows(resource, None)
+        outcome.errors = [RowError(None, "", "", _("Lỗi khi ghi dữ liệu: %(error)s") % {"error": error})]
 
 
-def _finish(batch: ImportBatch, outcome: ImportOutcome) -> None:
+def _errors(resource: TemplateResource, table, mapping) -> list[RowError]:
+    """Return the errors of the rows, in line order, then in template column order."""
+    header_in_file = {column: table.headers[position] for position, column in mapping.items()}
+    errors = []
+    for index in sorted(resource.errors):
+        by_name = resource.errors[index]
+        line = table.lines[index]
+        for name, field_ in resource.fields.items():
+            if name in by_name:
+                column = field_.column_name
+                value = cells.display(resource.raw[name][index]) if name in resource.raw else ""
+                errors.append(RowError(line, header_in_file.get(column, column), value, by_name[name]))
+        errors.extend(RowError(line, "", "", reason) for name, reason in by_name.items() if name not in resource.fields)
+    return errors
+
+
+def _rows(resource: TemplateResource, object_ids: list | None) -> list[RowOutcome]:
+    keys, labels = resource.row_keys(), resource.row_labels()
+    ids = object_ids or [None] * len(keys)
+    rows = [
+        RowOutcome(line, status, [], object_id, key, label)
+        for line, status, object_id, key, label in zip(resource.lines, resource.status, ids, keys, labels, strict=True)
+    ]
+    for index, row in enumerate(rows):
+        if row.status == RowStatus.UPDATED:
+            row.changed = [resource.fields[name].column_name for name in resource.changed[index]]
+            row.changes = resource.changes(index)
+    return rows
+
+
+def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> None:
     """Record what the load did on its batch (nothing is written when it has errors)."""
     batch.finished_at = timezone.now()
     batch.status = ImportStatus.APPLIED if outcome.ok else ImportStatus.REJECTED
@@ -195,3 +288,134 @@ def _finish(batch: ImportBatch, outcome: ImportOutcome) -> None:
     batch.unchanged_count = outcome.unchanged if outcome.ok else 0
     batch.error_count = len(outcome.errors)
     batch.save(update_fields=["finished_at", "status", "new_count", "updated_count", "unchanged_count", "error_count"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The import pages: a file is uploaded, previewed (a dry run), then confirmed and loaded, each step a
+# background job (``exchange.jobs``).
+
+
+class ImportRefused(Exception):
+    """A step of the import workflow is not possible now; ``message`` says why (for the user)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def can_import(user) -> bool:
+    """Return whether the user may use the import pages (the ``exchange.add_importbatch`` permission)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("exchange.add_importbatch"))
+
+
+def visible_batches(user) -> models.QuerySet:
+    """Return the batches a user may see: every batch for a city-wide importer, else their own."""
+    batches = ImportBatch.objects.select_related("user", "undone_by").defer("content", "file_errors")
+    if not can_import(user):
+        return batches.none()
+    if importer_scope(user) is None:
+        return batches
+    return batches.filter(user=user)
+
+
+def submit_file(*, kind: str, file_name: str, content: bytes, user, language: str = "") -> ImportBatch:
+    """Record an uploaded file as a batch and queue its preview (an oversized file is refused unstored)."""
+    from . import jobs
+
+    if kind not in RESOURCES:
+        raise ImportRefused(_("Không có mẫu dữ liệu «%(kind)s».") % {"kind": kind})
+    if len(content) > settings.IMPORT_MAX_FILE_SIZE:
+        return record_oversized(kind=kind, file_name=file_name, size=len(content), user=user, language=language)
+    common = _batch_fields(kind=kind, file_name=file_name, size=len(content), user=user, language=language)
+    batch = ImportBatch.objects.create(
+        **common,
+        content=content,
+        status=ImportStatus.PREVIEWING,
+        job=JobKind.PREVIEW,
+        job_state=JobState.QUEUED,
+        stage=JobStage.QUEUED,
+    )
+    jobs.enqueue(batch)
+    return batch
+
+
+def _batch_fields(*, kind: str, file_name: str, size: int, user, language: str) -> dict:
+    return {
+        "kind": kind,
+        "file_name": (file_name or "")[:255],
+        "user": user if getattr(user, "pk", None) else None,
+        "file_size": size,
+        "language": (language or "")[:8],
+    }
+
+
+def record_oversized(*, kind: str, file_name: str, size: int, user, language: str = "") -> ImportBatch:
+    """Record an upload refused for its size (nothing of it is kept)."""
+    from .tables import too_large_error
+
+    return ImportBatch.objects.create(
+        **_batch_fields(kind=kind, file_name=file_name, size=size, user=user, language=language),
+        status=ImportStatus.REJECTED,
+        finished_at=timezone.now(),
+        error_count=1,
+        file_errors=[[None, "", "", too_large_error(size)]],
+    )
+
+
+def confirm_batch(*, batch: ImportBatch, user) -> ImportBatch:
+    """Queue the load of a previewed file (only its uploader confirms it, once)."""
+    from . import jobs
+
+    if batch.user_id != getattr(user, "pk", None):
+        raise ImportRefused(_("Chỉ người đã gửi tệp mới xác nhận được lần nhập này."))
+    started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED, job_state=JobState.DONE).update(
+        status=ImportStatus.RUNNING,
+        job=JobKind.APPLY,
+        job_state=JobState.QUEUED,
+        stage=JobStage.QUEUED,
+        rows_done=0,
+        started_at=timezone.now(),
+    )
+    if not started:
+        raise ImportRefused(_("Lần nhập này không còn chờ xác nhận."))
+    batch.refresh_from_db()
+    jobs.enqueue(batch)
+    return batch
+
+
+def cancel_batch(*, batch: ImportBatch, user) -> None:
+    """Drop a previewed or refused file without loading it (its stored copy is deleted)."""
+    if batch.user_id != getattr(user, "pk", None) and importer_scope(user) is not None:
+        raise ImportRefused(_("Chỉ người đã gửi tệp mới hủy được lần nhập này."))
+    cancelled = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportStatus.PREVIEWED, ImportStatus.REJECTED], job_state__in=[JobState.DONE, ""]
+    ).update(status=ImportStatus.CANCELLED, content=b"", finished_at=timezone.now())
+    if not cancelled:
+        raise ImportRefused(_("Không hủy được lần nhập này (đang chạy hoặc đã ghi)."))
+
+
+def undo_batch(*, batch: ImportBatch, user):
+    """Undo an applied load now (see ``exchange.undo``); raise ``UndoRefused`` when it cannot be undone."""
+    from .undo import undo_batch as undo
+
+    return undo(batch=batch, user=user)
+
+
+def request_undo(*, batch: ImportBatch, user) -> ImportBatch:
+    """Queue the undo of an applied load (a background job: a large load takes seconds to undo)."""
+    from . import jobs
+
+    requested = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportStatus.APPLIED, job_state__in=[JobState.DONE, JobState.NONE]
+    ).update(
+        job=JobKind.UNDO,
+        job_state=JobState.QUEUED,
+        stage=JobStage.QUEUED,
+        undone_by=user if getattr(user, "pk", None) else None,
+        undo_refusal={},
+    )
+    if not requested:
+        raise ImportRefused(_("Lần nhập này không còn hoàn tác được (đã hoàn tác, hoặc đang có việc chạy)."))
+    batch.refresh_from_db()
+    jobs.enqueue(batch)
+    return batch

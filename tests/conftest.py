@@ -35,17 +35,22 @@ def _seed_data(request, django_db_setup, django_db_blocker):
     import importlib
 
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import sync_role_groups
 
     with django_db_blocker.unblock():
-        if Programme.objects.filter(code="HN-2021-2025").exists():
+        seeded = Programme.objects.filter(code="HN-2021-2025").exists()
+        permitted = Permission.objects.filter(codename="add_importbatch").exists()
+        if seeded and permitted:
             return
-        for module, function in SEED_MIGRATIONS:
-            getattr(importlib.import_module(module), function)(apps, None)
-        # Permissions come back with the flush's post_migrate signal; the role groups do not.
-        from django.contrib.auth.models import Group, Permission
-
-        from accounts.roles import sync_role_groups
-
+        if not seeded:
+            for module, function in SEED_MIGRATIONS:
+                getattr(importlib.import_module(module), function)(apps, None)
+        # A flush without its post_migrate signal (serialized rollback) also drops the permissions.
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
         sync_role_groups(Group, Permission)
 
 

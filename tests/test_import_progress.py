@@ -1,0 +1,271 @@
+"""Large files stay usable: previews and loads run as background jobs, their progress is saved and followed."""
+
+import datetime
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.urls import reverse
+from django.utils import timezone
+
+import exchange.resources
+from exchange import jobs
+from exchange.models import ImportBatch, ImportStatus, JobKind, JobState
+from exchange.services import confirm_batch, submit_file
+from exchange.testing import csv_bytes, template_rows
+from personnel.models import Person
+
+
+@pytest.fixture
+def queued_jobs(settings):
+    """Jobs wait in the queue until a test runs them (no inline run, no worker thread)."""
+    settings.IMPORT_JOBS_INLINE = False
+    settings.IMPORT_JOBS_THREAD = False
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("quantri", role="admin", unit="HN")
+
+
+def people(count: int, prefix: str = "P") -> bytes:
+    records = [
+        {
+            "Mã cán bộ": f"{prefix}{i:03d}",
+            "Họ và tên": "Ngô Thị Bích",
+            "Ngày sinh": "07/07/1977",
+            "Mã đơn vị": "H01",
+            "Đối tượng": "cong_chuc",
+        }
+        for i in range(count)
+    ]
+    return csv_bytes(template_rows("nhan_su", records))
+
+
+def submit(user, content: bytes) -> ImportBatch:
+    return submit_file(kind="nhan_su", file_name="nhan_su.csv", content=content, user=user)
+
+
+def test_an_uploaded_file_waits_for_a_worker_and_its_page_polls_the_progress(client, admin, queued_jobs):
+    client.force_login(admin)
+    upload = io.BytesIO(people(3))
+    upload.name = "nhan_su.csv"
+    page = client.post(reverse("exchange:upload", args=["nhan_su"]), {"file": upload}, follow=True)
+    batch = page.context["batch"]
+    progress_url = reverse("exchange:batch_progress", args=[batch.pk])
+
+    assert (batch.status, batch.job, batch.job_state) == (ImportStatus.PREVIEWING, JobKind.PREVIEW, JobState.QUEUED)
+    html = page.content.decode()
+    assert f'hx-get="{progress_url}"' in html
+    assert 'hx-trigger="every 1s"' in html
+    assert "Đang chờ đến lượt" in html
+    polled = client.get(progress_url, HTTP_HX_REQUEST="true")
+    assert polled.status_code == 200
+    assert 'hx-trigger="every 1s"' in polled.content.decode()
+
+    assert jobs.run_next(worker="test") is True
+
+    finished = client.get(progress_url, HTTP_HX_REQUEST="true")
+    assert finished["HX-Refresh"] == "true"
+    result = client.get(reverse("exchange:batch_detail", args=[batch.pk]))
+    assert result.context["batch"].status == ImportStatus.PREVIEWED
+    assert [row.status for row in result.context["rows"]] == ["new"] * 3
+    assert 'hx-trigger="every 1s"' not in result.content.decode()
+    assert client.get(progress_url).status_code == 302  # without htmx: to the batch page
+
+
+def test_the_progress_of_a_job_is_saved_on_its_batch_as_it_runs(admin, units, queued_jobs, monkeypatch):
+    monkeypatch.setattr(exchange.resources, "ROWS_PER_STEP", 10)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
+    seen = []
+    recorder = jobs._progress_recorder
+
+    def watched(batch):
+        record = recorder(batch)
+
+        def spy(*args, **kwargs):
+            record(*args, **kwargs)
+            seen.append(ImportBatch.objects.values_list("stage", "rows_done", "rows_total").get(pk=batch.pk))
+
+        return spy
+
+    monkeypatch.setattr(jobs, "_progress_recorder", watched)
+    batch = submit(admin, people(35))
+    jobs.run_next(worker="test")
+    confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+    seen.clear()
+
+    jobs.run_next(worker="test")
+
+    assert seen == [
+        ("reading", 0, 0),
+        ("checking", 10, 35),
+        ("checking", 20, 35),
+        ("checking", 30, 35),
+        ("checking", 35, 35),
+        ("writing", 35, 35),
+        ("reporting", 0, 0),
+    ]
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state, batch.stage, batch.new_count) == (ImportStatus.APPLIED, "done", "done", 35)
+    assert Person.objects.count() == 35
+
+
+def test_a_job_is_claimed_by_one_worker_only(admin, units, queued_jobs):
+    batch = submit(admin, people(2))
+
+    first = jobs.claim(worker="a")
+    second = jobs.claim(worker="b")
+
+    assert (first.pk, second) == (batch.pk, None)
+    assert ImportBatch.objects.get(pk=batch.pk).claimed_by == "a"
+
+
+def test_a_job_whose_worker_died_is_claimed_again(admin, units, queued_jobs):
+    batch = submit(admin, people(2))
+    jobs.claim(worker="died")
+    assert jobs.claim(worker="other") is None
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=10))
+
+    assert jobs.run_next(worker="other") is True
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.claimed_by, batch.attempts) == (ImportStatus.PREVIEWED, "other", 2)
+
+
+def test_a_load_that_committed_before_its_worker_died_is_not_written_again(admin, units, queued_jobs):
+    batch = submit(admin, people(2))
+    jobs.run_next(worker="test")
+    confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+    jobs.run_next(worker="test")
+    history = Person.history.count()
+    # As if the worker had died after the commit, before marking its job done.
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        job_state=JobState.RUNNING, heartbeat_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+
+    assert jobs.run_next(worker="other") is True
+
+    assert Person.history.count() == history
+    assert ImportBatch.objects.get(pk=batch.pk).job_state == JobState.DONE
+
+
+def test_an_undo_runs_as_a_job_too(client, admin, units, queued_jobs):
+    batch = submit(admin, people(3))
+    jobs.run_next(worker="test")
+    confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+    jobs.run_next(worker="test")
+    client.force_login(admin)
+
+    page = client.post(reverse("exchange:undo", args=[batch.pk]), follow=True)
+
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+    assert Person.objects.count() == 3
+    jobs.run_next(worker="test")
+    batch.refresh_from_db()
+    assert (batch.status, batch.undone_by) == (ImportStatus.UNDONE, admin)
+    assert not Person.objects.exists()
+
+
+def test_a_job_interrupted_too_often_fails_without_writing(admin, units, queued_jobs):
+    batch = submit(admin, people(2))
+    ImportBatch.objects.filter(pk=batch.pk).update(attempts=jobs.MAX_ATTEMPTS)
+
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state) == (ImportStatus.FAILED, JobState.DONE)
+    assert "gián đoạn" in batch.file_errors[0][3]
+
+
+def test_a_job_that_crashes_fails_its_batch_and_writes_nothing(admin, units, queued_jobs, monkeypatch):
+    batch = submit(admin, people(2))
+    jobs.run_next(worker="test")
+    confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+
+    def crash(self, created, updated):
+        Person.objects.bulk_create(created)
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(exchange.resources.PersonResource, "write", crash)
+
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state) == (ImportStatus.FAILED, JobState.DONE)
+    assert "Lỗi hệ thống" in batch.file_errors[0][3]
+    assert not Person.objects.exists()
+
+
+def test_the_run_import_jobs_command_runs_the_queued_jobs(admin, units, queued_jobs):
+    first, second = submit(admin, people(2, "A")), submit(admin, people(2, "B"))
+    out = io.StringIO()
+
+    call_command("run_import_jobs", "--once", stdout=out)
+
+    assert "2 việc đã chạy." in out.getvalue()
+    statuses = ImportBatch.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
+    assert set(statuses) == {ImportStatus.PREVIEWED}
+
+
+def test_the_admin_can_leave_and_find_the_batch_in_the_list(client, admin, units, queued_jobs):
+    client.force_login(admin)
+    batch = submit(admin, people(2))
+
+    waiting = client.get(reverse("exchange:batch_list")).content.decode()
+    jobs.run_next(worker="test")
+    done = client.get(reverse("exchange:batch_list")).content.decode()
+
+    assert reverse("exchange:batch_detail", args=[batch.pk]) in waiting
+    assert "Đang kiểm tra" in waiting
+    assert "Chờ xác nhận" in done
+
+
+def wait_for(batch: ImportBatch, status: str, seconds: float = 60) -> ImportBatch:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            batch.refresh_from_db()
+        except OperationalError:  # SQLite's shared in-memory test database locks tables while the worker writes
+            continue
+        if batch.status == status and batch.job_state == JobState.DONE:
+            return batch
+        time.sleep(0.25)
+    raise AssertionError(f"batch {batch.pk} is {batch.status}/{batch.job_state}, not {status}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_thread_of_the_web_process_runs_the_jobs(settings, make_user):
+    settings.IMPORT_JOBS_INLINE = False
+    settings.IMPORT_JOBS_THREAD = True
+    admin = make_user("quantri", role="admin", unit="HN")
+    try:
+        batch = wait_for(submit(admin, people(20)), ImportStatus.PREVIEWED)
+        assert batch.new_count == 20
+        confirm_batch(batch=batch, user=admin)
+        wait_for(batch, ImportStatus.APPLIED)
+    finally:
+        jobs.stop_worker()
+
+    assert Person.objects.filter(code__startswith="P").count() == 20
+
+
+# ---------------------------------------------------------------------------------------------
+# Large files: the shortcuts that keep them fast compute exactly what the slow way computes
+
+
+@pytest.mark.parametrize(
+    "full_name",
+    ["Nguyễn Văn An", "Đặng Thị Ngọc Ánh", "Lê  Quang   Đạo", "An", "Trần Thị", "A\u0301nh Nguyễn", "O'Neil Ða Văn"],
+)
+def test_a_persons_name_keys_from_the_remembered_words_equal_the_persons_own(full_name):
+    from exchange.resources import prepare_person_fast
+    from personnel.services import prepare_person
+
+    fast = prepare_person_fast(Person(full_name=full_name, code=" Cb-01  X "))
+    slow = prepare_person(Person(full_name=full_name, code=" Cb-01  X "))
+
+    fields = ["full_name", "family_name", "middle_name", "given_name", "sort_key", "search_text"]
+    assert [getattr(fast, name) for name in fields] == [getattr(slow, name) for name in fields]
