@@ -21,5 +21,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Runs after each app's permissions are created, so the last run sees them all.
         post_migrate.connect(_sync_role_groups, dispatch_uid="accounts.sync_role_groups")
-        # Login audit log (hanoi.audit) and the session clock start at login.
-        from . import audit  # noqa: F401
+        # The admin site is unscoped: only the admin role enters it, whoever else has the staff flag.
+        from django.contrib import admin
+
+        from .scoping import may_use_admin_site
+
+        admin.site.has_permission = may_use_admin_site
+        # At login: the audit log (hanoi.audit), the session clock, and whether the session needs the one-time code.
+        from . import audit, mfa  # noqa: F401

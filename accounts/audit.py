@@ -43,3 +43,59 @@ def log_login_failure(sender, credentials, request=None, **kwargs):
         timezone.now().isoformat(),
         extra={"event": "login_failure", "username": username, "ip": _address(request)},
     )
+
+
+# One-time codes (accounts/mfa.py): the second step of an admin's or importer's login.
+
+
+def log_otp_failure(request, user, *, reason: str, failures: int) -> None:
+    """Log a refused one-time code (wrong, or tried while throttled), like a failed login."""
+    logger.warning(
+        "otp failure username=%s ip=%s reason=%s failures=%d at=%s",
+        user.get_username(),
+        _address(request),
+        reason,
+        failures,
+        timezone.now().isoformat(),
+        extra={
+            "event": "otp_failure",
+            "username": user.get_username(),
+            "ip": _address(request),
+            "reason": reason,
+            "failures": failures,
+        },
+    )
+
+
+def log_otp_success(request, user) -> None:
+    """Log a session that passed the one-time-code step."""
+    logger.info(
+        "otp success username=%s ip=%s at=%s",
+        user.get_username(),
+        _address(request),
+        timezone.now().isoformat(),
+        extra={"event": "otp_success", "username": user.get_username(), "ip": _address(request)},
+    )
+
+
+def log_otp_enrolled(request, user) -> None:
+    """Log that a user confirmed a new authenticator app."""
+    logger.info(
+        "otp enrolled username=%s ip=%s at=%s",
+        user.get_username(),
+        _address(request),
+        timezone.now().isoformat(),
+        extra={"event": "otp_enrolled", "username": user.get_username(), "ip": _address(request)},
+    )
+
+
+def log_otp_reset(user, *, by: str, count: int) -> None:
+    """Log that someone removed a user's authenticator devices (lost phone)."""
+    logger.warning(
+        "otp reset username=%s by=%s devices=%d at=%s",
+        user.get_username(),
+        by,
+        count,
+        timezone.now().isoformat(),
+        extra={"event": "otp_reset", "username": user.get_username(), "by": by, "devices": count},
+    )

@@ -75,7 +75,5 @@ def sync_role_groups(group_model, permission_model) -> None:
         permissions = []
         for code in codes:
             app_label, codename = code.split(".")
-            permissions.extend(
-                permission_model.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
+            permissions.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)

@@ -17,6 +17,16 @@ def sees_whole_city(user) -> bool:
     return role_of(user) in (Role.ADMIN, Role.VIEWER)
 
 
+def may_use_admin_site(request) -> bool:
+    """Return whether the request's user may enter the Django admin: an active staff account with the admin role.
+
+    The admin lists and edits every unit's records, unscoped, so a staff flag given to an HR officer, a leader or
+    a viewer must not open it to them (``AdminSite.has_permission``, set in ``accounts.apps``).
+    """
+    user = request.user
+    return bool(user.is_active and user.is_staff and role_of(user) == Role.ADMIN)
+
+
 def scope_unit(user) -> OrgUnit | None:
     """Return the top unit of the user's scope (the root for city-wide users), or None."""
     if sees_whole_city(user):

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons
+from core.concurrency import StaleRecords, claim_versions
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
 
@@ -23,6 +24,7 @@ from .serializers import BulkTrainingRecordItemSerializer
 
 MAX_ITEMS = getattr(settings, "API_BULK_MAX_ITEMS", 5000)
 FIELDS = ["result", "completed_on", "certificate_number"]
+WRITTEN = [*FIELDS, "version"]  # core.concurrency: every write bumps the version
 
 
 @dataclass
@@ -127,25 +129,30 @@ def upsert_training_records(*, items, user) -> BulkOutcome:
         return BulkOutcome(errors=sorted(errors, key=lambda e: (e["index"] is not None, e["index"] or 0)))
 
     reason = _("Ghi nhiều kết quả qua API")
-    with transaction.atomic():
-        if new:
-            created = bulk_create_with_history(
-                [record for _index, record in new],
-                TrainingRecord,
-                batch_size=500,
-                default_user=user,
-                default_change_reason=reason,
-            )
-            new = [(index, record) for (index, _old), record in zip(new, created, strict=True)]
-        if changed:
-            bulk_update_with_history(
-                [record for _index, record in changed],
-                TrainingRecord,
-                FIELDS,
-                batch_size=500,
-                default_user=user,
-                default_change_reason=reason,
-            )
+    try:
+        with transaction.atomic():
+            # Records changed by someone else since they were read above refuse the whole write.
+            claim_versions(TrainingRecord, [record for _index, record in changed])
+            if new:
+                created = bulk_create_with_history(
+                    [record for _index, record in new],
+                    TrainingRecord,
+                    batch_size=500,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
+                new = [(index, record) for (index, _old), record in zip(new, created, strict=True)]
+            if changed:
+                bulk_update_with_history(
+                    [record for _index, record in changed],
+                    TrainingRecord,
+                    WRITTEN,
+                    batch_size=500,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
+    except StaleRecords as error:
+        return BulkOutcome(errors=[_error(None, "non_field_errors", [error.message])])
     results = [
         *({"index": i, "id": r.pk, "status": "created"} for i, r in new),
         *({"index": i, "id": r.pk, "status": "updated"} for i, r in changed),

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from personnel.privacy import mask_citizen_id
+
 
 class CodeField(serializers.SlugRelatedField):
     """A reference by code (``"CB070001"``, ``"H01"``) to a record the caller may see.
@@ -34,7 +36,10 @@ class CodeField(serializers.SlugRelatedField):
 
 
 class CitizenIdField(serializers.CharField):
-    """A citizen ID: 12 digits when written; masked (``********1234``) when read unless the reader may see it."""
+    """A citizen ID: 12 digits when written; masked (``001*******89``) when read unless the reader may see it.
+
+    The view puts ``reveal_citizen_id`` in the context from ``personnel.privacy`` (the one rule).
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_null", True)
@@ -44,7 +49,7 @@ class CitizenIdField(serializers.CharField):
 
     def to_representation(self, value):
         if value and not self.context.get("reveal_citizen_id"):
-            return "*" * (len(value) - 4) + value[-4:]
+            return mask_citizen_id(value)
         return value
 
     def run_validation(self, data=serializers.empty):

@@ -5,7 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
-from .serializers import ErrorSerializer, ValidationErrorSerializer
+from .serializers import ErrorSerializer, StaleEditErrorSerializer, ValidationErrorSerializer
 
 ERROR_DESCRIPTIONS = {
     "400": _("Dữ liệu hoặc tham số không hợp lệ: {trường: [thông báo lỗi]}."),
@@ -14,6 +14,10 @@ ERROR_DESCRIPTIONS = {
     "404": _("Không tìm thấy, hoặc nằm ngoài phạm vi đơn vị bạn quản lý."),
     "409": _("Không xóa được vì còn dữ liệu khác tham chiếu đến bản ghi này."),
 }
+STALE_EDIT_DESCRIPTION = _(
+    "Bản ghi đã được người khác sửa sau khi bạn đọc (trường version gửi lên đã cũ): không ghi gì. Hãy đọc lại "
+    "bản ghi, xem thay đổi, rồi gửi lại với phiên bản mới."
+)
 
 
 class ApiAutoSchema(AutoSchema):
@@ -45,8 +49,20 @@ class ApiAutoSchema(AutoSchema):
                 "description": str(ERROR_DESCRIPTIONS[code]),
                 "content": {"application/json": {"schema": self.resolve_serializer(serializer, "response").ref}},
             }
+        if self.method in ("PUT", "PATCH") and self._edits_versioned_record() and "409" not in responses:
+            responses["409"] = {
+                "description": str(STALE_EDIT_DESCRIPTION),
+                "content": {
+                    "application/json": {"schema": self.resolve_serializer(StaleEditErrorSerializer, "response").ref}
+                },
+            }
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _edits_versioned_record(self) -> bool:
+        """Return whether the operation writes a record with a ``version`` (optimistic locking)."""
+        serializer = self.get_request_serializer()
+        return "version" in getattr(serializer, "fields", {})
 
 
 class KnoxTokenScheme(OpenApiAuthenticationExtension):
@@ -64,7 +80,7 @@ class KnoxTokenScheme(OpenApiAuthenticationExtension):
 
 
 class CitizenIdFieldSchema(OpenApiSerializerFieldExtension):
-    """A citizen ID is 12 digits in a request, and may come back masked (``********1234``) in a response."""
+    """A citizen ID is 12 digits in a request, and may come back masked (``001*******89``) in a response."""
 
     target_class = "api.fields.CitizenIdField"
 

@@ -34,6 +34,16 @@ PERSON_NOT_FOUND = _("Không tìm thấy cán bộ mã “{value}” trong phạ
 COURSE_NOT_FOUND = _("Không tìm thấy khóa học mã “{value}”.")
 COURSE_TYPE_NOT_FOUND = _("Không có loại khóa học mã “{value}”.")
 PROGRAMME_NOT_FOUND = _("Không tìm thấy chương trình mã “{value}”.")
+VERSION_HELP = _(
+    "Phiên bản của bản ghi: 1 khi tạo, tăng 1 sau mỗi lần ghi. Khi sửa (PUT/PATCH), gửi lại phiên bản đã đọc: nếu "
+    "bản ghi đã được người khác sửa sau đó, yêu cầu bị từ chối với mã 409 (kèm phiên bản hiện tại) và không ghi gì; "
+    "hãy đọc lại bản ghi rồi sửa. Không gửi thì ghi đè, không kiểm tra. Bỏ qua khi thêm mới."
+)
+
+
+def version_field() -> serializers.IntegerField:
+    """Return the ``version`` field of an optimistically locked record (``core.concurrency``)."""
+    return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
 def error_dict(error: DjangoValidationError, unique_messages: dict | None = None) -> dict[str, list[str]]:
@@ -90,7 +100,8 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         """Return the (unsaved) instance this payload would produce."""
         model = self.Meta.model
         m2m = {f.name for f in model._meta.get_fields() if isinstance(f, ManyToManyField)}
-        values = {key: value for key, value in attrs.items() if key not in m2m}
+        # The version is the write's precondition (checked by the view's save), not a value to write.
+        values = {key: value for key, value in attrs.items() if key not in m2m and key != "version"}
         if self.instance is None:
             return model(**values)
         instance = copy.copy(self.instance)
@@ -162,12 +173,13 @@ class PersonSerializer(ModelCleanSerializer):
 
     unit = CodeField(queryset=OrgUnit.objects.all(), scope=visible_units, not_found=UNIT_NOT_FOUND)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    version = version_field()
     citizen_id = CitizenIdField(
         max_length=12,
         validators=[citizen_id_validator],
         help_text=_(
-            "Số CCCD, đúng 12 chữ số. Trong danh sách chỉ hiện 4 số cuối; đầy đủ trong chi tiết cho quản trị và "
-            "cán bộ tổ chức."
+            "Số CCCD, đúng 12 chữ số. Quản trị và cán bộ tổ chức thấy đầy đủ; lãnh đạo và người xem thấy dạng che "
+            "(001*******89: 3 số đầu là mã tỉnh và 2 số cuối)."
         ),
     )
 
@@ -195,6 +207,7 @@ class PersonSerializer(ModelCleanSerializer):
             "start_date",
             "end_date",
             "updated_at",
+            "version",
         ]
         read_only_fields = ["updated_at"]
 
@@ -242,10 +255,11 @@ class QualificationSerializer(ModelCleanSerializer):
 
     person = CodeField(queryset=Person.objects.all(), scope=visible_persons, not_found=PERSON_NOT_FOUND)
     level_label = serializers.SerializerMethodField(help_text=_("Tên trình độ (“Thạc sĩ”, “Cao cấp”…)."))
+    version = version_field()
 
     class Meta(ModelCleanSerializer.Meta):
         model = Qualification
-        fields = ["id", "person", "kind", "level", "level_label", "obtained_on", "document_number"]
+        fields = ["id", "person", "kind", "level", "level_label", "obtained_on", "document_number", "version"]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_level_label(self, qualification) -> str:
@@ -274,9 +288,11 @@ class AppointmentSerializer(ModelCleanSerializer):
 
     person = CodeField(queryset=Person.objects.all(), scope=visible_persons, not_found=PERSON_NOT_FOUND)
 
+    version = version_field()
+
     class Meta(ModelCleanSerializer.Meta):
         model = Appointment
-        fields = ["id", "person", "kind", "title", "appointed_on"]
+        fields = ["id", "person", "kind", "title", "appointed_on", "version"]
 
     def domain_errors(self, instance, attrs):
         # The appointment form's rule, with its message (personnel.forms.AppointmentForm).
@@ -308,6 +324,7 @@ class CourseSerializer(ModelCleanSerializer):
         allow_empty=False,
         help_text=_('Mã các loại khóa học (ít nhất một), ví dụ ["phap_luat"].'),
     )
+    version = version_field()
 
     class Meta(ModelCleanSerializer.Meta):
         model = Course
@@ -322,6 +339,7 @@ class CourseSerializer(ModelCleanSerializer):
             "hours",
             "grants_kind",
             "grants_level",
+            "version",
         ]
 
     unique_messages = {"code": _("Mã khóa học này đã được dùng cho một khóa khác.")}
@@ -376,12 +394,13 @@ class TrainingRecordSerializer(ModelCleanSerializer):
     counted_on = serializers.SerializerMethodField(
         help_text=_("Ngày được tính: ngày hoàn thành, hoặc ngày kết thúc khóa học; null khi chưa hoàn thành.")
     )
+    version = version_field()
 
     class Meta(ModelCleanSerializer.Meta):
         model = TrainingRecord
-        fields = ["id", "person", "course", "result", "completed_on", "certificate_number", "counted_on"]
+        fields = ["id", "person", "course", "result", "completed_on", "certificate_number", "counted_on", "version"]
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))  # null until completed
     def get_counted_on(self, record):
         return record.effective_date
 
@@ -601,6 +620,13 @@ class UnmetPageSerializer(serializers.Serializer):
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=12,
+        required=False,
+        help_text=_(
+            "Mã 6 chữ số của ứng dụng xác thực: bắt buộc với tài khoản quản trị và nhập dữ liệu (xác thực hai lớp)."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -613,6 +639,15 @@ class TokenSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class StaleEditErrorSerializer(serializers.Serializer):
+    """A 409 answer to an edit sent with a stale ``version``: nothing was written."""
+
+    detail = serializers.CharField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text=_("Phiên bản hiện tại của bản ghi; null nếu bản ghi đã bị xóa.")
+    )
 
 
 class ValidationErrorSerializer(serializers.Serializer):

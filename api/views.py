@@ -28,7 +28,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import Role, role_of
+from accounts import mfa
+from accounts.access import record_access
+from accounts.models import AccessAction
+from accounts.roles import role_of
 from accounts.scoping import (
     scope_unit,
     sees_whole_city,
@@ -38,7 +41,9 @@ from accounts.scoping import (
     visible_training_records,
     visible_units,
 )
+from core.concurrency import StaleEdit, is_versioned, save_versioned
 from personnel.models import OrgUnit
+from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
 from targets import compliance
 from targets.models import Indicator, IndicatorKind, Programme
@@ -64,6 +69,15 @@ class Conflict(exceptions.APIException):
     default_code = "protected"
 
 
+class CodeThrottled(exceptions.Throttled):
+    """Too many wrong one-time codes: wait (said in Vietnamese, and in the Retry-After header)."""
+
+    def __init__(self, wait: int):
+        message = _("Nhập sai mã xác thực quá nhiều lần. Vui lòng đợi %(seconds)d giây rồi thử lại.")
+        super().__init__(detail=message % {"seconds": wait})
+        self.wait = wait
+
+
 class ApiMixin:
     """Token or session, JSON in, JSON out, paginated, role-checked, with its errors documented."""
 
@@ -82,6 +96,23 @@ def not_found(request, *args, **kwargs):
 
 
 class ApiViewSet(ApiMixin, viewsets.ModelViewSet):
+    def update(self, request, *args, **kwargs):
+        # core.concurrency: an edit sent with a stale ``version`` writes nothing and is answered 409.
+        try:
+            return super().update(request, *args, **kwargs)
+        except StaleEdit as error:
+            return Response({"detail": error.message, "version": error.version}, status=status.HTTP_409_CONFLICT)
+
+    def perform_create(self, serializer):
+        serializer.validated_data.pop("version", None)  # a new record starts at version 1
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        version = serializer.validated_data.pop("version", None)
+        if not is_versioned(type(serializer.instance)):
+            return super().perform_update(serializer)
+        save_versioned(instance=serializer.instance, version=version, save=serializer.save)
+
     def perform_destroy(self, instance):
         try:
             with transaction.atomic():
@@ -131,7 +162,7 @@ class UnitViewSet(ApiViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Danh sách cán bộ (CCCD chỉ hiện 4 số cuối)")),
+    list=extend_schema(summary=_("Danh sách cán bộ")),
     retrieve=extend_schema(summary=_("Một cán bộ, theo mã")),
     create=extend_schema(summary=_("Thêm cán bộ")),
     update=extend_schema(summary=_("Sửa cán bộ")),
@@ -142,8 +173,9 @@ class PersonViewSet(ApiViewSet):
     """Persons by code; written through ``save_person`` (name keys, ``full_clean``)."""
 
     api_description = _(
-        "Cán bộ (mẫu nhan_su), theo mã cán bộ, trong phạm vi đơn vị của bạn. Số CCCD chỉ hiện 4 số cuối trong danh "
-        "sách; đầy đủ trong chi tiết cho quản trị và cán bộ tổ chức. Chỉ quản trị và cán bộ tổ chức được ghi."
+        "Cán bộ (mẫu nhan_su), theo mã cán bộ, trong phạm vi đơn vị của bạn. Số CCCD đầy đủ cho quản trị và cán bộ "
+        "tổ chức; lãnh đạo và người xem thấy dạng che (001*******89). Mỗi lần xem chi tiết một cán bộ được ghi vào "
+        "nhật ký truy cập. Chỉ quản trị và cán bộ tổ chức được ghi."
     )
     serializer_class = serializers.PersonSerializer
     filterset_class = filters.PersonFilter
@@ -158,18 +190,25 @@ class PersonViewSet(ApiViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        # The full citizen ID is for the officers who keep the records, and only record by record.
-        context["reveal_citizen_id"] = self.action != "list" and request_role(self.request) in (Role.ADMIN, Role.HR)
+        # personnel.privacy: the full citizen ID is for the officers who keep the records.
+        context["reveal_citizen_id"] = role_sees_full_citizen_id(request_role(self.request))
         return context
 
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        record_access(user=request.user, action=AccessAction.API_VIEW_PERSON, target=person, request=request)
+        return Response(self.get_serializer(person).data)
+
     def perform_create(self, serializer):
+        serializer.validated_data.pop("version", None)
         serializer.instance = save_person(person=serializer.Meta.model(**serializer.validated_data))
 
     def perform_update(self, serializer):
+        version = serializer.validated_data.pop("version", None)
         person = serializer.instance
         for key, value in serializer.validated_data.items():
             setattr(person, key, value)
-        serializer.instance = save_person(person=person)
+        serializer.instance = save_person(person=person, version=version)
 
 
 class QualificationViewSet(ApiViewSet):
@@ -231,7 +270,7 @@ class TrainingRecordViewSet(ApiViewSet):
         },
     )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
-    def bulk(self, request):
+    def bulk(self, request, format=None):  # ``format``: the router's ``bulk.json`` suffix route passes it
         outcome = upsert_training_records(items=request.data, user=request.user)
         if outcome.errors:
             return Response(
@@ -476,6 +515,7 @@ class LoginView(ApiMixin, knox_views.LoginView):
             if user is None or not user.is_active:
                 raise exceptions.AuthenticationFailed(_("Tên đăng nhập hoặc mật khẩu không đúng."))
             request.user = user
+        self.check_second_factor(request)
         instance, token = AuthToken.objects.create(user=request.user, expiry=knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=request.user.__class__, request=request, user=request.user)
         unit = request.user.unit
@@ -489,9 +529,39 @@ class LoginView(ApiMixin, knox_views.LoginView):
             }
         )
 
+    def check_second_factor(self, request) -> None:
+        """Refuse a token to an admin or importer without the right code of their authenticator app.
+
+        A token opens the API without the browser's code step, so getting one takes the same two factors.
+        """
+        if not mfa.needs_mfa(request.user):
+            return
+        device = mfa.confirmed_device(request.user)
+        if device is None:
+            raise exceptions.PermissionDenied(
+                _(
+                    "Tài khoản này cần xác thực hai lớp nhưng chưa thiết lập ứng dụng xác thực: "
+                    "hãy đăng nhập trên trang web để thiết lập trước."
+                ),
+                code="mfa_not_enrolled",
+            )
+        code = str(request.data.get("otp", "") if hasattr(request.data, "get") else "").strip()
+        if not code:
+            raise exceptions.AuthenticationFailed(
+                _("Tài khoản này cần xác thực hai lớp: gửi thêm mã 6 chữ số của ứng dụng xác thực trong trường otp."),
+                code="mfa_required",
+            )
+        result = mfa.check_code(request=request._request, device=device, code=code)
+        if result.throttled:
+            raise CodeThrottled(result.wait_seconds)
+        if not result.accepted:
+            raise exceptions.AuthenticationFailed(_("Mã xác thực không đúng hoặc đã hết hạn."), code="mfa_invalid")
+
 
 class LogoutView(ApiMixin, knox_views.LogoutView):
     authentication_classes = [TokenAuthentication]
+    # Whoever holds a token may revoke it, whatever their role (ApiMixin's HrWrites would refuse leaders).
+    permission_classes = [IsAuthenticated]
     pagination_class = None
 
     @extend_schema(summary=_("Hủy token đang dùng"), request=None, responses={204: None})
@@ -501,6 +571,8 @@ class LogoutView(ApiMixin, knox_views.LogoutView):
 
 class LogoutAllView(ApiMixin, knox_views.LogoutAllView):
     authentication_classes = [TokenAuthentication]
+    # Whoever holds a token may revoke it, whatever their role (ApiMixin's HrWrites would refuse leaders).
+    permission_classes = [IsAuthenticated]
     pagination_class = None
 
     @extend_schema(summary=_("Hủy mọi token của tài khoản"), request=None, responses={204: None})

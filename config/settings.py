@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -335,3 +336,23 @@ if PRODUCTION:
 IMPORT_JOBS_INLINE = env_bool("IMPORT_JOBS_INLINE", False)
 IMPORT_JOBS_THREAD = env_bool("IMPORT_JOBS_THREAD", True)
 IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", "120"))
+
+# --- Multi-factor login (accounts/mfa.py) ---------------------------------------------------------------------------
+# Admins and importers (permission exchange.add_importbatch) enter the 6-digit code of an authenticator app (TOTP,
+# django-otp) after their password; one without an app enrols at first login. The session timeout runs first, then
+# OTPMiddleware marks the session verified or not, then accounts' MfaRequiredMiddleware keeps an unverified one on
+# the code page (403 JSON on the API; API token requests are let through). Wrong codes are throttled by django-otp:
+# after n failures the next try waits OTP_TOTP_THROTTLE_FACTOR × 2^(n-1) seconds.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+_axes = MIDDLEWARE.index("axes.middleware.AxesMiddleware")  # axes stays last
+MIDDLEWARE[_axes:_axes] = ["django_otp.middleware.OTPMiddleware", "accounts.mfa_middleware.MfaRequiredMiddleware"]
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Đào tạo CBCCVC Hà Nội")
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The Django admin lists devices (to delete a lost one) but never shows their secrets, even to another admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Personal data in error reports (personnel/privacy.py, config/error_reports.py) ---------------------------------
+# With DEBUG off, error e-mails and reports show no POST value (field names only) and mask citizen IDs quoted in an
+# exception's message; the error pages themselves are templates/403.html, 404.html and 500.html, with no traceback.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "config.error_reports.PrivateExceptionReporter"

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
 from personnel.choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from personnel.models import Appointment, OrgUnit, Person, Qualification
@@ -502,17 +503,31 @@ class TemplateResource(resources.ModelResource):
         return ids
 
     def update_fields(self, instances) -> list[str]:
-        """Return the model fields to write for changed records: those of the columns that changed."""
+        """Return the model fields to write for changed records: those of the columns that changed (and the version)."""
         names = {name for instance in instances for name in instance._import_changed}
         model_fields = {field.attname: field.name for field in self._meta.model._meta.concrete_fields}
-        return sorted({model_fields[attr] for name in names for attr in self.targets[name] if attr in model_fields})
+        fields = {model_fields[attr] for name in names for attr in self.targets[name] if attr in model_fields}
+        if is_versioned(self._meta.model):
+            fields.add("version")
+        return sorted(fields)
 
     def write(self, created: list, updated: list) -> None:
         """Write the new and changed records with their history rows."""
         model = self._meta.model
         create_with_history(model, created, **self.history_options())
         if updated:
+            self.claim_versions(updated)
             update_with_history(model, updated, self.update_fields(updated), **self.history_options())
+
+    def claim_versions(self, updated: list) -> None:
+        """Lock the changed records, refuse the file if any was saved by someone else since it was read, bump versions.
+
+        ``core.concurrency``: an import updates by natural key, so it takes no version from the file;
+        it still checks the versions it read (the rows it compared) and writes each plus one, so that
+        an edit form opened before the import is refused.
+        """
+        if is_versioned(self._meta.model):
+            claim_versions(self._meta.model, updated)
 
     # -- prefetch helpers -----------------------------------------------------------------------
 
@@ -989,6 +1004,7 @@ class CourseResource(TemplateResource):
         """Write courses, their types and their history (with the types as of the change) in bulk."""
         through = Course.types.through
         Course.objects.bulk_create(created, batch_size=WRITE_BATCH)
+        self.claim_versions(updated)
         fields = self.update_fields(updated)
         if updated and fields:
             Course.objects.bulk_update(updated, fields, batch_size=WRITE_BATCH)

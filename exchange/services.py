@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import sees_whole_city
+from core.concurrency import StaleRecords
 
 from . import cells
 from .models import ImportBatch, ImportKind, ImportStatus, JobKind, JobStage, JobState
@@ -247,6 +248,9 @@ def _read_and_import(resource_class: type[TemplateResource], file_name, content,
         logger.warning("Import of %s failed while writing", outcome.file_name, exc_info=True)
         outcome.rows = _rows(resource, None)
         outcome.errors = [RowError(None, "", "", _("Lỗi khi ghi dữ liệu: %(error)s") % {"error": error})]
+    except StaleRecords as error:  # someone saved some of the file's records while it was being read
+        outcome.rows = _rows(resource, None)
+        outcome.errors = [RowError(None, "", "", error.message)]
 
 
 def _errors(resource: TemplateResource, table, mapping) -> list[RowError]:

@@ -7,6 +7,7 @@ back as the unit sent them, with a reason column added, so the unit fixes them a
 
 import csv
 import datetime
+import functools
 import io
 
 from django.utils import translation
@@ -17,7 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.text import fold_key
 from personnel.choices import QualificationKind
+from personnel.privacy import mask_citizen_id
 from personnel.qualifications import LADDERS
 from training.models import CourseType
 
@@ -263,9 +266,28 @@ def _text_cell(sheet, value):
     return cell
 
 
-def failed_rows_workbook(batch: ImportBatch) -> bytes:
-    """Return the rows of a refused file that have errors, as sent, with a last column giving the reasons."""
+@functools.cache
+def _citizen_id_headers() -> frozenset[str]:
+    return frozenset(
+        fold_key(field.column_name)
+        for resource in RESOURCES.values()
+        for field in resource.fields.values()
+        if field.attribute == "citizen_id"
+    )
+
+
+def is_citizen_id_column(header) -> bool:
+    """Return whether a column (as headed in a file or a report) holds citizen IDs (nhan_su's «Số CCCD»)."""
+    return fold_key(str(header or "")) in _citizen_id_headers()
+
+
+def failed_rows_workbook(batch: ImportBatch, *, full_citizen_id: bool) -> bytes:
+    """Return the rows of a refused file that have errors, as sent, with a last column giving the reasons.
+
+    Citizen IDs are masked unless ``full_citizen_id`` (``personnel.privacy``: the reader's role sees them).
+    """
     table = read_table(batch.file_name, bytes(batch.content))
+    masked = set() if full_citizen_id else {i for i, header in enumerate(table.headers) if is_citizen_id_column(header)}
     cells_of = dict(zip(table.lines, table.rows, strict=True))
     reason_header = str(_("Lý do lỗi"))
     workbook = Workbook(write_only=True)
@@ -279,6 +301,8 @@ def failed_rows_workbook(batch: ImportBatch) -> bytes:
             for column, _value, reason in errors
         )
         cells = cells_of.get(line, [""] * len(table.headers))
+        if masked:
+            cells = [mask_citizen_id(str(v)) if i in masked and v not in (None, "") else v for i, v in enumerate(cells)]
         sheet.append([_text_cell(sheet, value) for value in [*cells, reasons]])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.concurrency import StaleRecords, claim_versions, is_versioned
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.services import rebuild_unit_paths
 from training.models import Course, TrainingRecord
@@ -56,6 +57,8 @@ def undo_batch(*, batch: ImportBatch, user) -> UndoResult:
             return _undo(batch, user)
     except DatabaseError as error:
         raise UndoRefused(_("Không hoàn tác được: %(error)s") % {"error": error}) from None
+    except StaleRecords as error:
+        raise UndoRefused(error.message) from None
 
 
 def _undo(batch: ImportBatch, user) -> UndoResult:
@@ -197,7 +200,10 @@ def _restore(model, previous: dict[int, dict], options: dict) -> None:
     """Put the changed records back as they were, writing only the columns that differ, each with a "~" row."""
     if not previous:
         return
-    tracked = [field for field in model.history.model.tracked_fields if not field.primary_key]
+    # The version is not restored but bumped (core.concurrency): a form opened before the undo is then refused.
+    tracked = [
+        field for field in model.history.model.tracked_fields if not field.primary_key and field.name != "version"
+    ]
     attnames = [field.attname for field in model._meta.concrete_fields]
     rows, differing = [], set()
     for record in in_chunks(model._base_manager.values(*attnames), "id", previous):
@@ -209,6 +215,9 @@ def _restore(model, previous: dict[int, dict], options: dict) -> None:
         rows.append(record)
     objs = new_instances(model, rows, adding=False)
     names = sorted(differing)
+    if is_versioned(model):
+        claim_versions(model, objs)
+        names = sorted({*names, "version"})
     if model is Person:
         renamed = "full_name" in differing or "code" in differing
         for person in objs:

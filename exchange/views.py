@@ -24,7 +24,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.access import record_access
+from accounts.models import AccessAction
 from accounts.scoping import scope_unit
+from personnel.privacy import mask_citizen_id, sees_full_citizen_id
 
 from . import jobs, spreadsheets
 from .models import ImportBatch, ImportKind, ImportRow, ImportStatus
@@ -228,6 +231,27 @@ def _page_links(request, pager: Pager) -> dict:
 STATUS_FILTER = "trang-thai"
 
 
+def mask_citizen_ids(user, rows: list[ImportRow], file_errors: list) -> list:
+    """Mask the citizen IDs in the rows' errors and changes, and in the file's errors, unless ``user`` sees them.
+
+    The role is read only when a citizen ID is on the page (most files hold none). Returns the file errors to show.
+    """
+    full = None
+
+    def shown(column, value):
+        nonlocal full
+        if value in (None, "") or not spreadsheets.is_citizen_id_column(column):
+            return value
+        if full is None:
+            full = sees_full_citizen_id(user)
+        return value if full else mask_citizen_id(str(value))
+
+    for row in rows:
+        row.errors = [[column, shown(column, value), reason] for column, value, reason in row.errors]
+        row.changes = [[column, shown(column, before), shown(column, after)] for column, before, after in row.changes]
+    return [[line, column, shown(column, value), reason] for line, column, value, reason in file_errors or []]
+
+
 @importer_required
 def batch_detail(request, pk: int):
     """Show a batch: its progress while a job runs, then every row's status, changes and errors."""
@@ -250,9 +274,11 @@ def batch_detail(request, pk: int):
             rows_query = rows_query.filter(status=chosen)
         start = (pager.number - 1) * ROWS_PER_PAGE
         rows = list(rows_query[start : start + ROWS_PER_PAGE])
+    file_errors = mask_citizen_ids(request.user, rows, batch.file_errors)
     is_owner = batch.user_id == request.user.pk
     context = {
         "batch": batch,
+        "file_errors": file_errors,
         "counts": counts,
         "total_rows": sum(counts.values()),
         "filters": [(status, label, counts[status]) for status, label in RowStatus.choices],
@@ -330,6 +356,9 @@ def error_download(request, pk: int):
     batch = get_object_or_404(visible_batches(request.user).defer(None), pk=pk)
     if batch.status != ImportStatus.REJECTED or not batch.content:
         raise Http404
-    response = HttpResponse(spreadsheets.failed_rows_workbook(batch), content_type=spreadsheets.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="dong-loi-lan-nhap-{batch.pk}.xlsx"'
+    content = spreadsheets.failed_rows_workbook(batch, full_citizen_id=sees_full_citizen_id(request.user))
+    name = f"dong-loi-lan-nhap-{batch.pk}.xlsx"
+    record_access(user=request.user, action=AccessAction.FAILED_ROWS, target=name, request=request)
+    response = HttpResponse(content, content_type=spreadsheets.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -1,8 +1,27 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.concurrency import claim_versions, is_versioned, save_versioned
+
 from .models import Appointment, OrgUnit, Person, Qualification
 from .services import prepare_person, rebuild_unit_paths
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Admin saves bump the version too (``core.concurrency``): an HR form opened before one is then refused."""
+
+    def save_model(self, request, obj, form, change):
+        save_versioned(
+            instance=obj, version=None, save=lambda: super(VersionedAdmin, self).save_model(request, obj, form, change)
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if is_versioned(formset.model):
+            deleted = set(formset.deleted_forms)
+            claim_versions(
+                formset.model, [f.instance for f in formset.initial_forms if f.has_changed() and f not in deleted]
+            )
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(OrgUnit)
@@ -28,7 +47,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(VersionedAdmin):
     list_display = ["code", "full_name", "unit", "category", "leadership_level", "end_date"]
     list_filter = ["category", "btv_managed", "btv_succession", "leadership_level"]
     search_fields = ["code", "search_text"]

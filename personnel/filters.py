@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
+from core.widgets import FastSelect, ListedChoiceIterator
 from targets import compliance
 from targets.models import Indicator, IndicatorKind, Programme
 
@@ -40,6 +41,9 @@ class UnitFilter(django_filters.ModelChoiceFilter):
 
 
 class IndicatorChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj: Indicator) -> str:
         return f"{obj.code} — {obj.name}"
 
@@ -64,7 +68,9 @@ class PersonFilter(django_filters.FilterSet):
         method="filter_unit",
         empty_label=_("Tất cả"),
     )
-    category = django_filters.ChoiceFilter(label=_("Đối tượng"), choices=Category.choices, empty_label=_("Tất cả"))
+    category = django_filters.ChoiceFilter(
+        label=_("Đối tượng"), choices=Category.choices, empty_label=_("Tất cả"), widget=FastSelect
+    )
     leadership_level = django_filters.ChoiceFilter(
         label=_("Cấp chức vụ"), choices=LeadershipLevel.choices, empty_label=_("Tất cả")
     )
@@ -75,13 +81,14 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Quy hoạch diện BTV"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả")
     )
     deputy_term = django_filters.ChoiceFilter(
-        label=_("Đại biểu HĐND"), choices=(), method="filter_deputy", empty_label=_("Tất cả")
+        label=_("Đại biểu HĐND"), choices=(), method="filter_deputy", empty_label=_("Tất cả"), widget=FastSelect
     )
     employment = django_filters.ChoiceFilter(
         label=_("Tình trạng"),
         choices=[(LEFT, _("Đã thôi việc")), (EVERYONE, _("Tất cả"))],
         method="filter_employment",
         empty_label=_("Đang công tác"),
+        widget=FastSelect,
     )
     indicator = IndicatorFilter(
         label=_("Chưa đạt chỉ tiêu"),
@@ -90,7 +97,9 @@ class PersonFilter(django_filters.FilterSet):
         method="filter_unmet",
         empty_label=_("—"),
     )
-    year = django_filters.ChoiceFilter(label=_("Năm"), choices=(), method="filter_nothing", empty_label=None)
+    year = django_filters.ChoiceFilter(
+        label=_("Năm"), choices=(), method="filter_nothing", empty_label=None, widget=FastSelect
+    )
 
     def __init__(self, data=None, queryset=None, *, programme: Programme | None, scope: OrgUnit | None, **kwargs):
         this_year = timezone.localdate().year

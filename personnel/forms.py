@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
+from core.widgets import FastSelect, ListedChoiceIterator
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
 
@@ -33,6 +34,9 @@ def ladder_choices(kind: str) -> list[tuple[int, str]]:
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit select whose labels show the tree by indentation."""
 
+    widget = FastSelect
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj: OrgUnit) -> str:
         return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
 
@@ -44,7 +48,35 @@ def not_in_future(value, message):
     return value
 
 
-class PersonForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """A model form that carries, hidden, the version of the record it edits (``core.concurrency``).
+
+    The view saves with ``edited_version``; when someone saved the record since, it shows
+    ``stale_message`` above the form, keeps what the user typed, and writes nothing.
+    """
+
+    stale_message = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=self.instance.version
+            )
+
+    @property
+    def edited_version(self) -> int | None:
+        """Return the version the edit started from (None: not sent, the save is unconditional, as in the API)."""
+        if self.instance._state.adding:
+            return None
+        return self.cleaned_data.get("version")
+
+    def refuse_stale(self, error) -> None:
+        """Show why the save was refused (someone else saved the record since it was loaded)."""
+        self.stale_message = str(error.message)
+
+
+class PersonForm(VersionedForm):
     """A person's record, as in the personnel template; the unit must be in the user's scope."""
 
     # Longer than 12 on input: spaces and dots copied from the card are removed before the 12-digit check.
@@ -145,7 +177,7 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
 
-class PersonChildForm(forms.ModelForm):
+class PersonChildForm(VersionedForm):
     """A record that belongs to one person, fixed by the page it is edited from."""
 
     def __init__(self, *args, person: Person, **kwargs):

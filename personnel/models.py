@@ -136,6 +136,8 @@ class Person(models.Model):
     start_date = models.DateField(_("ngày bắt đầu công tác"), null=True, blank=True)
     end_date = models.DateField(_("ngày thôi việc"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking (core.concurrency): 1 when created, one more on every write.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["sort_key", "search_text", "family_name", "middle_name", "given_name"])
@@ -173,6 +175,8 @@ class Qualification(models.Model):
     level = models.PositiveSmallIntegerField(_("trình độ"), validators=[MaxValueValidator(6)])
     obtained_on = models.DateField(_("ngày cấp"), null=True, blank=True)
     document_number = models.CharField(_("số hiệu văn bằng"), max_length=100, blank=True)
+    # Optimistic locking (core.concurrency): 1 when created, one more on every write.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -206,6 +210,8 @@ class Appointment(models.Model):
     kind = models.CharField(_("loại bổ nhiệm"), max_length=16, choices=AppointmentKind.choices)
     title = models.CharField(_("chức danh"), max_length=255)
     appointed_on = models.DateField(_("ngày bổ nhiệm"))
+    # Optimistic locking (core.concurrency): 1 when created, one more on every write.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
     history = HistoricalRecords()

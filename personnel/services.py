@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from core.concurrency import save_versioned
+
 from .models import OrgUnit, Person
 
 
@@ -65,11 +67,15 @@ def prepare_person(person: Person) -> Person:
     return person
 
 
-def save_person(*, person: Person) -> Person:
-    """Validate and save a person with its derived fields."""
+def save_person(*, person: Person, version: int | None = None) -> Person:
+    """Validate and save a person with its derived fields.
+
+    An edit names the ``version`` it started from and is refused with ``core.concurrency.StaleEdit``
+    (nothing written) when the person was saved by someone else since; None saves whatever the version.
+    """
     prepare_person(person)
     person.full_clean()
-    person.save()
+    save_versioned(instance=person, version=version)
     return person
 
 

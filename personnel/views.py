@@ -23,9 +23,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.access import record_access
+from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
+from core.concurrency import StaleEdit, save_versioned
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
 from training.choices import TrainingResult
@@ -35,6 +39,7 @@ from .choices import QualificationKind
 from .filters import PersonFilter, indicator_years
 from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm
 from .models import Appointment, OrgUnit, Person, Qualification
+from .privacy import sees_full_citizen_id, shown_citizen_id
 from .qualifications import DECLARED_FIELD, level_label, levels_at
 from .services import save_person
 
@@ -84,13 +89,6 @@ def writer_required(view):
 def default_programme() -> Programme | None:
     """Return the programme screens evaluate by default."""
     return Programme.objects.default()
-
-
-def mask_citizen_id(value: str | None) -> str:
-    """Return a citizen ID with all but its last four digits hidden ("********1234")."""
-    if not value:
-        return ""
-    return "*" * (len(value) - 4) + value[-4:]
 
 
 def partial_or_page(request, partial: str, page: str, context: dict) -> HttpResponse:
@@ -202,9 +200,10 @@ def person_list(request):
     rows_from = Person.objects.select_related("unit")
     page = page_of(person_filter.qs, request.GET.get("page"), rows_from=rows_from, params=request.GET)
     counts = unmet_counts_by_person(programme, [p.pk for p in page.rows], year=year) if programme else {}
+    full_citizen_id = sees_full_citizen_id(request.user)
     for person in page.rows:
         person.unmet_count = counts.get(person.pk, 0)
-        person.masked_citizen_id = mask_citizen_id(person.citizen_id)
+        person.shown_citizen_id = shown_citizen_id(person.citizen_id, full=full_citizen_id)
     context = {
         "filter": person_filter,
         "active_filters": sum(
@@ -290,6 +289,7 @@ def qualification_summary(person: Person, qualifications, records, today: dateti
 def person_detail(request, code):
     """Show a person's profile, qualifications, training, appointments, history and indicator panel."""
     person = _visible_person(request, code)
+    record_access(user=request.user, action=AccessAction.VIEW_PERSON, target=person, request=request)
     programme = default_programme()
     year, years = chosen_year(request, programme)
     today = timezone.localdate()
@@ -304,7 +304,7 @@ def person_detail(request, code):
     writer = can_write(request.user)
     context = {
         "person": person,
-        "citizen_id": person.citizen_id if writer else mask_citizen_id(person.citizen_id),
+        "citizen_id": shown_citizen_id(person.citizen_id, full=sees_full_citizen_id(request.user)),
         "employed": person.is_employed_at(today),
         "age": person.age_at(today),
         "levels": qualification_summary(person, qualifications, records, today),
@@ -418,7 +418,7 @@ def change_history(person: Person) -> list[HistoryEntry]:
             for record in chain:
                 changes = []
                 if record.history_type == "~" and previous is not None:
-                    delta = record.diff_against(previous, excluded_fields=["updated_at"])
+                    delta = record.diff_against(previous, excluded_fields=["updated_at", "version"])
                     changes = [
                         (
                             str(model._meta.get_field(change.field).verbose_name).capitalize(),
@@ -450,6 +450,7 @@ def change_history(person: Person) -> list[HistoryEntry]:
 # Persons: create and edit
 
 
+@sensitive_post_parameters("citizen_id")  # an error report never shows the citizen ID typed in
 @writer_required
 def person_create(request):
     """Add a person to a unit of the user's scope."""
@@ -461,6 +462,7 @@ def person_create(request):
     return render(request, "personnel/person_form.html", {"form": form, "person": None})
 
 
+@sensitive_post_parameters("citizen_id")
 @writer_required
 def person_edit(request, code):
     """Edit a person of the user's scope; the unit may only move inside the scope."""
@@ -468,7 +470,11 @@ def person_edit(request, code):
     shown = {"code": person.code, "full_name": person.full_name}
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
-        person = save_person(person=form.save(commit=False))
+        try:
+            person = save_person(person=form.save(commit=False), version=form.edited_version)
+        except StaleEdit as error:
+            form.refuse_stale(error)
+            return render(request, "personnel/person_form.html", {"form": form, "person": shown}, status=409)
         messages.success(request, _("Đã lưu hồ sơ của %(name)s.") % {"name": person.full_name})
         return redirect("personnel:person_detail", code=person.code)
     return render(request, "personnel/person_form.html", {"form": form, "person": shown})
@@ -502,11 +508,17 @@ def _edit_child(request, code: str, kind_name: str, pk: int | None = None):
     person = _visible_person(request, code)
     instance = get_object_or_404(kind.model, pk=pk, person=person) if pk is not None else None
     form = kind.form_class(request.POST or None, instance=instance, person=person)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        form.save()
-        text = _("Đã lưu %(what)s.") if instance else _("Đã thêm %(what)s.")
-        messages.success(request, text % {"what": kind.noun})
-        return redirect(_back_to(person, kind))
+        try:
+            save_versioned(instance=form.instance, version=form.edited_version, save=form.save)
+        except StaleEdit as error:
+            form.refuse_stale(error)
+            status = 409
+        else:
+            text = _("Đã lưu %(what)s.") if instance else _("Đã thêm %(what)s.")
+            messages.success(request, text % {"what": kind.noun})
+            return redirect(_back_to(person, kind))
     context = {
         "form": form,
         "person": person,
@@ -514,7 +526,7 @@ def _edit_child(request, code: str, kind_name: str, pk: int | None = None):
         "editing": instance is not None,
         "back_url": _back_to(person, kind),
     }
-    return render(request, "personnel/child_form.html", context)
+    return render(request, "personnel/child_form.html", context, status=status)
 
 
 def _delete_child(request, code: str, kind_name: str, pk: int):

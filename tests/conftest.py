@@ -207,14 +207,25 @@ def page(browser, live_server):
 
 @pytest.fixture
 def login(page):
-    """Return a helper that logs ``username`` in through the login form."""
+    """Return a helper that logs ``username`` in through the login form (and the code page, for admins)."""
 
     def do(username: str, password: str = "mat-khau-thu-nghiem-2025"):
+        from django.contrib.auth import get_user_model
+
+        from accounts.mfa import needs_mfa
+
+        user = get_user_model().objects.filter(username=username).first()
+        device = enrol_device(user) if user is not None and needs_mfa(user) else None
         page.goto(f"{page.base_url}/dang-nhap/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]:has-text('Đăng nhập')")
         page.wait_for_load_state("networkidle")
+        if device is not None and "/xac-thuc-hai-buoc/" in page.url:
+            device.refresh_from_db()
+            page.fill("#id_code", totp_code(device))
+            page.click("button[type=submit]:has-text('Xác nhận')")
+            page.wait_for_load_state("networkidle")
         return page
 
     return do
@@ -240,3 +251,71 @@ def make_user(db, units):
         return user
 
     return make
+
+
+# ---------------------------------------------------------------------------------------------
+# Multi-factor login (accounts/mfa.py). Admins and importers must enter a one-time code after their
+# password. The real flow (password form, code page, enrolment) is tested in tests/test_mfa.py and
+# tests/test_browser_mfa.py; elsewhere a test that logs a user in directly (client.force_login, which
+# already skips the password) also gets the session verified with a confirmed device, so the pages
+# behind the code stay reachable. unverified_login() logs in without that step.
+
+from django.test import Client as _DjangoClient  # noqa: E402
+
+_plain_force_login = _DjangoClient.force_login
+
+
+def totp_code(device) -> str:
+    """Return the code ``device``'s authenticator app would show now (the next one if now's was used)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    step = max(totp.t(), device.last_t + 1)  # a code is accepted once; the next step is within tolerance
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def enrol_device(user):
+    """Return ``user``'s confirmed authenticator device, creating one if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.mfa import DEVICE_NAME, confirmed_device
+
+    return confirmed_device(user) or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+
+
+def verify_session(client, user) -> None:
+    """Mark ``client``'s session as having passed the one-time-code step with ``user``'s device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol_device(user).persistent_id
+    session.save()
+
+
+def unverified_login(client, user, backend=None) -> None:
+    """Log ``user`` in on ``client`` after the password only (the code step not yet passed)."""
+    _plain_force_login(client, user, backend)
+
+
+def login_as(client, user, backend=None):
+    """Log ``user`` in on ``client`` as after the whole login: password, then the code when their role needs one."""
+    from accounts.mfa import needs_mfa
+
+    _plain_force_login(client, user, backend)
+    if needs_mfa(user):
+        verify_session(client, user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_code_step(monkeypatch):
+    """Make ``client.force_login`` (Django's and DRF's test clients) log in like ``login_as``."""
+
+    def force_login(self, user, backend=None):
+        login_as(self, user, backend)
+
+    monkeypatch.setattr(_DjangoClient, "force_login", force_login)

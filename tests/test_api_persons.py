@@ -126,13 +126,13 @@ def test_a_person_code_is_unique_with_the_forms_message(hr, make_person):
     assert response.json() == {"code": ["Mã cán bộ này đã được dùng cho một người khác."]}
 
 
-def test_the_citizen_id_is_masked_in_lists_and_for_readers(make_user, make_person, hr):
+def test_the_citizen_id_is_full_for_hr_and_masked_for_readers(make_user, make_person, hr):
     person = make_person(unit="H01", citizen_id="001188004321")
     leader = api_as(make_user("lanh_dao", "leader", "H01"))
-    assert hr.get("/api/v1/persons/").json()["results"][0]["citizen_id"] == "********4321"
+    assert hr.get("/api/v1/persons/").json()["results"][0]["citizen_id"] == "001188004321"
     assert hr.get(f"/api/v1/persons/{person.code}/").json()["citizen_id"] == "001188004321"
-    assert leader.get("/api/v1/persons/").json()["results"][0]["citizen_id"] == "********4321"
-    assert leader.get(f"/api/v1/persons/{person.code}/").json()["citizen_id"] == "********4321"
+    assert leader.get("/api/v1/persons/").json()["results"][0]["citizen_id"] == "001*******21"
+    assert leader.get(f"/api/v1/persons/{person.code}/").json()["citizen_id"] == "001*******21"
 
 
 def test_person_filters_and_ordering(hr, make_person):

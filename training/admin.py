@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from personnel.admin import VersionedAdmin
 
 from .models import Course, CourseType, TrainingRecord
 
@@ -10,7 +11,7 @@ class CourseTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
+class CourseAdmin(VersionedAdmin):
     list_display = ["code", "title", "start_date", "end_date", "provider", "grants_kind", "grants_level"]
     list_filter = ["types", "form"]
     search_fields = ["code", "title"]
@@ -18,7 +19,7 @@ class CourseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(SimpleHistoryAdmin):
+class TrainingRecordAdmin(VersionedAdmin):
     list_display = ["person", "course", "result", "completed_on"]
     list_filter = ["result"]
     search_fields = ["person__code", "course__code"]

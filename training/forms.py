@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from personnel.choices import QualificationKind
-from personnel.forms import CourseChoiceField, date_input
+from personnel.forms import CourseChoiceField, VersionedForm, date_input
 from personnel.qualifications import LADDERS
 
 from .choices import TrainingResult
@@ -23,7 +23,7 @@ def grant_choices() -> list:
     ]
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(VersionedForm):
     """A course as in the course template (data-exchange, section 4)."""
 
     grants = forms.ChoiceField(

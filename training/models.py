@@ -48,6 +48,8 @@ class Course(models.Model):
     grants_level = models.PositiveSmallIntegerField(
         _("trình độ được cấp"), null=True, blank=True, validators=[MaxValueValidator(6)]
     )
+    # Optimistic locking (core.concurrency): 1 when created, one more on every write.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[types])
 
@@ -101,6 +103,8 @@ class TrainingRecord(models.Model):
     result = models.CharField(_("kết quả"), max_length=16, choices=TrainingResult.choices)
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     certificate_number = models.CharField(_("số chứng chỉ"), max_length=100, blank=True)
+    # Optimistic locking (core.concurrency): 1 when created, one more on every write.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     objects = TrainingRecordQuerySet.as_manager()
     history = HistoricalRecords()

@@ -128,9 +128,12 @@ def record_class(
     if errors:
         raise ValidationError({"completed_on": errors})
 
+    # Locked until the end of the transaction: no one else saves them between this read and the write below.
     existing = {
         record.person_id: record
-        for record in TrainingRecord.objects.filter(course=course, person_id__in=[p.pk for p in people])
+        for record in TrainingRecord.objects.select_for_update().filter(
+            course=course, person_id__in=[p.pk for p in people]
+        )
     }
     new, changed = [], []
     for person in people:
@@ -139,6 +142,7 @@ def record_class(
             new.append(TrainingRecord(person=person, course=course, result=result, completed_on=completed_on))
         elif (record.result, record.completed_on) != (result, completed_on):
             record.result, record.completed_on = result, completed_on
+            record.version += 1  # core.concurrency: open edit forms of this record become stale
             changed.append(record)
     reason = _("Ghi kết quả cả lớp")
     if new:
@@ -147,7 +151,7 @@ def record_class(
         bulk_update_with_history(
             changed,
             TrainingRecord,
-            ["result", "completed_on"],
+            ["result", "completed_on", "version"],
             batch_size=500,
             default_user=user,
             default_change_reason=reason,

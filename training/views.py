@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons, visible_training_records
+from core.concurrency import StaleEdit, save_versioned
 from personnel.filters import indicator_years
 from personnel.qualifications import level_label
 from personnel.views import default_programme, page_of, partial_or_page, reader_required, writer_required
@@ -108,11 +109,17 @@ def course_edit(request, code):
     course = get_object_or_404(Course, code=code)
     shown = {"code": course.code, "title": course.title}
     form = CourseForm(request.POST or None, instance=course)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        course = form.save()
-        messages.success(request, _("Đã lưu khóa học %(code)s.") % {"code": course.code})
-        return redirect("training:course_detail", code=course.code)
-    return render(request, "training/course_form.html", {"form": form, "course": shown})
+        try:
+            course = save_versioned(instance=form.instance, version=form.edited_version, save=form.save)
+        except StaleEdit as error:
+            form.refuse_stale(error)
+            status = 409
+        else:
+            messages.success(request, _("Đã lưu khóa học %(code)s.") % {"code": course.code})
+            return redirect("training:course_detail", code=course.code)
+    return render(request, "training/course_form.html", {"form": form, "course": shown}, status=status)
 
 
 @writer_required
