@@ -17,7 +17,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-STEPS = ("seed", "engine", "pages", "import")
+STEPS = ("seed", "engine", "pages", "load", "import")
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench"
 
 
@@ -35,6 +35,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2025, help="random seed of the data (default 2025)")
     parser.add_argument("--users", type=int, default=10, help="concurrent users per page (default 10)")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per page (default 10)")
+    parser.add_argument("--load-users", type=int, default=50, help="concurrent users of the load step (default 50)")
+    parser.add_argument("--load-duration", type=float, default=60.0, help="seconds of the load step (default 60)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds per page first (default 2)")
     parser.add_argument("--import-rows", type=int, default=None, help="rows per import file (default 50,000 × scale)")
     parser.add_argument(
@@ -105,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             _engine(args, data, rows, say)
         if "pages" in args.steps:
             _pages(args, data, rows, say)
+        if "load" in args.steps:
+            _load(args, data, rows, say)
         if "import" in args.steps:
             _import(args, data, rows, say)
     finally:
@@ -190,6 +194,7 @@ def _engine(args, data: dict, rows: list, say) -> None:
         "engine_one_year": ("engine: 15 indicators × every unit, 2025", "engine_one_year_s"),
         "engine_five_years": ("engine: 15 indicators × every unit, 2021–2025", "engine_five_years_s"),
         "engine_one_district": ("engine: one district, 2025", None),
+        "engine_incremental": ("engine: stored figures after one training record, 2025", "incremental_refresh_s"),
     }
     for key, (label, target_key) in labels.items():
         timing = timings[key]
@@ -214,7 +219,7 @@ def _pages(args, data: dict, rows: list, say) -> None:
     data["pages"] = {name: result.as_json() for name, result in results.items()}
     data["pages_login"] = how
     data["pages_setup"] = {"users": args.users, "seconds": args.duration, "warmup_s": args.warmup,
-                           "gunicorn": "2 workers × 4 threads", "account": load.ADMIN}  # fmt: skip
+                           "gunicorn": "2 workers × 4 threads", "account": load.LEADER}  # fmt: skip
     keys = {
         "dashboard": "dashboard_p95_ms",
         "person search": "person_search_p95_ms",
@@ -244,6 +249,25 @@ def _pages(args, data: dict, rows: list, say) -> None:
             repeat = "—" if result.queries_repeat is None else result.queries_repeat
             queries = f"{result.queries_first} / {repeat}"
         rows.append(report.Row(f"{name}: queries (first / repeat request)", queries))
+
+
+def _load(args, data: dict, rows: list, say) -> None:
+    from bench import load, report
+
+    result = load.run_mixed(database_url=args.database_url, users=args.load_users, seconds=args.load_duration, say=say)
+    figures = result.as_json()
+    data["load"] = figures
+    label = f"load: {args.load_users} users × {args.load_duration:.0f} s, three pages"
+    if not result.available:
+        rows.append(report.Row(label, result.detail[:60], "0 errors", "n/a"))
+        return
+    say(
+        f"  load: {figures['requests_per_s']} req/s, p95 {figures['p95_ms']} ms, {result.errors} errors {result.detail}"
+    )
+    errors = f"{result.errors} of {result.requests + result.errors}"
+    rows.append(report.Row(f"{label}: errors", errors, "0 errors", "PASS" if result.errors == 0 else "MISS"))
+    speed = f"{figures['requests_per_s']:.1f}, {figures['p50_ms']:.0f} ms, {figures['p95_ms']:.0f} ms"
+    rows.append(report.Row(f"{label}: requests/s, p50, p95", speed))
 
 
 def _import(args, data: dict, rows: list, say) -> None:

@@ -1,4 +1,5 @@
-"""Time the compliance engine: every indicator for every unit, for one year and for the programme's five years."""
+"""Time the compliance engine: every indicator for every unit, for one year and for the programme's five years;
+and bringing stored figures up to date after one training record."""
 
 from __future__ import annotations
 
@@ -92,7 +93,69 @@ def run(*, runs: int, budget: float, say) -> dict[str, Timing]:
     results["engine_one_district"].note = (
         results["engine_one_district"].note + f"; {district.code}, {district.persons_below:,} persons"
     ).lstrip("; ")
+    results["engine_incremental"] = incremental(code, root, runs=runs, say=say)
     return results
+
+
+def incremental(code: str, root, *, runs: int, say) -> Timing:
+    """Time bringing the stored figures of 2025 up to date after one training record is recorded.
+
+    The figures are first stored by a whole evaluation; then, ``runs`` times, one record of a person
+    drawn at random (so units are hit as often as they hold persons) is recorded through the training
+    service, untimed, and the refresh is timed. The stored figures are then compared with a whole
+    evaluation, and the records added are deleted again.
+    """
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.load import ensure_users
+    from personnel.models import Person
+    from reports import freshness
+    from targets.compliance import evaluate_subtree
+    from targets.models import Programme
+    from training.choices import TrainingResult
+    from training.models import Course, TrainingRecord
+    from training.services import record_class
+
+    timing = Timing("incremental refresh after one record, 2025")
+    say("engine: incremental refresh (2025 stored whole first)")
+    freshness.refresh_all(Programme.objects.get(code=code), years=[2025])
+    user = ensure_users()["admin"]
+    course = Course.objects.filter(end_date__year=2025, types="phap_luat").order_by("code").first()
+    rng = random.Random(2025)
+    last_id = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    added, result, updated = [], None, 0
+    try:
+        for index in range(runs):
+            person = (
+                Person.objects.filter(pk__gte=rng.randint(1, last_id))
+                .exclude(training_records__course=course)
+                .order_by("pk")
+                .first()
+            )
+            if person is None:
+                continue
+            record_class(course=course, persons=[person], result=TrainingResult.COMPLETED, completed_on=None, user=user)
+            added.append(person.pk)
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                result = freshness.refresh(Programme.objects.get(code=code), root.pk, 2025)
+                elapsed = time.perf_counter() - started
+            updated += bool(result is not None and result.updated)
+            timing.runs.append(elapsed)
+            timing.queries = len(queries)
+            say(f"  incremental: run {index + 1}: {elapsed:.3f} s, {len(queries)} queries, unit {person.unit_id}")
+        if result is not None:
+            equal = result.reports == evaluate_subtree(Programme.objects.get(code=code), root, year=2025)
+            timing.note = f"{updated} of {len(timing.runs)} updated unit by unit; equal to a whole evaluation: " + (
+                "yes" if equal else "NO"
+            )
+    finally:
+        TrainingRecord.objects.filter(course=course, person_id__in=added).delete()
+        TrainingRecord.history.filter(course_id=course.pk, person_id__in=added).delete()
+    return timing
 
 
 def _largest_district():

@@ -1,8 +1,10 @@
 """Pages under load: gunicorn serving the benchmark database, ten users requesting a page for N seconds.
 
 The users are threads of this process, each with its own keep-alive HTTP connection (``http.client``)
-and the session cookie of one logged-in account (city-wide admin: the largest scope, so the heaviest
-dashboard and search). Every page is first requested once; a page that answers 404 or 500 (still being
+and the session cookie of one logged-in account: a leader of the whole city, the dashboards' audience
+and the largest scope (the heaviest dashboard and search; person pages with masked citizen IDs and an
+access-log row per view). Admins need a second factor to log in, so they are not the benchmark's users.
+Every page is first requested once; a page that answers 404 or 500 (still being
 built) is reported "not available" and skipped. The number of queries of each page is counted in this
 process with Django's test client and ``CaptureQueriesContext`` against the same database: the first
 request (cold caches) and a second one (warm caches), which differ when a page caches its figures.
@@ -89,7 +91,7 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def ensure_users() -> dict[str, object]:
-    """Create (or reset) the benchmark's accounts: a city-wide admin, and HR and leader of the largest district."""
+    """Create (or reset) the benchmark's accounts: a city-wide admin and leader, and HR of the first district."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -98,7 +100,7 @@ def ensure_users() -> dict[str, object]:
     root = OrgUnit.objects.roots().order_by("code").first()
     district = OrgUnit.objects.filter(level="huyen").order_by("code").first() or root
     users = {}
-    for username, role, unit in ((ADMIN, "admin", root), (HR, "hr", district), (LEADER, "leader", district)):
+    for username, role, unit in ((ADMIN, "admin", root), (HR, "hr", district), (LEADER, "leader", root)):
         user, _created = get_user_model().objects.get_or_create(username=username)
         user.unit = unit
         user.is_staff = user.is_superuser = role == "admin"
@@ -452,8 +454,8 @@ def run(*, database_url: str, users: int, seconds: float, warmup: float, say) ->
         # A fresh server for each page, so that one page's slow requests do not weigh on the next.
         with Server(database_url) as server:
             if not cookie:
-                cookie, how = log_in(server.port, ADMIN)
-                say(f"pages: gunicorn (2 workers × 4 threads) on 127.0.0.1; logged in as {ADMIN} by {how}")
+                cookie, how = log_in(server.port, LEADER)
+                say(f"pages: gunicorn (2 workers × 4 threads) on 127.0.0.1; logged in as {LEADER} by {how}")
             result = drive(server.port, cookie, target, users=users, seconds=seconds, warmup=warmup)
         results[target.name] = result
         if result.available:
@@ -464,8 +466,23 @@ def run(*, database_url: str, users: int, seconds: float, warmup: float, say) ->
         else:
             say(f"  {target.name}: {result.detail}")
     for target in pages:
-        count_queries(accounts["admin"], target, results[target.name])
+        count_queries(accounts["leader"], target, results[target.name])
         result = results[target.name]
         counts = f"{result.queries_first} (first), {result.queries_repeat} (repeat)"
         say(f"  {target.name}: queries {counts} {result.query_note}")
     return results, how
+
+
+def run_mixed(*, database_url: str, users: int, seconds: float, say) -> PageResult:
+    """Return the figures of ``users`` users requesting the three pages in turn for ``seconds`` (any non-200
+    answer, or one slower than REQUEST_TIMEOUT, is an error)."""
+    ensure_users()
+    pages = targets()
+    available = [target for target in pages if target.paths]
+    longest = max((len(target.paths) for target in available), default=0)
+    mixed = [target.path(n) for n in range(longest) for target in available]
+    target = Target(f"{users} users, mixed pages", "", mixed)
+    with Server(database_url) as server:
+        cookie, how = log_in(server.port, LEADER)
+        say(f"load: {users} users for {seconds:.0f} s on dashboard, person search and person page ({how})")
+        return drive(server.port, cookie, target, users=users, seconds=seconds, warmup=0)

@@ -17,6 +17,7 @@ TARGETS = {
     "seed_load_s": (60.0, "s"),
     "engine_one_year_s": (1.0, "s"),
     "engine_five_years_s": (3.0, "s"),
+    "incremental_refresh_s": (0.5, "s"),  # "well under a second"
     "dashboard_p95_ms": (50.0, "ms"),
     "person_search_p95_ms": (100.0, "ms"),
     "person_page_p95_ms": (100.0, "ms"),

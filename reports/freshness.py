@@ -1,11 +1,11 @@
 """Fresh and fast figures: the version of the data they come from, and serving them from storage.
 
 Evaluating the whole city takes seconds at Hanoi's size, so the figures of every unit are computed at
-once (one ``evaluate_subtree`` of the root) and stored in ``StoredFigures``, labelled with the *data
-version* read just before computing. A page reads the current version (one query) and which stored
-runs hold the units it shows (one query); the figures themselves are read only when the page has to be
-drawn anew (``reports.views`` caches drawings per run). A run whose label differs from the current
-version, or whose evaluation date is not today's T, is *stale* and is recomputed.
+once (one evaluation of the root) and stored in ``StoredFigures``, labelled with the *data version* read
+just before computing. A page reads the current version (one query) and which stored runs hold the
+units it shows (one query); the figures themselves are read only when the page has to be drawn anew
+(``reports.views`` caches drawings per run). A run whose label differs from the current version, or
+whose evaluation date is not today's T, is *stale* and is brought up to date.
 
 The data version moves on every committed write to what the figures depend on:
 
@@ -18,11 +18,51 @@ The data version moves on every committed write to what the figures depend on:
   saves, bulk imports, ``QuerySet.update`` and raw SQL alike. (Writes made outside Django, e.g. with
   psql, are seen only through the history tables, if they write to them.)
 
-Recomputing: a year that has never been computed is computed in the request. A stale year is
-recomputed in the request while the time it took last time fits ``REPORTS_SYNC_SECONDS`` (1 s by
-default: small databases are always exact at once); otherwise the stale figures are served, the page
-says so and when they were computed, and the year is recomputed right after the response is sent.
-One refresh at a time per year and tree (a cache lock), so concurrent requests do not pile up.
+Bringing a run up to date (``refresh``), unit by unit:
+
+- A unit's figures are the sums, over its subtree, of the *direct* counts of each unit (numerator and
+  denominator of each indicator over the persons sitting directly in it), as ``evaluate_subtree`` sums
+  them. Every run stores each unit's direct counts (``StoredFigures.direct``) beside its figures.
+- Database triggers (``reports.triggers``) write a ``DirtyUnit`` row in the same transaction as every
+  write to persons, qualifications, appointments and training records, naming the units it touches (a
+  person moved: both units), whichever way the write comes (forms, services, admin, API, ``COPY``
+  imports, raw SQL). The row commits with the change or vanishes with it, so, unlike an id or a time
+  stamp, it cannot be passed over by a transaction that commits late. A write to units, courses or
+  their types, the programme or indicators writes a row naming no unit: "every unit".
+- ``collect_changes`` hands those rows on, in one transaction (delete … returning them, then insert),
+  to every ``TrackedYear`` (a programme's year of one tree whose figures are stored) as ``PendingUnit``
+  rows; each tracked year takes its own when it is refreshed (a year nobody opens keeps gathering them
+  until then, or until ``refresh_reports`` evaluates it). A year is tracked, and committed, before
+  its first evaluation starts, so a change is either handed to it or was committed before it was
+  evaluated.
+- A stale run whose T is today's T and whose version shows no new history of units, courses, the
+  programme or indicators is *updated*, in one transaction: take (delete … returning) the year's
+  pending units (none may be "every unit"; more than ``MAX_UNITS_UPDATED`` units, or units holding more
+  than ``MAX_PERSONS_UPDATED`` persons, cost as much as a whole evaluation); count the direct figures
+  of those units again (the engine's own statements, restricted to them); add the differences to the
+  stored figures of each unit and of every unit above it; write those rows; and move the whole run to a
+  new token, version and time in one ``UPDATE … WHERE run = <the old token>``. If no row matched,
+  another refresh replaced the run meanwhile: everything rolls back and the pending units stay.
+  Pending units of other trees are taken and dropped (their units hold no row of this tree).
+- Otherwise (a new T, a change that touches every unit, no run yet, or ``whole``) the whole tree is
+  evaluated, as before: in one transaction its pending units are taken (the evaluation covers them),
+  then the version is read, the tree evaluated and stored, and older runs deleted. The command
+  ``refresh_reports`` always evaluates whole.
+
+Why nothing is missed: a run labelled with version V reflects every change committed before V was
+read, or that change's pending row still waits for it. An update reads V before it takes its pending
+units; a whole evaluation takes them before it reads V and evaluates. Pending rows are deleted only by
+the transaction that stores a run covering them. Of two refreshes overlapping, the one storing the
+newer run (later ``computed_at``: an update takes its time before taking its pending units, a whole
+evaluation after) covers what the other took; an update whose run was replaced meanwhile stores
+nothing (the token check), and one overtaken by a newer whole run is rolled back by the same check.
+
+Recomputing in the request: a year that has never been computed is computed in the request. A stale
+year is brought up to date in the request while the time it took last time (the last update's, or the
+last whole evaluation's when it must be evaluated whole) fits ``REPORTS_SYNC_SECONDS`` (1 s by
+default; 0: never); otherwise the stale figures are served, the page says so and when they were
+computed, and the year is refreshed right after the response is sent. One refresh at a time per year
+and tree (a cache lock), so concurrent requests do not pile up.
 """
 
 from __future__ import annotations
@@ -33,21 +73,23 @@ import logging
 import threading
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from personnel.models import OrgUnit
+from personnel.models import OrgUnit, Person
 from targets import compliance
 from targets.models import Indicator, Programme
 
-from .models import ChangeCounter, StoredFigures
+from . import triggers
+from .models import ChangeCounter, DirtyUnit, PendingUnit, StoredFigures, TrackedYear
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +217,9 @@ def install_write_tracking(sender=None, connection=None, **kwargs) -> None:
 class YearFigures:
     """The figures of one year for the units a page needs, and where they come from."""
 
-    def __init__(self, *, year, as_of, version, run, computed_at, current, duration=0.0, reports=None, build=None):
+    def __init__(
+        self, *, year, as_of, version, run, computed_at, current, duration=0.0, reports=None, build=None, updated=False
+    ):
         self.year = year
         self.as_of = as_of
         self.version = version
@@ -183,6 +227,7 @@ class YearFigures:
         self.computed_at = computed_at
         self.current = current
         self.duration = duration
+        self.updated = updated  # brought up to date unit by unit (``duration`` is then that update's)
         self._reports = reports
         self._build = build  # makes the reports from stored rows when first needed (a cached page needs none)
 
@@ -282,15 +327,17 @@ def sync_seconds() -> float:
     return float(getattr(settings, "REPORTS_SYNC_SECONDS", 1.0))
 
 
-META_FIELDS = ("id", "year", "as_of", "version", "run", "computed_at", "duration", "unit_id", "parent_id")
+META_FIELDS = (
+    "id", "year", "as_of", "version", "run", "computed_at", "duration", "update_seconds", "unit_id", "parent_id",
+)  # fmt: skip
 
 
 def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=()) -> Figures:
     """Return the figures of ``unit`` and its children for ``year``, and the unit's figures in ``trend_years``.
 
     Queries: the data version and which stored runs hold the figures; the figures themselves and the
-    indicators only when first read (a page drawn from cache reads neither); plus, for a year recomputed
-    in the request, one evaluation and its write.
+    indicators only when first read (a page drawn from cache reads neither); plus, for a year brought up
+    to date in the request, that refresh (``refresh``).
     """
     root_id = root_of(unit)
     years = [year, *(y for y in trend_years if y != year)]
@@ -312,20 +359,27 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
     figures = Figures(programme=programme, unit=unit, year=year, main=None, version=version)
     known = [group[0]["duration"] for group in runs.values()]
     spent = 0.0
+    children = None
     for y in years:
         as_of = compliance.evaluation_date(programme, year=y)[1]
         group = runs.get(y)
         stored = _from_rows(stored_rows, group, current_version=version, as_of=as_of) if group else None
         result = stored
         if stored is None or not stored.current:
-            estimate = group[0]["duration"] if group else max(known, default=0.0)
+            estimate = _estimate(group[0], version=version, as_of=as_of) if group else max(known, default=0.0)
             must = stored is None and y == year  # the chosen year must be shown, even on a first visit
-            if must or spent + estimate <= sync_seconds():
-                computed = refresh(programme, root_id, y, force=must, keep=[unit.pk] if y != year else None)
+            if must or spent + estimate < sync_seconds():  # 0: never in the request (but a first visit)
+                if y == year and children is None:
+                    children = list(OrgUnit.objects.filter(parent_id=unit.pk).values_list("pk", flat=True))
+                keep = [unit.pk, *children] if y == year else [unit.pk]
+                budget = None if must else sync_seconds() - spent
+                started = time.perf_counter()
+                computed = refresh(programme, root_id, y, force=must, keep=keep, budget=budget)
+                spent += time.perf_counter() - started
                 if computed is not None:
                     result = computed
-                    spent += computed.duration
-                    known.append(computed.duration)
+                    if not computed.updated:
+                        known.append(computed.duration)
             if result is None or not result.current:
                 schedule_refresh(programme, root_id, y)
         if y == year:
@@ -333,6 +387,13 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
         if y in trend_years:
             figures.trend[y] = result
     return figures
+
+
+def _estimate(row: dict, *, version: str, as_of: datetime.date) -> float:
+    """Return how long bringing a stored run up to date should take, from how long it took last time."""
+    if updatable(row["version"], row["as_of"], version=version, as_of=as_of):
+        return row["update_seconds"]
+    return row["duration"]
 
 
 class _StoredRows:
@@ -395,24 +456,137 @@ def _report_from_row(programme, indicators, row: StoredFigures) -> compliance.Un
     )
 
 
+def _result_cells(r: compliance.IndicatorResult) -> list:
+    return [r.numerator, r.denominator, None if r.percent is None else str(r.percent), r.met, r.gap, str(r.target)]
+
+
 def _row_figures(report: compliance.UnitReport) -> dict:
-    return {
-        r.code: [r.numerator, r.denominator, None if r.percent is None else str(r.percent), r.met, r.gap, str(r.target)]
-        for r in report.indicators
-    }
+    return {r.code: _result_cells(r) for r in report.indicators}
 
 
 def _lock_key(programme_id: int, root_id: int, year: int) -> str:
     return f"reports:refresh:{programme_id}:{root_id}:{year}"
 
 
-def refresh(
-    programme: Programme, root_id: int, year: int, *, force: bool = False, keep: list[int] | None = None
-) -> YearFigures | None:
-    """Evaluate the whole tree under ``root_id`` for ``year``, store it, and return it.
+# ---------------------------------------------------------------------------------------------
+# Bringing stored figures up to date
 
-    Return None when another refresh of the same figures is running (unless ``force``). ``keep``
-    limits the units whose reports are returned (all by default); every unit is stored.
+# Changes to these move many units' figures at once: a run they changed is evaluated whole again.
+EVERY_UNIT_MODELS = ("personnel.OrgUnit", "training.Course", "targets.Programme", "targets.Indicator")
+# Recounting units costs about their persons' share of a whole evaluation, and more per person (their
+# records are found one person at a time, not read in one pass): above this many changed units, or this
+# many persons in them (a fifth of Hanoi; the largest single unit holds about 26,000), the whole tree is
+# evaluated instead. Measured at city scale (``python -m bench``).
+MAX_UNITS_UPDATED = 200
+MAX_PERSONS_UPDATED = 50_000
+
+
+class _WholeTree(Exception):
+    """The changes noted call for evaluating the whole tree."""
+
+
+class _Overtaken(Exception):
+    """Another refresh replaced the run being updated."""
+
+
+def _every_unit_part(version: str) -> list[str] | None:
+    parts = version.split(".")
+    if len(parts) != 1 + len(AUDITED_MODELS):
+        return None
+    return [parts[1 + AUDITED_MODELS.index(label)] for label in EVERY_UNIT_MODELS]
+
+
+def updatable(run_version: str, run_as_of: datetime.date, *, version: str, as_of: datetime.date) -> bool:
+    """Return whether a run can be brought up to date unit by unit: same date T, and no change to units,
+    courses, the programme or indicators seen in the data version since."""
+    before = _every_unit_part(run_version)
+    return (
+        triggers.supported(connection)
+        and run_as_of == as_of
+        and before is not None
+        and before == _every_unit_part(version)
+    )
+
+
+def _delete_returning(model, where: str, params: list, columns: list[str]) -> list[tuple]:
+    """Delete rows of ``model`` and return the given columns of exactly the rows deleted."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.features.can_return_rows_from_bulk_insert:  # PostgreSQL, SQLite ≥ 3.35: one statement
+            cursor.execute(f"DELETE FROM {table} WHERE {where} RETURNING {names}", params)
+            return cursor.fetchall()
+        cursor.execute(f"SELECT {quote('id')}, {names} FROM {table} WHERE {where}", params)
+        rows = cursor.fetchall()
+        for start in range(0, len(rows), 500):
+            ids = [row[0] for row in rows[start : start + 500]]
+            cursor.execute(f"DELETE FROM {table} WHERE {quote('id')} IN ({', '.join(['%s'] * len(ids))})", ids)
+        return [row[1:] for row in rows]
+
+
+def collect_changes() -> int:
+    """Hand the changes the triggers noted on to every tracked year, in one transaction; return how many.
+
+    The noted rows are deleted (and read) first, the tracked years read after: a year tracked after that
+    is evaluated after it too, so it covers the changes it was not handed.
+    """
+    with transaction.atomic():
+        noted = _delete_returning(DirtyUnit, "1 = 1", [], ["unit_id", "person_id"])
+        if not noted:
+            return 0
+        every_unit = any(unit_id is None and person_id is None for unit_id, person_id in noted)
+        unit_ids = {unit_id for unit_id, _person_id in noted if unit_id is not None}
+        person_ids = sorted({person_id for _unit_id, person_id in noted if person_id is not None})
+        if not every_unit:
+            # SQLite's triggers name persons: take their unit now (a move between units noted both).
+            for start in range(0, len(person_ids), 5000):
+                chunk = person_ids[start : start + 5000]
+                unit_ids.update(Person.objects.filter(pk__in=chunk).values_list("unit_id", flat=True))
+        tracked = list(TrackedYear.objects.values_list("pk", flat=True))
+        pending = [None] if every_unit else sorted(unit_ids)
+        PendingUnit.objects.bulk_create(
+            [PendingUnit(tracked_id=pk, unit_id=unit_id) for pk in tracked for unit_id in pending], batch_size=1000
+        )
+    return len(noted)
+
+
+def _take_pending(programme_id: int, root_id: int, year: int) -> set[int | None]:
+    """Delete the year's pending units and return them (None: every unit)."""
+    quote = connection.ops.quote_name
+    where = (
+        f"{quote('tracked_id')} IN (SELECT {quote('id')} FROM {quote(TrackedYear._meta.db_table)} "
+        f"WHERE {quote('programme_id')} = %s AND {quote('root_id')} = %s AND {quote('year')} = %s)"
+    )
+    return {row[0] for row in _delete_returning(PendingUnit, where, [programme_id, root_id, year], ["unit_id"])}
+
+
+def _newest_run(programme: Programme, root_id: int, year: int) -> dict | None:
+    return (
+        StoredFigures.objects.filter(programme=programme, root_id=root_id, year=year)
+        .order_by("-computed_at", "-id")
+        .values("run", "version", "as_of", "duration", "update_seconds")
+        .first()
+    )
+
+
+def refresh(
+    programme: Programme,
+    root_id: int,
+    year: int,
+    *,
+    force: bool = False,
+    keep: list[int] | None = None,
+    whole: bool = False,
+    budget: float | None = None,
+) -> YearFigures | None:
+    """Bring the stored figures of the tree under ``root_id`` for ``year`` up to date, and return them.
+
+    Unit by unit when only persons' data changed since the newest stored run (see the module docstring);
+    otherwise, or when ``whole``, by evaluating the whole tree. Return None when another refresh of the
+    same figures is running (unless ``force``), when the whole tree would have to be evaluated and that
+    took longer than ``budget`` seconds last time, or when a concurrent refresh replaced the run being
+    updated. ``keep`` limits the units whose reports are returned (all by default).
     """
     key = _lock_key(programme.pk, root_id, year)
     token = uuid.uuid4().hex
@@ -420,11 +594,42 @@ def refresh(
     if not locked and not force:
         return None
     try:
+        as_of = compliance.evaluation_date(programme, year=year)[1]
+        base = None if whole else _newest_run(programme, root_id, year)
+        if base is not None and base["as_of"] == as_of and triggers.supported(connection):
+            started = time.perf_counter()
+            computed_at = timezone.now()  # before the pending units are taken (see the module docstring)
+            version = data_version()  # …and so is the version: the figures are at least this fresh
+            if updatable(base["version"], base["as_of"], version=version, as_of=as_of):
+                try:
+                    return _update(
+                        programme, root_id, year, base["run"], as_of=as_of,
+                        token=token, version=version, computed_at=computed_at, started=started, keep=keep,
+                    )  # fmt: skip
+                except _WholeTree:
+                    pass
+                except _Overtaken:
+                    return None
+        if budget is not None and base is not None and base["duration"] > budget:
+            return None
+        return _recompute(programme, root_id, year, token=token, keep=keep)
+    finally:
+        if locked and cache.get(key) == token:
+            cache.delete(key)
+
+
+def _recompute(programme: Programme, root_id: int, year: int, *, token: str, keep: list[int] | None) -> YearFigures:
+    """Evaluate the whole tree and store it as a new run."""
+    # Tracked (and committed) before it is evaluated: from now on every change is handed to this year too.
+    TrackedYear.objects.get_or_create(programme=programme, root_id=root_id, year=year)
+    collect_changes()
+    with transaction.atomic():
+        _take_pending(programme.pk, root_id, year)  # the evaluation below covers them
         computed_at = timezone.now()
         version = data_version()  # read before evaluating: the figures are at least this fresh
         started = time.perf_counter()
         root = OrgUnit.objects.get(pk=root_id)
-        reports = compliance.evaluate_subtree(programme, root, year=year)
+        reports, direct = _evaluate(programme, root, year)
         duration = time.perf_counter() - started
         as_of = reports[root_id].as_of
         rows = [
@@ -444,18 +649,15 @@ def refresh(
                 unit_level=report.unit.level,
                 unit_path=report.unit.path,
                 figures=_row_figures(report),
+                direct=_direct_cells(direct.get(report.unit.id, {})),
             )
             for report in reports.values()
         ]
-        with transaction.atomic():
-            StoredFigures.objects.bulk_create(rows, batch_size=500)
-            # Runs that started before this one go; one that started later (newer data) stays.
-            StoredFigures.objects.filter(
-                programme=programme, root_id=root_id, year=year, computed_at__lte=computed_at
-            ).exclude(run=token).delete()
-    finally:
-        if locked and cache.get(key) == token:
-            cache.delete(key)
+        StoredFigures.objects.bulk_create(rows, batch_size=500)
+        # Runs that started before this one go; one that started later (newer data) stays.
+        StoredFigures.objects.filter(
+            programme=programme, root_id=root_id, year=year, computed_at__lte=computed_at
+        ).exclude(run=token).delete()
     if keep is not None:
         reports = {unit_id: reports[unit_id] for unit_id in keep if unit_id in reports}
     return YearFigures(
@@ -468,6 +670,147 @@ def refresh(
         reports=reports,
         duration=duration,
     )
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _evaluate(programme: Programme, root: OrgUnit, year: int):
+    """Return ({unit id: report}, {unit id: direct counts}) of every unit under ``root``.
+
+    The engine's direct counts summed up the tree as ``compliance.evaluate_subtree`` sums them (a test
+    holds the two equal), keeping the direct counts, from which the run is later updated unit by unit.
+    """
+    indicators = programme_indicators(programme)
+    year, at = compliance.evaluation_date(programme, year=year)
+    units = [
+        compliance.UnitRef(u["id"], u["code"], u["name"], u["level"], u["parent_id"], u["path"])
+        for u in OrgUnit.objects.subtree(root).values("id", "code", "name", "level", "parent_id", "path")
+    ]
+    paths = {u.id: u.path for u in units}
+    totals: dict[int, dict[str, list[int]]] = {u.id: defaultdict(lambda: [0, 0]) for u in units}
+    direct = compliance.direct_counts(programme, indicators, root, year, at)
+    for unit_id, by_code in direct.items():
+        for ancestor in _path_ids(paths[unit_id]):
+            if ancestor not in paths:  # above the evaluated unit
+                continue
+            for code, (numerator, denominator) in by_code.items():
+                cell = totals[ancestor][code]
+                cell[0] += numerator
+                cell[1] += denominator
+    reports = {
+        u.id: compliance.UnitReport(
+            programme=programme.code,
+            unit=u,
+            year=year,
+            as_of=at,
+            indicators=[compliance.result_for(i, *totals[u.id][i.code]) for i in indicators],
+        )
+        for u in units
+    }
+    return reports, direct
+
+
+def _direct_cells(by_code: dict[str, tuple[int, int]]) -> dict[str, list[int]]:
+    """Return a unit's direct counts as stored: [numerator, denominator] per code, empty populations left out."""
+    return {code: [numerator, denominator] for code, (numerator, denominator) in by_code.items() if denominator}
+
+
+def _update(
+    programme: Programme, root_id: int, year: int, base_run: str, *, as_of, token, version, computed_at, started, keep
+) -> YearFigures:
+    """Recompute the direct counts of the units changed since ``base_run``, add the differences to their
+    ancestors' figures, and store the result as a new run (one transaction); raise ``_WholeTree`` when
+    the changes call for evaluating the whole tree, ``_Overtaken`` when another refresh replaced the run."""
+    collect_changes()
+    try:
+        with transaction.atomic():
+            changed = _take_pending(programme.pk, root_id, year)
+            if None in changed:
+                raise _WholeTree
+            rows = {}
+            if changed:  # of this tree only: units of other trees are not in its runs
+                rows = {row.unit_id: row for row in StoredFigures.objects.filter(run=base_run, unit_id__in=changed)}
+            if len(rows) > MAX_UNITS_UPDATED:
+                raise _WholeTree
+            if len(rows) > 1 and Person.objects.filter(unit_id__in=rows).count() > MAX_PERSONS_UPDATED:
+                raise _WholeTree
+            written = _apply(programme, root_id, year, as_of, base_run, rows) if rows else []
+            moved = StoredFigures.objects.filter(run=base_run).update(
+                run=token, version=version, computed_at=computed_at, update_seconds=time.perf_counter() - started
+            )
+            if not moved:  # rolls back, so the pending units taken stay for the run that replaced this one
+                raise _Overtaken
+            StoredFigures.objects.bulk_update(written, ["figures", "direct"], batch_size=500)
+            StoredFigures.objects.filter(
+                programme=programme, root_id=root_id, year=year, computed_at__lte=computed_at
+            ).exclude(run=token).delete()
+    except OperationalError:  # e.g. a deadlock with a concurrent refresh: it stores the figures instead
+        logger.warning("Updating the figures of %s/%s/%s gave way", programme.code, root_id, year, exc_info=True)
+        raise _Overtaken from None
+    duration = time.perf_counter() - started
+
+    def build():
+        rows = StoredFigures.objects.filter(run=token)
+        if keep is not None:
+            rows = rows.filter(unit_id__in=keep)
+        indicators = programme_indicators(programme)
+        return {row.unit_id: _report_from_row(programme, indicators, row) for row in rows}
+
+    return YearFigures(
+        year=year,
+        as_of=as_of,
+        version=version,
+        run=token,
+        computed_at=computed_at,
+        current=True,
+        duration=duration,
+        build=build,
+        updated=True,
+    )
+
+
+def _apply(
+    programme: Programme, root_id: int, year: int, as_of: datetime.date, base_run: str, rows: dict[int, StoredFigures]
+) -> list[StoredFigures]:
+    """Recount the direct figures of the units of ``rows`` and carry the differences up to every
+    ancestor's figures; return the rows changed (unsaved)."""
+    indicators = {indicator.code: indicator for indicator in programme_indicators(programme)}
+    ancestor_ids = {pk for row in rows.values() for pk in _path_ids(row.unit_path)} - set(rows)
+    stored = dict(rows)
+    stored.update({row.unit_id: row for row in StoredFigures.objects.filter(run=base_run, unit_id__in=ancestor_ids)})
+    # The root as the run stored it: units have not changed since (or the tree would be evaluated whole).
+    root_row = stored[root_id]
+    root = OrgUnit(id=root_id, parent_id=root_row.parent_id, path=root_row.unit_path, level=root_row.unit_level)
+    counts = compliance.direct_counts(programme, list(indicators.values()), root, year, as_of, units=list(rows))
+    differences: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    written = {}
+    for unit_id, row in rows.items():
+        new, old = _direct_cells(counts.get(unit_id, {})), row.direct
+        if new == old:
+            continue
+        row.direct = new
+        written[unit_id] = row
+        for code in set(new) | set(old):
+            numerator = new.get(code, [0, 0])[0] - old.get(code, [0, 0])[0]
+            denominator = new.get(code, [0, 0])[1] - old.get(code, [0, 0])[1]
+            for ancestor in _path_ids(row.unit_path):
+                if ancestor in stored:  # not above the tree's root
+                    cell = differences[ancestor][code]
+                    cell[0] += numerator
+                    cell[1] += denominator
+    for unit_id, by_code in differences.items():
+        row = stored[unit_id]
+        figures = dict(row.figures)
+        for code, (numerator, denominator) in by_code.items():
+            before = figures[code]
+            result = compliance.result_for(indicators[code], before[0] + numerator, before[1] + denominator)
+            figures[code] = _result_cells(result)
+        if figures != row.figures:
+            row.figures = figures
+            written[unit_id] = row
+    return list(written.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,12 +841,12 @@ def run_scheduled_refreshes(**kwargs) -> None:
 
 
 def refresh_all(programme: Programme, *, years=None) -> list[YearFigures]:
-    """Recompute and store the figures of every tree for the given years (default: the dashboard's years)."""
+    """Evaluate whole and store the figures of every tree for the given years (default: the dashboard's years)."""
     years = list(years) if years is not None else dashboard_years(programme)
     done = []
     for root in OrgUnit.objects.roots().order_by("code"):
         for year in years:
-            result = refresh(programme, root.pk, year, force=True, keep=[])
+            result = refresh(programme, root.pk, year, force=True, keep=[], whole=True)
             done.append(result)
     return done
 

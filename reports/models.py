@@ -2,10 +2,13 @@
 
 ``reports.freshness`` computes the figures of every unit of the city at once (one call of
 ``targets.compliance.evaluate_subtree``) and keeps them here, one row per unit, labelled with the data
-version they were computed from; the label tells whether they are still current.
+version they were computed from; the label tells whether they are still current. Database triggers
+(``reports.triggers``) note which units a change touches (``DirtyUnit``), so that the figures can be
+brought up to date unit by unit (``TrackedYear``, ``PendingUnit``).
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,7 +31,11 @@ class StoredFigures(models.Model):
     Rows come in runs: one evaluation of a whole tree writes one row per unit, all with the same
     ``run`` token, ``version`` and ``computed_at``. ``figures`` holds, per indicator code,
     ``[numerator, denominator, percent, met, gap, target]`` exactly as the engine returned them
-    (percent and target as strings, so that no decimal is rounded on the way).
+    (percent and target as strings, so that no decimal is rounded on the way). ``direct`` holds, per
+    indicator code, ``[numerator, denominator]`` of the persons sitting directly in the unit: a unit's
+    figures are the sums of the direct counts of its subtree, so a run is updated unit by unit from them.
+    ``duration`` is how long the last evaluation of the whole tree took, ``update_seconds`` how long the
+    last update unit by unit took (0: none yet).
     """
 
     programme = models.ForeignKey("targets.Programme", models.CASCADE, related_name="+")
@@ -46,6 +53,8 @@ class StoredFigures(models.Model):
     unit_level = models.CharField(max_length=16)
     unit_path = models.CharField(max_length=255)
     figures = models.JSONField(default=dict)
+    direct = models.JSONField(default=dict)
+    update_seconds = models.FloatField(_("thời gian cập nhật (giây)"), default=0.0)
 
     class Meta:
         verbose_name = _("số liệu đã tính")
@@ -60,3 +69,57 @@ class StoredFigures(models.Model):
 
     def __str__(self):
         return f"{self.unit_code} {self.year} ({self.version})"
+
+
+class DirtyUnit(models.Model):
+    """A unit whose persons' data changed, written by a database trigger in the same transaction as the change.
+
+    ``unit_id`` names the unit. On SQLite, whose triggers must not read other tables (a table rebuilt by a
+    migration would break them), a change to a person's records names the person instead (``person_id``);
+    their unit is looked up when the row is read. Neither set: something every unit depends on changed (a
+    unit, a course or its types, the programme or an indicator). ``reports.freshness.collect_changes``
+    hands the rows on to every ``TrackedYear`` and deletes them.
+    """
+
+    unit_id = models.BigIntegerField(null=True, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("đơn vị có dữ liệu thay đổi")
+        verbose_name_plural = _("đơn vị có dữ liệu thay đổi")
+
+    def __str__(self):
+        return f"{self.unit_id or '-'}/{self.person_id or '-'}"
+
+
+class TrackedYear(models.Model):
+    """A programme's year over one tree whose figures are stored, and so must be told of every change."""
+
+    programme = models.ForeignKey("targets.Programme", models.CASCADE, related_name="+")
+    root_id = models.BigIntegerField(_("đơn vị gốc"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+
+    class Meta:
+        verbose_name = _("năm có số liệu lưu")
+        verbose_name_plural = _("năm có số liệu lưu")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "root_id", "year"], name="tracked_year_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id}/{self.root_id}/{self.year}"
+
+
+class PendingUnit(models.Model):
+    """A unit whose direct counts a tracked year has yet to recompute (no unit: every unit)."""
+
+    tracked = models.ForeignKey(TrackedYear, models.CASCADE, related_name="pending")
+    unit_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đơn vị chờ tính lại")
+        verbose_name_plural = _("đơn vị chờ tính lại")
+
+    def __str__(self):
+        return f"{self.tracked_id}: {self.unit_id or '*'}"

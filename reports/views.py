@@ -31,6 +31,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.access import record_access
+from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
 from personnel.models import OrgUnit
@@ -108,6 +110,14 @@ def select(request) -> Selection:
         if unit is None:
             raise PermissionDenied(_("Tài khoản chưa được gán đơn vị."))
     return Selection(programme=programme, year=int(year), unit=unit, years=years)
+
+
+def record_export(request, selection: Selection, name: str, *, action=AccessAction.EXPORT, indicator=None) -> None:
+    """Record in the access log that the user exported (or printed) ``name`` of the selection."""
+    filters = {"programme": selection.programme.code, "year": selection.year, "unit": selection.unit.code}
+    if indicator is not None:
+        filters["indicator"] = indicator.code
+    record_access(user=request.user, action=action, target=name, request=request, unit=selection.unit, filters=filters)
 
 
 def heading(selection: Selection, figures) -> exports.Heading:
@@ -321,6 +331,12 @@ def print_view(request):
     )
     context = page_context(selection, figures)
     context["fragment"] = figures_fragment("reports/_print_figures.html", selection, figures, "code")
+    record_export(
+        request,
+        selection,
+        file_name("bao-cao-chi-tieu", selection.unit.code, selection.year),
+        action=AccessAction.PRINT,
+    )
     return render(request, "reports/print.html", context)
 
 
@@ -335,6 +351,7 @@ def export_xlsx(request):
     }
     content = exports.dashboard_workbook(figures, heading(selection, figures), unmet_lists)
     name = file_name("bao-cao-chi-tieu", selection.unit.code, selection.year) + ".xlsx"
+    record_export(request, selection, name)
     return attachment(content, filename=name, content_type=exports.XLSX_TYPE)
 
 
@@ -345,6 +362,7 @@ def export_csv(request):
     figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
     content = "".join(exports.csv_lines(exports.dashboard_csv_rows(figures)))
     name = file_name("bao-cao-chi-tieu", selection.unit.code, selection.year) + ".csv"
+    record_export(request, selection, name)
     return attachment(content, filename=name, content_type=exports.CSV_TYPE)
 
 
@@ -400,6 +418,7 @@ def drilldown_xlsx(request, code: str):
     rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
     content = exports.list_workbook(indicator, heading(selection, figures), rows)
     name = file_name("chua-dat", indicator.code, selection.unit.code, selection.year) + ".xlsx"
+    record_export(request, selection, name, indicator=indicator)
     return attachment(content, filename=name, content_type=exports.XLSX_TYPE)
 
 
@@ -410,5 +429,6 @@ def drilldown_csv(request, code: str):
     indicator = indicator_of(selection, code)
     rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
     name = file_name("chua-dat", indicator.code, selection.unit.code, selection.year) + ".csv"
+    record_export(request, selection, name, indicator=indicator)
     lines = exports.csv_lines(exports.list_csv_rows(indicator, rows))
     return attachment(lines, filename=name, content_type=exports.CSV_TYPE, streaming=True)
