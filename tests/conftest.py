@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import cache
 
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.services import rebuild_unit_paths, save_person
@@ -319,3 +320,25 @@ def _force_login_passes_the_code_step(monkeypatch):
         login_as(self, user, backend)
 
     monkeypatch.setattr(_DjangoClient, "force_login", force_login)
+
+
+@pytest.fixture
+def figures_in_request(settings):
+    """Start from an empty cache, and let a page bring stale figures up to date within the request."""
+    cache.clear()
+    settings.REPORTS_SYNC_SECONDS = 60  # test_freshness covers serving stale figures and refreshing after
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def hr_user(make_user):
+    """Return an HR officer of district H01."""
+    return make_user("hr_h01", role="hr", unit="H01")
+
+
+@pytest.fixture
+def hr(client, hr_user):
+    """Return a client logged in as the HR officer of district H01."""
+    client.force_login(hr_user)
+    return client

@@ -36,17 +36,6 @@ def person(make_person):
 
 
 @pytest.fixture
-def hr_user(make_user):
-    return make_user("hr_h01", role="hr", unit="H01")
-
-
-@pytest.fixture
-def hr(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
 def leader(client, make_user):
     client.force_login(make_user("lanhdao", role="leader", unit="H01"))
     return client

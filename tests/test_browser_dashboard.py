@@ -8,20 +8,15 @@ import openpyxl
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.roles import Role
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    cache.clear()
-    settings.REPORTS_SYNC_SECONDS = 60
-    yield
-    cache.clear()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("figures_in_request"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

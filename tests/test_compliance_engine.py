@@ -108,9 +108,7 @@ def test_a_completed_course_that_grants_a_level_counts_from_its_completion(
     assert figures(programme, as_of=D(2024, 8, 15))["XA-3"] == (1, 1)
 
 
-def test_a_granting_course_that_was_failed_or_is_ongoing_grants_nothing(
-    programme, make_person, make_course, complete
-):
+def test_a_granting_course_that_was_failed_or_is_ongoing_grants_nothing(programme, make_person, make_course, complete):
     failed = make_person(btv_managed=True, education_level=4)
     ongoing = make_person(btv_managed=True, education_level=4)
     course = make_course("bang_cap", year=2024, grants=("chuyen_mon", 5))
@@ -133,9 +131,7 @@ def test_xa1_needs_the_field_suited_to_the_job(programme, make_person):
     assert figures(programme, year=2025)["XA-1"] == (1, 2)
 
 
-def test_the_level_rule_gives_the_same_answer_as_a_filter_and_for_display(
-    make_person, make_course, complete, qualify
-):
+def test_the_level_rule_gives_the_same_answer_as_a_filter_and_for_display(make_person, make_course, complete, qualify):
     from personnel.models import Person
     from personnel.qualifications import holds_level, levels_at
 

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
 from targets import compliance
+
+pytestmark = pytest.mark.usefixtures("figures_in_request")
 
 TODAY = datetime.datetime(2025, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 GROUP_TITLES = [
@@ -28,14 +29,6 @@ GROUP_TITLES = [
 def today():
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    cache.clear()
-    settings.REPORTS_SYNC_SECONDS = 60  # always recompute in the request (test_freshness covers the other way)
-    yield
-    cache.clear()
 
 
 @pytest.fixture

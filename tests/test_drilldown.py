@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 
 from targets import compliance
+
+pytestmark = pytest.mark.usefixtures("figures_in_request")
 
 TODAY = datetime.datetime(2025, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 LAW_OR_ETHICS = "chưa có khóa cập nhật kiến thức pháp luật hoặc bồi dưỡng đạo đức công vụ năm 2025"
@@ -22,14 +23,6 @@ LAW_OR_ETHICS = "chưa có khóa cập nhật kiến thức pháp luật hoặc 
 def today():
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    cache.clear()
-    settings.REPORTS_SYNC_SECONDS = 60
-    yield
-    cache.clear()
 
 
 @pytest.fixture

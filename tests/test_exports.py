@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 
 from reports.exports import safe_cell
 from targets import compliance
+
+pytestmark = pytest.mark.usefixtures("figures_in_request")
 
 TODAY = datetime.datetime(2025, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 CODES = ["BTV-1", "BTV-2", "BTV-3", "CC-1", "CC-2", "CC-3", "CC-4"]
@@ -35,14 +36,6 @@ HYPERLINK = '=HYPERLINK("http://ke-xau.example/","Bấm vào đây")'
 def today():
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    cache.clear()
-    settings.REPORTS_SYNC_SECONDS = 60
-    yield
-    cache.clear()
 
 
 @pytest.fixture

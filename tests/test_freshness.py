@@ -22,6 +22,8 @@ from targets import compliance
 from targets.models import Indicator
 from training.models import TrainingRecord
 
+pytestmark = pytest.mark.usefixtures("figures_in_request")
+
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = datetime.datetime(2025, 11, 20, 9, 30, tzinfo=HANOI)
 
@@ -30,14 +32,6 @@ TODAY = datetime.datetime(2025, 11, 20, 9, 30, tzinfo=HANOI)
 def clock():
     with time_machine.travel(TODAY, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    cache.clear()
-    settings.REPORTS_SYNC_SECONDS = 60
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
@@ -23,6 +22,8 @@ from targets import compliance
 from targets.models import Indicator
 from training.models import Course, TrainingRecord
 from training.services import record_class
+
+pytestmark = pytest.mark.usefixtures("figures_in_request")
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = datetime.datetime(2025, 11, 20, 9, 30, tzinfo=HANOI)
@@ -46,14 +47,6 @@ RESULTS = ["hoan_thanh", "hoan_thanh", "khong_dat", "dang_hoc"]
 def clock():
     with time_machine.travel(TODAY, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    cache.clear()
-    settings.REPORTS_SYNC_SECONDS = 60
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -19,18 +19,6 @@ def _today(settings):
         yield
 
 
-@pytest.fixture
-def hr_user(make_user):
-    return make_user("hr_h01", role="hr", unit="H01")
-
-
-@pytest.fixture
-def hr(client, hr_user):
-    """Return a client logged in as an HR user of district H01."""
-    client.force_login(hr_user)
-    return client
-
-
 def person_data(units, **changes) -> dict:
     data = {
         "code": "HN0001",

@@ -21,17 +21,6 @@ def _today(settings):
         yield
 
 
-@pytest.fixture
-def hr_user(make_user):
-    return make_user("hr_h01", role="hr", unit="H01")
-
-
-@pytest.fixture
-def hr(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
 def test_pasted_codes_are_split_on_lines_spaces_commas_and_semicolons_once_each():
     assert parse_codes("HN01\nHN02, HN03;HN04\t HN01\r\n") == ["HN01", "HN02", "HN03", "HN04"]
     assert parse_codes("  ") == []

@@ -114,3 +114,9 @@ class Command(BaseCommand):
             self.stdout.write(format_row(row))
         self.stdout.write(line)
         self.stdout.write(_("Đây là tài khoản mẫu: hãy xóa chúng trước khi đưa vào sử dụng thật."))
+        self.stdout.write(
+            _(
+                "Tài khoản quản trị (admin) cần thêm mã xác thực hai lớp: lần đăng nhập đầu tiên, quét mã QR bằng "
+                "ứng dụng xác thực (Google Authenticator, Microsoft Authenticator, FreeOTP…) rồi nhập mã 6 số."
+            )
+        )
