@@ -1,6 +1,7 @@
 """Form widgets and choices that stay fast on lists of hundreds of options."""
 
 from django import forms
+from django.core.cache import cache
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
@@ -34,6 +35,37 @@ class FastSelect(forms.Select):
         value = "" if value is None else str(value)
         selected = " selected" if value in chosen else ""
         return f'<option value="{escape(value)}"{selected}>{conditional_escape(label)}</option>'
+
+
+class CachedModelSelect(FastSelect):
+    """A model select whose options are drawn once per ``cache_key`` and kept in the cache.
+
+    The key must change whenever the choices may (a version of the rows, the user's scope); the
+    model's rows are then read only when the key is new. The empty choice is drawn per request (its
+    label is translated), and the chosen option is marked in the cached HTML.
+    """
+
+    CACHE_SECONDS = 24 * 3600
+
+    def __init__(self, *args, cache_key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache_key = cache_key
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """Return the ``<select>`` with the cached options, the chosen one marked."""
+        chosen = {str(v) for v in self.format_value(value)}
+        options = cache.get(self.cache_key)
+        if options is None:
+            rows = ListedChoiceIterator(self.choices.field)
+            options = "".join(self._option(v, label, set()) for v, label in rows if v != "")
+            cache.set(self.cache_key, options, self.CACHE_SECONDS)
+        for value in chosen - {""}:
+            marker = f'<option value="{escape(value)}">'
+            options = options.replace(marker, marker[:-1] + " selected>", 1)
+        empty_label = self.choices.field.empty_label
+        empty = "" if empty_label is None else self._option("", empty_label, chosen)
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return mark_safe(f"{format_html('<select{}>', flatatt(final_attrs))}{empty}{options}</select>")
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

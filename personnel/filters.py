@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import visible_units
-from core.widgets import FastSelect, ListedChoiceIterator
+from accounts.scoping import sees_whole_city, visible_units
+from core.widgets import CachedModelSelect, FastSelect, ListedChoiceIterator
 from targets import compliance
 from targets.models import Indicator, IndicatorKind, Programme
 
@@ -111,6 +111,11 @@ class PersonFilter(django_filters.FilterSet):
         self.scope = scope
         user = getattr(self.request, "user", None)
         self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by("path")
+        # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
+        scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
+        self.filters["unit"].extra["widget"] = CachedModelSelect(
+            cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
+        )
         self.filters["deputy_term"].extra["choices"] = [
             (ANY_DEPUTY, _("Mọi nhiệm kỳ")),
             *[(term, term) for term in deputy_terms()],

@@ -22,6 +22,15 @@ class OrgUnitQuerySet(models.QuerySet):
         """Return the units with no parent."""
         return self.filter(parent__isnull=True)
 
+    def version(self) -> str:
+        """Return a label that changes whenever any unit is created, changed or deleted.
+
+        It is the newest history row and the number of history rows: the count also moves when a
+        transaction with a lower history id commits after one with a higher id.
+        """
+        row = OrgUnit.history.order_by().aggregate(newest=models.Max("history_id"), rows=models.Count("history_id"))
+        return f"{row['newest'] or 0}.{row['rows']}"
+
 
 class OrgUnit(models.Model):
     """A unit of Hanoi's organisation: the city, a department or district, a commune.
