@@ -15,6 +15,12 @@ _codes = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache: what an earlier test drew must not change this one's queries."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords with a fast hasher: Argon2 is for production, not for thousands of test users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
