@@ -13,6 +13,8 @@ from targets.compliance import (
     PersonCounter,
     direct_appointment_counts_by_filters,
     direct_counts_by_filters,
+    evaluate_subtree,
+    evaluate_subtree_years,
     evaluation_date,
 )
 from targets.models import Indicator, IndicatorKind
@@ -119,3 +121,40 @@ def test_the_appointment_counter_agrees_with_the_filters(random_city, programme)
                 assert counted == expected, (when, code)
                 met += sum(n for by_code in expected.values() for n, _ in by_code.values())
     assert met > 0  # the data exercises both met and unmet appointments
+
+
+def test_counting_several_periods_in_one_pass_gives_each_periods_own_figures(random_city, programme):
+    person_indicators = [i for i in programme.indicators.all() if i.kind != IndicatorKind.APPOINTMENT]
+    appointment_indicators = [i for i in programme.indicators.all() if i.kind == IndicatorKind.APPOINTMENT]
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+        periods = [evaluation_date(programme, **when) for when in WHENS]
+        for code in ("HN", "H01"):
+            unit = OrgUnit.objects.get(code=code)
+            together = PersonCounter(person_indicators, *periods[0], periods=periods).count_periods(unit)
+            alone = [PersonCounter(person_indicators, year, at).count(unit) for year, at in periods]
+            assert together == alone, code
+
+            # Units whose appointments fall in another period's window only are listed with zeros: left out.
+            counter = AppointmentCounter(appointment_indicators, programme, periods[0][1], periods=periods)
+            together = [_applying(counts) for counts in counter.count_periods(unit)]
+            alone = [
+                _applying(AppointmentCounter(appointment_indicators, programme, at).count(unit)) for _y, at in periods
+            ]
+            assert together == alone, code
+
+
+def test_the_programmes_years_evaluated_together_equal_each_year_evaluated_alone(
+    random_city, programme, django_assert_num_queries
+):
+    years = [2021, 2022, 2023, 2024, 2025]
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+        # the programme, its indicators, the root unit, the units, persons (one query a year), appointments
+        with django_assert_num_queries(4 + len(years) + 1):
+            together = evaluate_subtree_years(programme.code, years=years)
+        for year in years:
+            assert together[year] == evaluate_subtree(programme.code, year=year), year
+
+
+def _applying(counts: dict) -> dict:
+    """Return the units' counts without the units where no indicator applies."""
+    return {unit: by_code for unit, by_code in counts.items() if any(d for _n, d in by_code.values())}
