@@ -348,3 +348,20 @@ def hr(client, hr_user):
     """Return a client logged in as the HR officer of district H01."""
     client.force_login(hr_user)
     return client
+
+
+@pytest.fixture
+def fuzzing_world(make_user, make_person, make_course, complete, qualify, appoint):
+    """Return the data the API fuzzing runs against, under its calling conditions (tests/api_fuzzing.py)."""
+    from tests import api_fuzzing
+
+    with api_fuzzing.calling_conditions():
+        yield api_fuzzing.build_world(
+            make_user=make_user,
+            make_person=make_person,
+            make_course=make_course,
+            complete=complete,
+            qualify=qualify,
+            appoint=appoint,
+            password=PASSWORD,
+        )

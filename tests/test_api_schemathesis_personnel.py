@@ -9,26 +9,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests import api_fuzzing as fuzzing
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def world(make_user, make_person, make_course, complete, qualify, appoint):
-    with fuzzing.calling_conditions():
-        yield fuzzing.build_world(
-            make_user=make_user,
-            make_person=make_person,
-            make_course=make_course,
-            complete=complete,
-            qualify=qualify,
-            appoint=appoint,
-            password=PASSWORD,
-        )
 
 
 @pytest.mark.parametrize("operation", fuzzing.operations(*fuzzing.PERSONNEL), ids=lambda operation: operation.label)
-def test_every_personnel_operation_answers_as_documented(operation, world):
-    assert fuzzing.run(operation, world) >= fuzzing.EXAMPLES
+def test_every_personnel_operation_answers_as_documented(operation, fuzzing_world):
+    assert fuzzing.run(operation, fuzzing_world) >= fuzzing.EXAMPLES
 
 
 def test_the_two_files_send_requests_to_every_operation_of_the_schema():
@@ -38,7 +23,7 @@ def test_the_two_files_send_requests_to_every_operation_of_the_schema():
     assert sorted(operation.label for operation in tested) == sorted(every)
 
 
-def test_every_operation_documents_its_error_answers(world):
+def test_every_operation_documents_its_error_answers(fuzzing_world):
     documented = fuzzing.openapi_schema()
     every = [
         (f"{method.upper()} {path}", operation)
@@ -54,5 +39,5 @@ def test_every_operation_documents_its_error_answers(world):
         if name.startswith("DELETE"):
             assert "409" in codes, name
     served = APIClient()
-    served.credentials(HTTP_AUTHORIZATION=f"Token {world.hr_token}")
+    served.credentials(HTTP_AUTHORIZATION=f"Token {fuzzing_world.hr_token}")
     assert served.get("/api/v1/schema/", {"format": "json"}).json()["paths"].keys() == documented["paths"].keys()

@@ -9,23 +9,8 @@ The other operations are in tests/test_api_schemathesis_personnel.py, so that tw
 import pytest
 
 from tests import api_fuzzing as fuzzing
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def world(make_user, make_person, make_course, complete, qualify, appoint):
-    with fuzzing.calling_conditions():
-        yield fuzzing.build_world(
-            make_user=make_user,
-            make_person=make_person,
-            make_course=make_course,
-            complete=complete,
-            qualify=qualify,
-            appoint=appoint,
-            password=PASSWORD,
-        )
 
 
 @pytest.mark.parametrize("operation", fuzzing.operations(*fuzzing.TRAINING), ids=lambda operation: operation.label)
-def test_every_training_operation_answers_as_documented(operation, world):
-    assert fuzzing.run(operation, world) >= fuzzing.EXAMPLES
+def test_every_training_operation_answers_as_documented(operation, fuzzing_world):
+    assert fuzzing.run(operation, fuzzing_world) >= fuzzing.EXAMPLES
