@@ -296,7 +296,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # (colleagues behind the same office NAT, and the same person from elsewhere, can still log in); a success resets.
 AUTHENTICATION_BACKENDS = [
     "config.security.LoginProtectionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",  # Django's, reading the user's unit with the user
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

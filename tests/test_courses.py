@@ -169,11 +169,11 @@ def test_the_course_list_and_detail_run_the_same_queries_whatever_the_data_size(
     hr, make_course, make_person, complete, django_assert_num_queries, size
 ):
     course = _courses(make_course, make_person, complete, size)
-    # session, user, groups, programme, capped count, rows, their types, the user's unit, attendee
+    # session, user (with their unit), groups, programme, capped count, rows, their types, attendee
     # counts, the type choices (the menu's import link costs none: see accounts.context_processors)
-    with django_assert_num_queries(10):
-        hr.get(LIST)
-    # session, user, groups, course, its types, the user's unit, result summary, capped count, rows,
     with django_assert_num_queries(9):
+        hr.get(LIST)
+    # session, user (with their unit), groups, course, its types, result summary, capped count, rows,
+    with django_assert_num_queries(8):
         response = hr.get(reverse("training:course_detail", args=[course.code]))
     assert len(response.context["page"].rows) == size

@@ -325,12 +325,12 @@ def test_the_batch_list_runs_the_same_queries_for_few_or_many_batches(admin_clie
         )
 
     make(2)
-    # session, user, the admin's authenticator device (two-step login), the user's unit (page header), count,
+    # session, user (with their unit, for the page header), the admin's authenticator device (two-step login), count,
     # page of batches (with their users)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert len(admin_client.get(reverse("exchange:batch_list")).context["batches"]) == 2
     make(120)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert len(admin_client.get(reverse("exchange:batch_list")).context["batches"]) == 50
 
 
@@ -341,9 +341,9 @@ def test_the_batch_page_runs_the_same_queries_for_small_or_large_files(admin_cli
     assert ImportRow.objects.filter(batch=large).count() == 300
 
     # session, user, the admin's authenticator device (two-step login), batch (with its users), counts per status,
-    # page of rows, the user's unit (page header)
+    # page of rows (the user's unit, for the page header, comes with the user)
     for batch in (small, large):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             admin_client.get(reverse("exchange:batch_detail", args=[batch.pk]))
 
 
