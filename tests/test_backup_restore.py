@@ -25,7 +25,7 @@ from personnel.models import Person
 from targets.compliance import evaluate
 from training.models import TrainingRecord
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 D = datetime.date
 YEAR = 2025

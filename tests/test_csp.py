@@ -88,7 +88,7 @@ def test_a_logged_in_user_can_log_in_again_through_the_form(client, make_user):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_browser_reports_no_policy_violation_on_the_main_pages(page, login, make_user, make_person, make_course):
     person = make_person()
     course = make_course("phap_luat")

@@ -236,7 +236,7 @@ def wait_for(batch: ImportBatch, status: str, seconds: float = 60) -> ImportBatc
     raise AssertionError(f"batch {batch.pk} is {batch.status}/{batch.job_state}, not {status}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_thread_of_the_web_process_runs_the_jobs(settings, make_user):
     settings.IMPORT_JOBS_INLINE = False
     settings.IMPORT_JOBS_THREAD = True
