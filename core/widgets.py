@@ -18,8 +18,7 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         """Return the ``<select>`` with its options, the chosen one marked."""
         chosen = {str(v) for v in self.format_value(value)}
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        parts = []
         for option_value, option_label in self.choices:
             if isinstance(option_label, (list, tuple)):
                 parts.append(format_html('<optgroup label="{}">', option_value))
@@ -27,8 +26,11 @@ class FastSelect(forms.Select):
                 parts.append("</optgroup>")
             else:
                 parts.append(self._option(option_value, option_label, chosen))
-        parts.append("</select>")
-        return mark_safe("".join(parts))
+        return self._select(name, attrs, "".join(parts))
+
+    def _select(self, name, attrs, options: str) -> str:
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return mark_safe(f"{format_html('<select{}>', flatatt(final_attrs))}{options}</select>")
 
     @staticmethod
     def _option(value, label, chosen: set[str]) -> str:
@@ -59,13 +61,12 @@ class CachedModelSelect(FastSelect):
             rows = ListedChoiceIterator(self.choices.field)
             options = "".join(self._option(v, label, set()) for v, label in rows if v != "")
             cache.set(self.cache_key, options, self.CACHE_SECONDS)
-        for value in chosen - {""}:
-            marker = f'<option value="{escape(value)}">'
+        for chosen_value in chosen - {""}:
+            marker = f'<option value="{escape(chosen_value)}">'
             options = options.replace(marker, marker[:-1] + " selected>", 1)
         empty_label = self.choices.field.empty_label
         empty = "" if empty_label is None else self._option("", empty_label, chosen)
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return mark_safe(f"{format_html('<select{}>', flatatt(final_attrs))}{empty}{options}</select>")
+        return self._select(name, attrs, empty + options)
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
