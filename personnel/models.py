@@ -22,6 +22,16 @@ class OrgUnitQuerySet(models.QuerySet):
         """Return the units with no parent."""
         return self.filter(parent__isnull=True)
 
+    def open_at(self, at: datetime.date) -> "OrgUnitQuerySet":
+        """Return the units open at ``at`` (opened on or before it, not yet closed): the tree at ``at``."""
+        return self.filter(open_at_q(at))
+
+    def open_today(self) -> "OrgUnitQuerySet":
+        """Return today's tree."""
+        from django.utils import timezone
+
+        return self.open_at(timezone.localdate())
+
     def version(self) -> str:
         """Return a label that changes whenever any unit is created, changed or deleted.
 
@@ -32,11 +42,23 @@ class OrgUnitQuerySet(models.QuerySet):
         return f"{row['newest'] or 0}.{row['rows']}"
 
 
+def open_at_q(at: datetime.date, prefix: str = "") -> Q:
+    """Return the filter "unit open at ``at``": opened empty or ≤ at, closed empty or > at (half-open)."""
+    return (Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": at})) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": at})
+    )
+
+
 class OrgUnit(models.Model):
     """A unit of Hanoi's organisation: the city, a department or district, a commune.
 
     ``path`` is the chain of ids from the root ("1/4/17/"), so a subtree is one indexed prefix
     filter. It is kept by ``personnel.services`` whenever a unit is created or moved.
+
+    A unit exists from ``opened_on`` (empty: since before records began) until ``closed_on`` (the
+    first day it no longer exists; empty: still open). A unit never changes parent: a reorganisation
+    closes units and opens new ones, and a closed unit names its successors (``UnitSuccession``), one
+    of them primary (``organisation-history.md``, section 2).
     """
 
     code = models.CharField(_("mã đơn vị"), max_length=40, unique=True)
@@ -69,6 +91,52 @@ class OrgUnit(models.Model):
     def ancestor_ids(self) -> list[int]:
         """Return the ids from the root down to this unit."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_open_at(self, at: datetime.date) -> bool:
+        """Return whether the unit exists on ``at``."""
+        return (self.opened_on is None or self.opened_on <= at) and (self.closed_on is None or self.closed_on > at)
+
+    def is_open_over(self, start: datetime.date | None, end: datetime.date | None) -> bool:
+        """Return whether the unit exists on every day from ``start`` until ``end`` (half-open; None: unbounded)."""
+        opened = self.opened_on is None or (start is not None and self.opened_on <= start)
+        not_closed = self.closed_on is None or (end is not None and end <= self.closed_on)
+        return opened and not_closed
+
+    @property
+    def primary_successor(self) -> "OrgUnit | None":
+        """Return the successor that receives most of the unit's people (None for an open unit)."""
+        link = self.successions.filter(is_primary=True).select_related("successor").first()
+        return link.successor if link else None
+
+
+class UnitSuccession(models.Model):
+    """A successor of a closed unit; exactly one successor of each closed unit is primary."""
+
+    predecessor = models.ForeignKey(
+        OrgUnit, models.CASCADE, related_name="successions", verbose_name=_("đơn vị giải thể")
+    )
+    successor = models.ForeignKey(
+        OrgUnit, models.PROTECT, related_name="predecessions", verbose_name=_("đơn vị kế thừa")
+    )
+    is_primary = models.BooleanField(_("kế thừa chính"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đơn vị kế thừa")
+        verbose_name_plural = _("đơn vị kế thừa")
+        ordering = ["predecessor", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_once"),
+            models.UniqueConstraint(
+                fields=["predecessor"], condition=Q(is_primary=True), name="succession_one_primary"
+            ),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="succession_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor_id} → {self.successor_id}"
 
 
 class PersonQuerySet(models.QuerySet):
@@ -103,7 +171,14 @@ citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD phải gồm đ�
 
 
 class Person(models.Model):
-    """A cadre, civil servant, public employee, commune worker or People's Council deputy."""
+    """A cadre, civil servant, public employee, commune worker or People's Council deputy.
+
+    The person's employment is their list of ``Assignment`` rows (organisation-history.md, section 3).
+    ``unit``, ``category``, ``leadership_level`` and ``position_title`` are those of the latest
+    assignment, and ``start_date``/``end_date`` span them all: kept by ``personnel.history`` whenever
+    assignments are written, so lists, search and scoping read one row. Every figure follows the
+    assignments.
+    """
 
     code = models.CharField(_("mã cán bộ"), max_length=40, unique=True)
     full_name = models.CharField(_("họ và tên"), max_length=255)
@@ -176,6 +251,68 @@ class Person(models.Model):
         return (self.start_date is None or self.start_date <= at) and (self.end_date is None or self.end_date > at)
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def covering(self, at: datetime.date) -> "AssignmentQuerySet":
+        """Return the assignments that cover ``at`` (from ≤ at < until)."""
+        return self.filter(employed_at_q(at))
+
+    def in_order(self) -> "AssignmentQuerySet":
+        """Return assignments oldest first (an empty start is the oldest)."""
+        return self.order_by(models.F("start_date").asc(nulls_first=True), "pk")
+
+
+class Assignment(models.Model):
+    """One stretch of a person's employment (quá trình công tác): unit, category, leadership level and
+    position, from ``start_date`` (empty: since before records began) until ``end_date`` (the first day
+    no longer in it; empty: still in it). A person's assignments never overlap; the unit is open over
+    the whole assignment (``personnel.history`` checks both).
+
+    ``heir_unit`` is the unit of today's tree that inherits this assignment's people (view ``today``,
+    organisation-history.md section 5); ``personnel.history.refresh_heirs`` keeps it.
+    """
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="assignments", verbose_name=_("cán bộ"))
+    unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="assignments", verbose_name=_("đơn vị"))
+    category = models.CharField(_("đối tượng"), max_length=24, choices=Category.choices)
+    leadership_level = models.PositiveSmallIntegerField(
+        _("cấp chức vụ"), choices=LeadershipLevel.choices, default=LeadershipLevel.NONE
+    )
+    position_title = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    start_date = models.DateField(_("từ ngày"), null=True, blank=True)
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
+    heir_unit = models.ForeignKey(OrgUnit, models.SET_NULL, null=True, blank=True, related_name="+", editable=False)
+
+    objects = AssignmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["heir_unit"])
+
+    class Meta:
+        verbose_name = _("quá trình công tác")
+        verbose_name_plural = _("quá trình công tác")
+        ordering = ["person", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "start_date"], name="assignment_natural_key"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gt=models.F("start_date")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "start_date"], name="assignment_person_start"),
+            models.Index(fields=["unit", "start_date"], name="assignment_unit_start"),
+        ]
+
+    def __str__(self):
+        start = f"{self.start_date:%d/%m/%Y}" if self.start_date else "…"
+        end = f"{self.end_date:%d/%m/%Y}" if self.end_date else "…"
+        return f"{self.unit_id}: {start} – {end}"
+
+    def covers(self, at: datetime.date) -> bool:
+        """Return whether the assignment covers ``at``."""
+        return (self.start_date is None or self.start_date <= at) and (self.end_date is None or self.end_date > at)
+
+
 class Qualification(models.Model):
     """A dated qualification (diploma or certificate); an empty date means held before records began."""
 
@@ -236,3 +373,12 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.title} ({self.appointed_on:%d/%m/%Y})"
+
+
+class OrganisationState(models.Model):
+    """One row: the day the heir units of assignments were last computed (``personnel.history``)."""
+
+    heirs_as_of = models.DateField(null=True, blank=True)
+
+    def __str__(self):
+        return f"heirs as of {self.heirs_as_of}"

@@ -84,7 +84,7 @@ from django.db import DatabaseError, OperationalError, connection, connections, 
 from django.db.models import F, Q
 from django.utils import timezone
 
-from personnel.models import OrgUnit, Person
+from personnel.models import Assignment, OrgUnit
 from targets import compliance
 from targets.models import Indicator, Programme
 
@@ -142,6 +142,8 @@ def data_version(using: str = "default") -> str:
     quote = db.ops.quote_name
     parts = [f"(SELECT {quote('value')} FROM {quote(ChangeCounter._meta.db_table)} WHERE {quote('id')} = 1)"]
     parts += [f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in history_tables()]
+    # The triggers' newest note: moved by every write, even one made outside Django (psql).
+    parts.append(f"(SELECT MAX({quote('id')}) FROM {quote(DirtyUnit._meta.db_table)})")
     with db.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
@@ -332,7 +334,7 @@ META_FIELDS = (
 )  # fmt: skip
 
 
-def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=()) -> Figures:
+def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=(), view: str = "today") -> Figures:
     """Return the figures of ``unit`` and its children for ``year``, and the unit's figures in ``trend_years``.
 
     Queries: the data version and which stored runs hold the figures; the figures themselves and the
@@ -343,7 +345,7 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
     years = [year, *(y for y in trend_years if y != year)]
     version = data_version()
     rows = list(
-        StoredFigures.objects.filter(programme=programme, root_id=root_id, year__in=years)
+        StoredFigures.objects.filter(programme=programme, root_id=root_id, year__in=years, view=view)
         .filter(Q(unit_id=unit.pk) | Q(year=year, parent_id=unit.pk))
         .order_by("year", "-computed_at", "-id")
         .values(*META_FIELDS)
@@ -374,14 +376,14 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
                 keep = [unit.pk, *children] if y == year else [unit.pk]
                 budget = None if must else sync_seconds() - spent
                 started = time.perf_counter()
-                computed = refresh(programme, root_id, y, force=must, keep=keep, budget=budget)
+                computed = refresh(programme, root_id, y, force=must, keep=keep, budget=budget, view=view)
                 spent += time.perf_counter() - started
                 if computed is not None:
                     result = computed
                     if not computed.updated:
                         known.append(computed.duration)
             if result is None or not result.current:
-                schedule_refresh(programme, root_id, y)
+                schedule_refresh(programme, root_id, y, view=view)
         if y == year:
             figures.main = result
         if y in trend_years:
@@ -450,9 +452,16 @@ def _report_from_row(programme, indicators, row: StoredFigures) -> compliance.Un
                 gap=gap,
             )
         )
-    unit = compliance.UnitRef(row.unit_id, row.unit_code, row.unit_name, row.unit_level, row.parent_id, row.unit_path)
+    unit = compliance.UnitRef(
+        row.unit_id, row.unit_code, row.unit_name, row.unit_level, row.parent_id, row.unit_path, row.unit_closed_on
+    )
     return compliance.UnitReport(
-        programme=programme.code, unit=unit, year=row.year, as_of=row.as_of, indicators=results
+        programme=programme.code,
+        unit=unit,
+        year=row.year,
+        as_of=row.unit_as_of or row.as_of,
+        indicators=results,
+        view=row.view,
     )
 
 
@@ -464,8 +473,8 @@ def _row_figures(report: compliance.UnitReport) -> dict:
     return {r.code: _result_cells(r) for r in report.indicators}
 
 
-def _lock_key(programme_id: int, root_id: int, year: int) -> str:
-    return f"reports:refresh:{programme_id}:{root_id}:{year}"
+def _lock_key(programme_id: int, root_id: int, year: int, view: str) -> str:
+    return f"reports:refresh:{programme_id}:{root_id}:{year}:{view}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,10 +548,15 @@ def collect_changes() -> int:
         unit_ids = {unit_id for unit_id, _person_id in noted if unit_id is not None}
         person_ids = sorted({person_id for _unit_id, person_id in noted if person_id is not None})
         if not every_unit:
-            # SQLite's triggers name persons: take their unit now (a move between units noted both).
+            # Persons named: every unit of their assignments, and those units' heirs (both views).
             for start in range(0, len(person_ids), 5000):
                 chunk = person_ids[start : start + 5000]
-                unit_ids.update(Person.objects.filter(pk__in=chunk).values_list("unit_id", flat=True))
+                for unit_id, heir_id in Assignment.objects.filter(person_id__in=chunk).values_list(
+                    "unit_id", "heir_unit_id"
+                ):
+                    unit_ids.add(unit_id)
+                    if heir_id is not None:
+                        unit_ids.add(heir_id)
         tracked = list(TrackedYear.objects.values_list("pk", flat=True))
         pending = [None] if every_unit else sorted(unit_ids)
         PendingUnit.objects.bulk_create(
@@ -551,19 +565,21 @@ def collect_changes() -> int:
     return len(noted)
 
 
-def _take_pending(programme_id: int, root_id: int, year: int) -> set[int | None]:
+def _take_pending(programme_id: int, root_id: int, year: int, view: str) -> set[int | None]:
     """Delete the year's pending units and return them (None: every unit)."""
     quote = connection.ops.quote_name
     where = (
         f"{quote('tracked_id')} IN (SELECT {quote('id')} FROM {quote(TrackedYear._meta.db_table)} "
-        f"WHERE {quote('programme_id')} = %s AND {quote('root_id')} = %s AND {quote('year')} = %s)"
+        f"WHERE {quote('programme_id')} = %s AND {quote('root_id')} = %s AND {quote('year')} = %s"
+        f" AND {quote('view')} = %s)"
     )
-    return {row[0] for row in _delete_returning(PendingUnit, where, [programme_id, root_id, year], ["unit_id"])}
+    params = [programme_id, root_id, year, view]
+    return {row[0] for row in _delete_returning(PendingUnit, where, params, ["unit_id"])}
 
 
-def _newest_run(programme: Programme, root_id: int, year: int) -> dict | None:
+def _newest_run(programme: Programme, root_id: int, year: int, view: str) -> dict | None:
     return (
-        StoredFigures.objects.filter(programme=programme, root_id=root_id, year=year)
+        StoredFigures.objects.filter(programme=programme, root_id=root_id, year=year, view=view)
         .order_by("-computed_at", "-id")
         .values("run", "version", "as_of", "duration", "update_seconds")
         .first()
@@ -579,6 +595,7 @@ def refresh(
     keep: list[int] | None = None,
     whole: bool = False,
     budget: float | None = None,
+    view: str = "today",
 ) -> YearFigures | None:
     """Bring the stored figures of the tree under ``root_id`` for ``year`` up to date, and return them.
 
@@ -588,14 +605,14 @@ def refresh(
     took longer than ``budget`` seconds last time, or when a concurrent refresh replaced the run being
     updated. ``keep`` limits the units whose reports are returned (all by default).
     """
-    key = _lock_key(programme.pk, root_id, year)
+    key = _lock_key(programme.pk, root_id, year, view)
     token = uuid.uuid4().hex
     locked = cache.add(key, token, timeout=LOCK_SECONDS)
     if not locked and not force:
         return None
     try:
         as_of = compliance.evaluation_date(programme, year=year)[1]
-        base = None if whole else _newest_run(programme, root_id, year)
+        base = None if whole else _newest_run(programme, root_id, year, view)
         if base is not None and base["as_of"] == as_of and triggers.supported(connection):
             started = time.perf_counter()
             computed_at = timezone.now()  # before the pending units are taken (see the module docstring)
@@ -603,7 +620,7 @@ def refresh(
             if updatable(base["version"], base["as_of"], version=version, as_of=as_of):
                 try:
                     return _update(
-                        programme, root_id, year, base["run"], as_of=as_of,
+                        programme, root_id, year, base["run"], as_of=as_of, view=view,
                         token=token, version=version, computed_at=computed_at, started=started, keep=keep,
                     )  # fmt: skip
                 except _WholeTree:
@@ -612,32 +629,37 @@ def refresh(
                     return None
         if budget is not None and base is not None and base["duration"] > budget:
             return None
-        return _recompute(programme, root_id, year, token=token, keep=keep)
+        return _recompute(programme, root_id, year, token=token, keep=keep, view=view)
     finally:
         if locked and cache.get(key) == token:
             cache.delete(key)
 
 
-def _recompute(programme: Programme, root_id: int, year: int, *, token: str, keep: list[int] | None) -> YearFigures:
+def _recompute(
+    programme: Programme, root_id: int, year: int, *, token: str, keep: list[int] | None, view: str
+) -> YearFigures:
     """Evaluate the whole tree and store it as a new run."""
     # Tracked (and committed) before it is evaluated: from now on every change is handed to this year too.
-    TrackedYear.objects.get_or_create(programme=programme, root_id=root_id, year=year)
+    TrackedYear.objects.get_or_create(programme=programme, root_id=root_id, year=year, view=view)
     collect_changes()
     with transaction.atomic():
-        _take_pending(programme.pk, root_id, year)  # the evaluation below covers them
+        _take_pending(programme.pk, root_id, year, view)  # the evaluation below covers them
         computed_at = timezone.now()
         version = data_version()  # read before evaluating: the figures are at least this fresh
         started = time.perf_counter()
         root = OrgUnit.objects.get(pk=root_id)
-        reports, direct = _evaluate(programme, root, year)
+        year, as_of = compliance.evaluation_date(programme, year=year)
+        reports, direct = compliance.evaluate_tree(programme, root, view=view, periods=[(year, as_of)])[year]
         duration = time.perf_counter() - started
-        as_of = reports[root_id].as_of
         rows = [
             StoredFigures(
                 programme=programme,
                 root_id=root_id,
                 year=year,
+                view=view,
                 as_of=as_of,
+                unit_as_of=report.as_of,
+                unit_closed_on=report.unit.closed_on,
                 version=version,
                 run=token,
                 computed_at=computed_at,
@@ -656,7 +678,7 @@ def _recompute(programme: Programme, root_id: int, year: int, *, token: str, kee
         StoredFigures.objects.bulk_create(rows, batch_size=500)
         # Runs that started before this one go; one that started later (newer data) stays.
         StoredFigures.objects.filter(
-            programme=programme, root_id=root_id, year=year, computed_at__lte=computed_at
+            programme=programme, root_id=root_id, year=year, view=view, computed_at__lte=computed_at
         ).exclude(run=token).delete()
     if keep is not None:
         reports = {unit_id: reports[unit_id] for unit_id in keep if unit_id in reports}
@@ -676,49 +698,24 @@ def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def _evaluate(programme: Programme, root: OrgUnit, year: int):
-    """Return ({unit id: report}, {unit id: direct counts}) of every unit under ``root``.
-
-    The engine's direct counts summed up the tree as ``compliance.evaluate_subtree`` sums them (a test
-    holds the two equal), keeping the direct counts, from which the run is later updated unit by unit.
-    """
-    indicators = programme_indicators(programme)
-    year, at = compliance.evaluation_date(programme, year=year)
-    units = [
-        compliance.UnitRef(u["id"], u["code"], u["name"], u["level"], u["parent_id"], u["path"])
-        for u in OrgUnit.objects.subtree(root).values("id", "code", "name", "level", "parent_id", "path")
-    ]
-    paths = {u.id: u.path for u in units}
-    totals: dict[int, dict[str, list[int]]] = {u.id: defaultdict(lambda: [0, 0]) for u in units}
-    direct = compliance.direct_counts(programme, indicators, root, year, at)
-    for unit_id, by_code in direct.items():
-        for ancestor in _path_ids(paths[unit_id]):
-            if ancestor not in paths:  # above the evaluated unit
-                continue
-            for code, (numerator, denominator) in by_code.items():
-                cell = totals[ancestor][code]
-                cell[0] += numerator
-                cell[1] += denominator
-    reports = {
-        u.id: compliance.UnitReport(
-            programme=programme.code,
-            unit=u,
-            year=year,
-            as_of=at,
-            indicators=[compliance.result_for(i, *totals[u.id][i.code]) for i in indicators],
-        )
-        for u in units
-    }
-    return reports, direct
-
-
 def _direct_cells(by_code: dict[str, tuple[int, int]]) -> dict[str, list[int]]:
     """Return a unit's direct counts as stored: [numerator, denominator] per code, empty populations left out."""
     return {code: [numerator, denominator] for code, (numerator, denominator) in by_code.items() if denominator}
 
 
 def _update(
-    programme: Programme, root_id: int, year: int, base_run: str, *, as_of, token, version, computed_at, started, keep
+    programme: Programme,
+    root_id: int,
+    year: int,
+    base_run: str,
+    *,
+    as_of,
+    view,
+    token,
+    version,
+    computed_at,
+    started,
+    keep,
 ) -> YearFigures:
     """Recompute the direct counts of the units changed since ``base_run``, add the differences to their
     ancestors' figures, and store the result as a new run (one transaction); raise ``_WholeTree`` when
@@ -726,7 +723,7 @@ def _update(
     collect_changes()
     try:
         with transaction.atomic():
-            changed = _take_pending(programme.pk, root_id, year)
+            changed = _take_pending(programme.pk, root_id, year, view)
             if None in changed:
                 raise _WholeTree
             rows = {}
@@ -734,9 +731,9 @@ def _update(
                 rows = {row.unit_id: row for row in StoredFigures.objects.filter(run=base_run, unit_id__in=changed)}
             if len(rows) > MAX_UNITS_UPDATED:
                 raise _WholeTree
-            if len(rows) > 1 and Person.objects.filter(unit_id__in=rows).count() > MAX_PERSONS_UPDATED:
+            if len(rows) > 1 and Assignment.objects.filter(unit_id__in=rows).count() > MAX_PERSONS_UPDATED:
                 raise _WholeTree
-            written = _apply(programme, root_id, year, as_of, base_run, rows) if rows else []
+            written = _apply(programme, root_id, year, base_run, rows, view=view) if rows else []
             moved = StoredFigures.objects.filter(run=base_run).update(
                 run=token, version=version, computed_at=computed_at, update_seconds=time.perf_counter() - started
             )
@@ -744,7 +741,7 @@ def _update(
                 raise _Overtaken
             StoredFigures.objects.bulk_update(written, ["figures", "direct"], batch_size=500)
             StoredFigures.objects.filter(
-                programme=programme, root_id=root_id, year=year, computed_at__lte=computed_at
+                programme=programme, root_id=root_id, year=year, view=view, computed_at__lte=computed_at
             ).exclude(run=token).delete()
     except OperationalError:  # e.g. a deadlock with a concurrent refresh: it stores the figures instead
         logger.warning("Updating the figures of %s/%s/%s gave way", programme.code, root_id, year, exc_info=True)
@@ -772,10 +769,10 @@ def _update(
 
 
 def _apply(
-    programme: Programme, root_id: int, year: int, as_of: datetime.date, base_run: str, rows: dict[int, StoredFigures]
+    programme: Programme, root_id: int, year: int, base_run: str, rows: dict[int, StoredFigures], *, view: str
 ) -> list[StoredFigures]:
-    """Recount the direct figures of the units of ``rows`` and carry the differences up to every
-    ancestor's figures; return the rows changed (unsaved)."""
+    """Recount the direct figures of the units of ``rows`` (each at its own date) and carry the differences
+    up to every ancestor evaluated on the same date; return the rows changed (unsaved)."""
     indicators = {indicator.code: indicator for indicator in programme_indicators(programme)}
     ancestor_ids = {pk for row in rows.values() for pk in _path_ids(row.unit_path)} - set(rows)
     stored = dict(rows)
@@ -783,7 +780,14 @@ def _apply(
     # The root as the run stored it: units have not changed since (or the tree would be evaluated whole).
     root_row = stored[root_id]
     root = OrgUnit(id=root_id, parent_id=root_row.parent_id, path=root_row.unit_path, level=root_row.unit_level)
-    counts = compliance.direct_counts(programme, list(indicators.values()), root, year, as_of, units=list(rows))
+    by_date: dict[datetime.date, list[int]] = defaultdict(list)
+    for unit_id, row in rows.items():
+        by_date[row.unit_as_of or row.as_of].append(unit_id)
+    counts = {}
+    for on, unit_ids in by_date.items():
+        counts.update(
+            compliance.direct_counts(programme, list(indicators.values()), root, year, on, units=unit_ids, view=view)
+        )
     differences: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     written = {}
     for unit_id, row in rows.items():
@@ -792,11 +796,13 @@ def _apply(
             continue
         row.direct = new
         written[unit_id] = row
+        on = row.unit_as_of or row.as_of
         for code in set(new) | set(old):
             numerator = new.get(code, [0, 0])[0] - old.get(code, [0, 0])[0]
             denominator = new.get(code, [0, 0])[1] - old.get(code, [0, 0])[1]
             for ancestor in _path_ids(row.unit_path):
-                if ancestor in stored:  # not above the tree's root
+                above = stored.get(ancestor)
+                if above is not None and (above.unit_as_of or above.as_of) == on:  # in the tree, same date
                     cell = differences[ancestor][code]
                     cell[0] += numerator
                     cell[1] += denominator
@@ -804,7 +810,7 @@ def _apply(
         row = stored[unit_id]
         figures = dict(row.figures)
         for code, (numerator, denominator) in by_code.items():
-            before = figures[code]
+            before = figures.get(code, [0, 0])
             result = compliance.result_for(indicators[code], before[0] + numerator, before[1] + denominator)
             figures[code] = _result_cells(result)
         if figures != row.figures:
@@ -820,12 +826,12 @@ def _apply(
 _pending = threading.local()
 
 
-def schedule_refresh(programme: Programme, root_id: int, year: int) -> None:
+def schedule_refresh(programme: Programme, root_id: int, year: int, *, view: str = "today") -> None:
     """Recompute a year's figures once the current response has been sent."""
     jobs = getattr(_pending, "jobs", None)
     if jobs is None:
         jobs = _pending.jobs = {}
-    jobs[(programme.pk, root_id, year)] = programme
+    jobs[(programme.pk, root_id, year, view)] = programme
 
 
 def run_scheduled_refreshes(**kwargs) -> None:
@@ -833,21 +839,22 @@ def run_scheduled_refreshes(**kwargs) -> None:
     flush_pending_changes()
     jobs = getattr(_pending, "jobs", None) or {}
     _pending.jobs = {}
-    for (_programme_id, root_id, year), programme in jobs.items():
+    for (_programme_id, root_id, year, view), programme in jobs.items():
         try:
-            refresh(programme, root_id, year)
+            refresh(programme, root_id, year, view=view)
         except Exception:
             logger.exception("Refreshing the figures of %s/%s/%s failed", programme.code, root_id, year)
 
 
-def refresh_all(programme: Programme, *, years=None) -> list[YearFigures]:
-    """Evaluate whole and store the figures of every tree for the given years (default: the dashboard's years)."""
+def refresh_all(programme: Programme, *, years=None, views=("today", "then")) -> list[YearFigures]:
+    """Evaluate whole and store the figures of every tree for the given years (default: the dashboard's years)
+    in the given views."""
     years = list(years) if years is not None else dashboard_years(programme)
     done = []
     for root in OrgUnit.objects.roots().order_by("code"):
         for year in years:
-            result = refresh(programme, root.pk, year, force=True, keep=[], whole=True)
-            done.append(result)
+            for view in views:
+                done.append(refresh(programme, root.pk, year, force=True, keep=[], whole=True, view=view))
     return done
 
 

@@ -41,7 +41,11 @@ class StoredFigures(models.Model):
     programme = models.ForeignKey("targets.Programme", models.CASCADE, related_name="+")
     root_id = models.BigIntegerField(_("đơn vị gốc"))
     year = models.PositiveSmallIntegerField(_("năm"))
+    view = models.CharField(_("cách xem"), max_length=8, default="today")
     as_of = models.DateField(_("ngày xét"))
+    # The unit's own evaluation date (view ``then``: the day before it closed, when it closed that year).
+    unit_as_of = models.DateField(_("ngày xét của đơn vị"), null=True, blank=True)
+    unit_closed_on = models.DateField(null=True, blank=True)
     version = models.CharField(_("phiên bản dữ liệu"), max_length=255)
     run = models.CharField(max_length=32)
     computed_at = models.DateTimeField(_("thời điểm tính"))
@@ -63,8 +67,8 @@ class StoredFigures(models.Model):
             models.UniqueConstraint(fields=["run", "unit_id"], name="stored_figures_one_row_per_unit_and_run"),
         ]
         indexes = [
-            models.Index(fields=["programme", "year", "unit_id"], name="stored_figures_unit"),
-            models.Index(fields=["programme", "year", "parent_id"], name="stored_figures_children"),
+            models.Index(fields=["programme", "year", "view", "unit_id"], name="stored_figures_view_unit"),
+            models.Index(fields=["programme", "year", "view", "parent_id"], name="stored_figures_view_children"),
         ]
 
     def __str__(self):
@@ -74,9 +78,9 @@ class StoredFigures(models.Model):
 class DirtyUnit(models.Model):
     """A unit whose persons' data changed, written by a database trigger in the same transaction as the change.
 
-    ``unit_id`` names the unit. On SQLite, whose triggers must not read other tables (a table rebuilt by a
-    migration would break them), a change to a person's records names the person instead (``person_id``);
-    their unit is looked up when the row is read. Neither set: something every unit depends on changed (a
+    ``unit_id`` names the unit (a change to assignments names their units and heir units). A change to a
+    person or their records names the person (``person_id``); every unit of their assignments, and those
+    units' heirs, is looked up when the row is read. Neither set: something every unit depends on changed (a
     unit, a course or its types, the programme or an indicator). ``reports.freshness.collect_changes``
     hands the rows on to every ``TrackedYear`` and deletes them.
     """
@@ -99,12 +103,13 @@ class TrackedYear(models.Model):
     programme = models.ForeignKey("targets.Programme", models.CASCADE, related_name="+")
     root_id = models.BigIntegerField(_("đơn vị gốc"))
     year = models.PositiveSmallIntegerField(_("năm"))
+    view = models.CharField(_("cách xem"), max_length=8, default="today")
 
     class Meta:
         verbose_name = _("năm có số liệu lưu")
         verbose_name_plural = _("năm có số liệu lưu")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "root_id", "year"], name="tracked_year_once"),
+            models.UniqueConstraint(fields=["programme", "root_id", "year", "view"], name="tracked_year_view_once"),
         ]
 
     def __str__(self):

@@ -5,11 +5,15 @@ API, imports by ``COPY``, ``QuerySet.update``, raw SQL, even psql), writes ``rep
 inside the writing transaction: they commit with the change or vanish with it, so a transaction that
 commits after a later one cannot be missed (``reports.freshness`` reads them).
 
-- personnel_person: the unit of each inserted and deleted person, the old and the new unit of an update;
-- personnel_qualification, personnel_appointment, training_trainingrecord: the unit of each person
-  whose rows were written (old and new person of an update);
-- personnel_orgunit, training_course, training_course_types, targets_programme, targets_indicator: one
-  row naming no unit, "every unit" (these change the figures of many units at once).
+- personnel_person, personnel_qualification, personnel_appointment, training_trainingrecord: each person
+  whose rows were written (old and new person of an update); ``reports.freshness`` takes the units of
+  their assignments, and those units' heirs, when it reads the rows;
+- personnel_assignment: the unit and the heir unit of each assignment written (old and new);
+- personnel_orgunit, personnel_unitsuccession, training_course, training_course_types, targets_programme,
+  targets_indicator: one row naming no unit, "every unit" (these change the figures of many units at once).
+
+Every row also moves the data version (``reports.freshness.data_version`` reads the newest row's id), so a
+write made outside Django (psql) makes the stored figures stale like any other.
 
 PostgreSQL: statement-level ``AFTER`` triggers with transition tables, one ``INSERT … SELECT DISTINCT``
 per statement however many rows it wrote (a 50,000-row ``COPY`` adds one statement of a few hundred
@@ -28,9 +32,11 @@ from __future__ import annotations
 
 DIRTY = "reports_dirtyunit"
 PERSON = "personnel_person"
+ASSIGNMENT = "personnel_assignment"
 BY_PERSON = ("personnel_qualification", "personnel_appointment", "training_trainingrecord")
 EVERY_UNIT = (
     "personnel_orgunit",
+    "personnel_unitsuccession",
     "training_course",
     "training_course_types",
     "targets_programme",
@@ -51,7 +57,7 @@ def _name(table: str, event: str) -> str:
 
 def tables() -> dict[str, str]:
     """Return {table: what its triggers write} for every table watched."""
-    watched = {PERSON: "unit"}
+    watched = {PERSON: "person itself", ASSIGNMENT: "unit"}
     watched.update(dict.fromkeys(BY_PERSON, "person"))
     watched.update(dict.fromkeys(EVERY_UNIT, "every unit"))
     return watched
@@ -65,12 +71,29 @@ _PG_FUNCTIONS = {
 CREATE OR REPLACE FUNCTION reports_dirty_by_unit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO {DIRTY} (unit_id, created) SELECT DISTINCT unit_id, now() FROM new_rows;
+        INSERT INTO {DIRTY} (unit_id, created)
+        SELECT unit_id, now() FROM (SELECT unit_id FROM new_rows UNION SELECT heir_unit_id FROM new_rows) AS u
+        WHERE unit_id IS NOT NULL;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO {DIRTY} (unit_id, created) SELECT DISTINCT unit_id, now() FROM old_rows;
+        INSERT INTO {DIRTY} (unit_id, created)
+        SELECT unit_id, now() FROM (SELECT unit_id FROM old_rows UNION SELECT heir_unit_id FROM old_rows) AS u
+        WHERE unit_id IS NOT NULL;
     ELSE
         INSERT INTO {DIRTY} (unit_id, created)
-        SELECT unit_id, now() FROM (SELECT unit_id FROM old_rows UNION SELECT unit_id FROM new_rows) AS changed;
+        SELECT unit_id, now() FROM (
+            SELECT unit_id FROM old_rows UNION SELECT heir_unit_id FROM old_rows
+            UNION SELECT unit_id FROM new_rows UNION SELECT heir_unit_id FROM new_rows
+        ) AS u WHERE unit_id IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END $$""",
+    "person itself": f"""
+CREATE OR REPLACE FUNCTION reports_dirty_person_itself() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO {DIRTY} (person_id, created) SELECT DISTINCT id, now() FROM old_rows;
+    ELSE
+        INSERT INTO {DIRTY} (person_id, created) SELECT DISTINCT id, now() FROM new_rows;
     END IF;
     RETURN NULL;
 END $$""",
@@ -78,16 +101,12 @@ END $$""",
 CREATE OR REPLACE FUNCTION reports_dirty_by_person() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO {DIRTY} (unit_id, created)
-        SELECT DISTINCT p.unit_id, now() FROM new_rows r JOIN {PERSON} p ON p.id = r.person_id;
+        INSERT INTO {DIRTY} (person_id, created) SELECT DISTINCT person_id, now() FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO {DIRTY} (unit_id, created)
-        SELECT DISTINCT p.unit_id, now() FROM old_rows r JOIN {PERSON} p ON p.id = r.person_id;
+        INSERT INTO {DIRTY} (person_id, created) SELECT DISTINCT person_id, now() FROM old_rows;
     ELSE
-        INSERT INTO {DIRTY} (unit_id, created)
-        SELECT DISTINCT p.unit_id, now()
-        FROM (SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows) AS r
-        JOIN {PERSON} p ON p.id = r.person_id;
+        INSERT INTO {DIRTY} (person_id, created)
+        SELECT person_id, now() FROM (SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows) AS r;
     END IF;
     RETURN NULL;
 END $$""",
@@ -103,6 +122,7 @@ BEGIN
 END $$""",
 }
 _PG_FUNCTION_NAMES = {"unit": "reports_dirty_by_unit", "person": "reports_dirty_by_person",
+                      "person itself": "reports_dirty_person_itself",
                       "every unit": "reports_dirty_every_unit"}  # fmt: skip
 # A trigger with transition tables fires on one event only.
 _PG_REFERENCING = {
@@ -139,6 +159,9 @@ def _sqlite_values(kind: str, event: str) -> str:
     rows = {"insert": ["NEW"], "delete": ["OLD"], "update": ["OLD", "NEW"]}[event]
     if kind == "unit":
         values = [f"({row}.unit_id, NULL, CURRENT_TIMESTAMP)" for row in rows]
+        values += [f"(COALESCE({row}.heir_unit_id, {row}.unit_id), NULL, CURRENT_TIMESTAMP)" for row in rows]
+    elif kind == "person itself":
+        values = [f"(NULL, {row}.id, CURRENT_TIMESTAMP)" for row in rows]
     elif kind == "person":
         values = [f"(NULL, {row}.person_id, CURRENT_TIMESTAMP)" for row in rows]
     else:
