@@ -540,6 +540,14 @@ class ComplianceQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(
         required=False, help_text=_("Ngày xét T (yyyy-mm-dd); mặc định: 31/12 của năm Y, không quá hôm nay.")
     )
+    view = serializers.ChoiceField(
+        choices=["today", "then"],
+        required=False,
+        help_text=_(
+            "Cách xem: today (quy về các đơn vị hiện nay) hoặc then (theo cơ cấu tổ chức khi đó); mặc định: "
+            "today cho đơn vị đang hoạt động, then cho đơn vị đã giải thể."
+        ),
+    )
 
     def validate_as_of(self, value):
         if not 1900 <= value.year <= 2100:

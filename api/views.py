@@ -407,7 +407,9 @@ class ComplianceView(ComplianceMixin, APIView):
     )
     def get(self, request):
         params = self.evaluation()
-        report = compliance.evaluate(params["programme"], params["unit"], year=params["year"], as_of=params["as_of"])
+        report = compliance.evaluate(
+            params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
+        )
         return Response(report.as_json())
 
 
@@ -421,7 +423,7 @@ class ComplianceUnitsView(ComplianceMixin, APIView):
     def get(self, request):
         params = self.evaluation()
         report, children = compliance.evaluate_children(
-            params["programme"], params["unit"], year=params["year"], as_of=params["as_of"]
+            params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
         )
         return Response({**report.as_json(), "children": [child.as_json() for child in children]})
 
@@ -443,10 +445,13 @@ class ComplianceUnmetView(ComplianceMixin, generics.GenericAPIView):
                 _("Chương trình %(programme)s không có chỉ tiêu mã “%(code)s”.")
                 % {"programme": programme.code, "code": params["indicator"]}
             )
-        year, at = compliance.evaluation_date(programme, year=params["year"], as_of=params["as_of"])
-        rows = compliance.unmet(programme, indicator, params["unit"], year=year, as_of=at)
+        view = params.get("view") or compliance.default_view(params["unit"])
+        year, at = compliance.unit_evaluation_date(
+            programme, params["unit"], year=params["year"], as_of=params["as_of"], view=view
+        )
+        rows = compliance.unmet(programme, indicator, params["unit"], year=year, as_of=params["as_of"], view=view)
         page = self.paginate_queryset(rows)
-        missing = compliance.missing_for(programme, indicator, page, year=year, as_of=at)
+        missing = compliance.missing_for(programme, indicator, page, year=year, as_of=at) if at else {}
         by_appointment = indicator.kind == IndicatorKind.APPOINTMENT
         results = []
         for row in page:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
-    """The six templates of data-exchange.md, in the order they must be loaded."""
+    """The templates of data-exchange.md, in the order they must be loaded (assignments after personnel)."""
 
     UNITS = "don_vi", _("Đơn vị")
     PERSONNEL = "nhan_su", _("Nhân sự")
@@ -15,6 +15,7 @@ class ImportKind(models.TextChoices):
     COURSES = "khoa_hoc", _("Khóa học")
     TRAINING_RECORDS = "ket_qua", _("Kết quả đào tạo")
     APPOINTMENTS = "bo_nhiem", _("Bổ nhiệm")
+    ASSIGNMENTS = "qua_trinh_cong_tac", _("Quá trình công tác")
 
 
 class ImportStatus(models.TextChoices):
@@ -64,7 +65,7 @@ class ImportBatch(models.Model):
     django-simple-history row, so the load's changes can be listed (and later undone) from here.
     """
 
-    kind = models.CharField(_("loại dữ liệu"), max_length=16, choices=ImportKind.choices)
+    kind = models.CharField(_("loại dữ liệu"), max_length=24, choices=ImportKind.choices)
     file_name = models.CharField(_("tên tệp"), max_length=255)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

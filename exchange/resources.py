@@ -34,19 +34,21 @@ from import_export.fields import Field
 
 from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
+from personnel import history
 from personnel.choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
-from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
 from personnel.qualifications import level_label
 from personnel.services import rebuild_unit_paths
 from training.choices import CourseForm, TrainingResult
 from training.models import Course, CourseType, TrainingRecord
 
 from . import cells
-from .bulk import WRITE_BATCH, create_with_history, new_instances, update_with_history
+from .bulk import WRITE_BATCH, create_with_history, new_instances, record_deletions, update_with_history
 from .models import ImportKind
 from .widgets import (
     ChoiceWidget,
     CitizenIdWidget,
+    CodeListWidget,
     DateWidget,
     LeadershipLevelWidget,
     LevelWidget,
@@ -561,24 +563,33 @@ class UnitResource(TemplateResource):
     kind = "don_vi"
     key_fields = ("code",)
     required = ("code", "name", "level")
-    compared = {"parent": ("_import_parent",)}
+    compared = {"parent": ("_import_parent",), "successors": ("_import_successors",)}
     label_field = "name"
 
     code = Field(attribute="code", column_name="Mã đơn vị", widget=TextWidget(40, required=True))
     name = Field(attribute="name", column_name="Tên đơn vị", widget=TextWidget(255, required=True, single_spaces=True))
     parent = DeferredField(attribute="parent", column_name="Mã đơn vị cấp trên", widget=TextWidget(40))
     level = Field(attribute="level", column_name="Cấp", widget=ChoiceWidget(UnitLevel))
+    opened_on = Field(attribute="opened_on", column_name="Ngày thành lập", widget=DateWidget())
+    closed_on = Field(attribute="closed_on", column_name="Ngày giải thể", widget=DateWidget())
+    successors = DeferredField(attribute="successors", column_name="Đơn vị kế thừa", widget=CodeListWidget())
 
     class Meta(TemplateResource.Meta):
         model = OrgUnit
-        fields = ("code", "name", "parent", "level")
+        fields = ("code", "name", "parent", "level", "opened_on", "closed_on", "successors")
         import_id_fields = ("code",)
 
     def prefetch(self, raw):
         units = list(OrgUnit.objects.values(*self.stored_fields()))
         code_of = {unit["id"]: unit["code"] for unit in units}
+        successors: dict[int, list[str]] = {}
+        for link in UnitSuccession.objects.order_by("-is_primary", "order", "pk").values(
+            "predecessor_id", "successor_id"
+        ):
+            successors.setdefault(link["predecessor_id"], []).append(code_of[link["successor_id"]])
         for unit in units:
             unit["_import_parent"] = code_of.get(unit["parent_id"]) or ""
+            unit["_import_successors"] = ";".join(successors.get(unit["id"], []))
         self.units = {unit["code"]: unit for unit in units}
         self.existing = {(unit["code"],): unit for unit in units}
         # The tree as it will be after the file: stored parents, replaced by the file's.
@@ -608,6 +619,7 @@ class UnitResource(TemplateResource):
         return in_cycle
 
     def check_row(self, index, record):
+        self._check_dates(index, record)
         parent = self.value("parent", index)
         if not parent or self.has_error(index, "parent"):
             return
@@ -616,6 +628,33 @@ class UnitResource(TemplateResource):
             self.add_error(index, "parent", _("Không có đơn vị mã «%(code)s».") % {"code": parent})
         elif code in self.in_cycle:
             self.add_error(index, "parent", _("Đơn vị cấp trên tạo thành vòng lặp (một đơn vị nằm dưới chính nó)."))
+
+    def _check_dates(self, index, record):
+        """A closing date after the opening date, and successors (known units) for a closed unit."""
+        opened_on = self.effective("opened_on", index, record)
+        closed_on = self.effective("closed_on", index, record)
+        if opened_on and closed_on and closed_on <= opened_on and not self.has_error(index, "closed_on"):
+            self.add_error(index, "closed_on", _("Ngày giải thể phải sau ngày thành lập."))
+        successors = self.effective_successors(index, record)
+        if closed_on and not successors and not self.has_error(index, "successors"):
+            self.add_error(
+                index,
+                "successors",
+                _("Đơn vị giải thể cần ít nhất một đơn vị kế thừa (đơn vị kế thừa chính đứng đầu)."),
+            )
+        code = self.value("code", index)
+        for successor in successors:
+            if successor == code:
+                self.add_error(index, "successors", _("Đơn vị không thể kế thừa chính nó."))
+            elif successor not in self.units and successor not in self.file_codes:
+                self.add_error(index, "successors", _("Không có đơn vị mã «%(code)s».") % {"code": successor})
+
+    def effective_successors(self, index, record) -> list[str]:
+        if "successors" in self.values:
+            text = self.values["successors"][index] or ""
+        else:
+            text = record["_import_successors"] if record is not None else ""
+        return [code for code in text.split(";") if code]
 
     def check_scope(self, index, record):
         if record is not None and not self.in_scope(record["path"]):
@@ -640,7 +679,10 @@ class UnitResource(TemplateResource):
         self.add_error(index, "parent", _("Chỉ được đặt đơn vị dưới một đơn vị trong phạm vi quản lý của bạn."))
 
     def new_attributes(self, indexes):
-        return [{"_import_parent": ""} | attributes for attributes in super().new_attributes(indexes)]
+        return [
+            {"_import_parent": "", "_import_successors": ""} | attributes
+            for attributes in super().new_attributes(indexes)
+        ]
 
     def write(self, created, updated):
         by_code = {code: unit["id"] for code, unit in self.units.items()}
@@ -662,9 +704,24 @@ class UnitResource(TemplateResource):
         if updated:
             update_with_history(OrgUnit, updated, self.update_fields(updated), **self.history_options())
         rebuild_unit_paths()
+        self._write_successors([*created, *[u for u in updated if "successors" in u._import_changed]], by_code)
+        history.refresh_heirs()
+
+    def _write_successors(self, units: list, by_code: dict[str, int]) -> None:
+        """Replace the successors of the units whose column was given: the first code is the primary one."""
+        units = [unit for unit in units if "successors" in self.present]
+        if not units:
+            return
+        UnitSuccession.objects.filter(predecessor_id__in=[unit.pk for unit in units]).delete()
+        links = [
+            UnitSuccession(predecessor_id=unit.pk, successor_id=by_code[code], is_primary=order == 0, order=order)
+            for unit in units
+            for order, code in enumerate(c for c in (unit._import_successors or "").split(";") if c)
+        ]
+        UnitSuccession.objects.bulk_create(links, batch_size=WRITE_BATCH)
 
     def update_fields(self, instances):
-        fields = set(super().update_fields(instances))
+        fields = set(super().update_fields(instances)) - {"successors"}
         if any("parent" in unit._import_changed for unit in instances):
             fields.add("parent")
         return sorted(fields)
@@ -757,7 +814,7 @@ class PersonResource(TemplateResource):
         import_id_fields = ("code",)
 
     def prefetch(self, raw):
-        units = list(OrgUnit.objects.only("id", "code", "path"))
+        units = list(OrgUnit.objects.only("id", "code", "name", "path", "opened_on", "closed_on"))
         self.fields["unit"].widget.lookup = {unit.code: unit for unit in units}
         self.unit_path = {unit.pk: unit.path for unit in units}
         self.unit_code = {unit.pk: unit.code for unit in units}
@@ -770,6 +827,11 @@ class PersonResource(TemplateResource):
 
     def check_row(self, index, record):
         end = self.effective("end_date", index, record)
+        unit = self.value("unit", index)
+        if unit is not None and not self.has_error(index, "end_date"):
+            error = history.closed_unit_error(unit, None, end, check_opening=False)
+            if error:
+                self.add_error(index, "unit", error)
         if end is not None:
             start = self.effective("start_date", index, record)
             if start and end < start and not self.has_error(index, "end_date"):
@@ -822,6 +884,12 @@ class PersonResource(TemplateResource):
         if "full_name" in fields or "code" in fields:
             fields.update(["family_name", "middle_name", "given_name", "sort_key", "search_text"])
         return sorted(fields | {"updated_at"})
+
+    def write(self, created, updated):
+        """Write the persons, then bring their assignments in line with their rows (a row naming another
+        unit for someone with a history is a transfer dated today: organisation-history.md, section 3)."""
+        super().write(created, updated)
+        history.sync_person_assignments([person.pk for person in [*created, *updated]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1152,6 +1220,107 @@ class AppointmentResource(TemplateResource):
         self.check_person_scope(index)
 
 
+# ---------------------------------------------------------------------------------------------
+# 6b. Assignments — qua_trinh_cong_tac
+
+
+class AssignmentResource(TemplateResource):
+    """A person's whole history: the file's rows for a person replace their assignments (all or nothing)."""
+
+    kind = "qua_trinh_cong_tac"
+    key_fields = ("person", "start_date")
+    required = ("person", "unit", "category")
+
+    person = Field(attribute="person", column_name="Mã cán bộ", widget=person_lookup())
+    unit = Field(
+        attribute="unit",
+        column_name="Mã đơn vị",
+        widget=LookupWidget(gettext_lazy("Không có đơn vị mã «%(code)s» (hãy nhập danh sách đơn vị trước).")),
+    )
+    category = Field(attribute="category", column_name="Đối tượng", widget=ChoiceWidget(Category))
+    leadership_level = Field(
+        attribute="leadership_level",
+        column_name="Cấp chức vụ",
+        widget=LeadershipLevelWidget(LeadershipLevel, required=False, empty=LeadershipLevel.NONE),
+    )
+    position_title = Field(
+        attribute="position_title", column_name="Chức vụ", widget=TextWidget(255, single_spaces=True)
+    )
+    start_date = Field(attribute="start_date", column_name="Từ ngày", widget=DateWidget())
+    end_date = Field(attribute="end_date", column_name="Đến ngày", widget=DateWidget())
+
+    class Meta(TemplateResource.Meta):
+        model = Assignment
+        fields = ("person", "unit", "category", "leadership_level", "position_title", "start_date", "end_date")
+        import_id_fields = ("person", "start_date")
+
+    def prefetch(self, raw):
+        persons = self.persons_by_code(raw)
+        self.fields["person"].widget.lookup = persons
+        units = list(OrgUnit.objects.only("id", "code", "name", "path", "opened_on", "closed_on"))
+        self.fields["unit"].widget.lookup = {unit.code: unit for unit in units}
+        self.unit_code = {unit.pk: unit.code for unit in units}
+        stored = in_chunks(
+            Assignment.objects.values(*self.stored_fields()), "person_id", (p.pk for p in persons.values())
+        )
+        self.existing = {(a["person_id"], a["start_date"]): a for a in stored}
+
+    def stored_fields(self):
+        return [name for name in super().stored_fields() if name != "heir_unit_id"]
+
+    def check(self, table, mapping, *, on_progress=None):
+        """Check each row, then each person's rows together: no overlap (organisation-history.md, section 3)."""
+        super().check(table, mapping, on_progress=on_progress)
+        rows_of: dict[int, list[int]] = {}
+        for index, person in enumerate(self.values.get("person", [])):
+            if person is not None:
+                rows_of.setdefault(person.pk, []).append(index)
+        for indexes in rows_of.values():
+            stretches = []
+            for index in indexes:
+                unit = self.value("unit", index)
+                if unit is None or self.has_error(index, "start_date") or self.has_error(index, "end_date"):
+                    continue
+                stretch = history.Stretch(
+                    unit=unit,
+                    category="",
+                    start_date=self.value("start_date", index),
+                    end_date=self.value("end_date", index),
+                    label=str(index),
+                )
+                stretches.append(stretch)
+            for stretch, reason in history.check_stretches(stretches):
+                index = int(stretch.label)
+                self.add_error(index, "end_date" if "kết thúc" in reason else "unit", reason)
+                self.status[index] = "error"
+
+    def check_scope(self, index, record):
+        self.check_person_scope(index)
+        unit = self.value("unit", index)
+        if unit is not None and not self.in_scope(unit.path):
+            self.add_error(
+                index, "unit", _("Đơn vị mã «%(code)s» nằm ngoài phạm vi quản lý của bạn.") % {"code": unit.code}
+            )
+
+    def render(self, name, value):
+        if name == "unit":
+            return self.unit_code.get(value[0], "")
+        return super().render(name, value)
+
+    def write(self, created, updated):
+        """Delete the persons' assignments the file does not list, write the file's, and bring the persons'
+        rows and heir units in line."""
+        person_ids = sorted({p.pk for p in self.values["person"] if p is not None})
+        kept = {record["id"] for record in self.records if record is not None}
+        gone = [a for a in in_chunks(Assignment.objects.all(), "person_id", person_ids) if a.pk not in kept]
+        if gone:
+            record_deletions(Assignment, gone, **self.history_options())
+            Assignment.objects.filter(pk__in=[a.pk for a in gone]).delete()
+        super().write(created, updated)
+        history.sync_persons(person_ids)
+        history.refresh_heirs(person_ids=person_ids)
+
+
 RESOURCES: dict[str, type[TemplateResource]] = {
     resource.kind: resource
     for resource in (
@@ -1161,6 +1330,7 @@ RESOURCES: dict[str, type[TemplateResource]] = {
         CourseResource,
         TrainingRecordResource,
         AppointmentResource,
+        AssignmentResource,
     )
 }
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.concurrency import StaleRecords, claim_versions, is_versioned
-from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification
 from personnel.services import rebuild_unit_paths
 from training.models import Course, TrainingRecord
 
@@ -32,6 +32,7 @@ MODEL_OF_KIND = {
     "khoa_hoc": Course,
     "ket_qua": TrainingRecord,
     "bo_nhiem": Appointment,
+    "qua_trinh_cong_tac": Assignment,
 }
 LISTED = 20  # records named in a refusal; the rest are counted
 

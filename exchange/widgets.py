@@ -146,3 +146,15 @@ class LookupWidget(Widget):
         if found is None:
             raise ValueError(str(self.missing_message) % {"code": code})
         return found
+
+
+class CodeListWidget(TextWidget):
+    """Codes separated by ``;`` (a closed unit's successors, the primary one first), as ``A;B``."""
+
+    def __init__(self):
+        super().__init__(400)
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row=row, **kwargs)
+        codes = [part.strip() for part in text.replace(",", ";").split(";")]
+        return ";".join(code for code in codes if code)

@@ -23,38 +23,25 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Assignment, OrgUnit, Person, UnitSuccession
 
 
 def _day(value: datetime.date | None) -> str:
-    return date_format(value, "d/m/Y") if value else ""
+    return f"{value:%d/%m/%Y}" if value else ""
 
 
 # ---------------------------------------------------------------------------------------------
 # Rules
 
 
-def closed_unit_error(unit: OrgUnit, start: datetime.date | None, end: datetime.date | None) -> str | None:
-    """Return why ``unit`` cannot hold someone from ``start`` until ``end`` (None when it can).
-
-    Nobody can be placed in a unit for a day on or after its closing date, nor before it opened; the
-    message names the unit, the date and, for a closed unit, its primary successor.
-    """
-    if unit.closed_on is not None and (end is None or end > unit.closed_on):
-        successor = unit.primary_successor
-        if successor is not None:
-            return _("Đơn vị %(unit)s đã giải thể từ ngày %(date)s; đơn vị kế thừa chính là %(successor)s.") % {
-                "unit": unit,
-                "date": _day(unit.closed_on),
-                "successor": successor,
-            }
-        return _("Đơn vị %(unit)s đã giải thể từ ngày %(date)s.") % {"unit": unit, "date": _day(unit.closed_on)}
-    if unit.opened_on is not None and (start is None or start < unit.opened_on):
-        return _("Đơn vị %(unit)s chỉ được thành lập từ ngày %(date)s.") % {"unit": unit, "date": _day(unit.opened_on)}
-    return None
+def closed_unit_error(
+    unit: OrgUnit, start: datetime.date | None, end: datetime.date | None, *, check_opening: bool = True
+) -> str | None:
+    """Return why ``unit`` cannot hold someone from ``start`` until ``end`` (None when it can): the one rule,
+    ``OrgUnit.placement_error``."""
+    return unit.placement_error(start, end, check_opening=check_opening)
 
 
 @dataclass
@@ -243,6 +230,16 @@ def person_row_stretch(person: Person, unit: OrgUnit) -> Stretch:
 
 
 def sync_person_assignments(person_ids: Iterable[int], *, today: datetime.date | None = None) -> dict[int, str]:
+    """Bring the assignments of persons whose personnel row was just written in line with it (in chunks);
+    see ``_sync_chunk``."""
+    person_ids = list(person_ids)
+    outcome: dict[int, str] = {}
+    for start in range(0, len(person_ids), 2000):
+        outcome.update(_sync_chunk(person_ids[start : start + 2000], today=today))
+    return outcome
+
+
+def _sync_chunk(person_ids: list[int], *, today: datetime.date | None = None) -> dict[int, str]:
     """Bring the assignments of persons whose personnel row was just written in line with it.
 
     A person with no assignment gets the one their row describes; a person with one has it set to the row

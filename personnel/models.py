@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -101,6 +102,33 @@ class OrgUnit(models.Model):
         opened = self.opened_on is None or (start is not None and self.opened_on <= start)
         not_closed = self.closed_on is None or (end is not None and end <= self.closed_on)
         return opened and not_closed
+
+    def placement_error(
+        self, start: datetime.date | None, end: datetime.date | None, *, check_opening: bool = True
+    ) -> str | None:
+        """Return why nobody can be placed in this unit from ``start`` until ``end`` (None when they can).
+
+        Nobody can be placed in a unit for a day on or after its closing date, nor (``check_opening``) before
+        it opened; the message names the unit, the date and, for a closed unit, its primary successor. (A
+        personnel row is not checked against the opening: its one assignment starts when the unit opened.)
+        """
+        from django.utils.translation import gettext
+
+        if self.closed_on is not None and (end is None or end > self.closed_on):
+            successor = self.primary_successor
+            values = {"unit": self, "date": f"{self.closed_on:%d/%m/%Y}", "successor": successor}
+            if successor is not None:
+                return (
+                    gettext("Đơn vị %(unit)s đã giải thể từ ngày %(date)s; đơn vị kế thừa chính là %(successor)s.")
+                    % values
+                )
+            return gettext("Đơn vị %(unit)s đã giải thể từ ngày %(date)s.") % values
+        if check_opening and self.opened_on is not None and (start is None or start < self.opened_on):
+            return gettext("Đơn vị %(unit)s chỉ được thành lập từ ngày %(date)s.") % {
+                "unit": self,
+                "date": f"{self.opened_on:%d/%m/%Y}",
+            }
+        return None
 
     @property
     def primary_successor(self) -> "OrgUnit | None":
@@ -234,6 +262,13 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.code})"
+
+    def clean(self):
+        super().clean()
+        if self.unit_id is not None:
+            error = self.unit.placement_error(None, self.end_date, check_opening=False)
+            if error:
+                raise ValidationError({"unit": error})
 
     def refresh_name_keys(self) -> None:
         """Set the split name, the Vietnamese sort key and the accent-free search text from the full name."""

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core.concurrency import save_versioned
 
+from . import history
 from .models import OrgUnit, Person
 
 
@@ -67,15 +68,21 @@ def prepare_person(person: Person) -> Person:
     return person
 
 
+@transaction.atomic
 def save_person(*, person: Person, version: int | None = None) -> Person:
-    """Validate and save a person with its derived fields.
+    """Validate and save a person with its derived fields, and bring their assignments in line with the row
+    (``personnel.history.sync_person_assignments``: another unit for someone with a history is a transfer
+    dated today).
 
     An edit names the ``version`` it started from and is refused with ``core.concurrency.StaleEdit``
     (nothing written) when the person was saved by someone else since; None saves whatever the version.
+    A unit closed on or before the person's last day is refused (``OrgUnit.placement_error``).
     """
     prepare_person(person)
     person.full_clean()
     save_versioned(instance=person, version=version)
+    history.sync_person_assignments([person.pk])
+    person.refresh_from_db()
     return person
 
 

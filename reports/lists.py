@@ -30,27 +30,33 @@ def by_appointment(indicator: Indicator) -> bool:
     return indicator.kind == IndicatorKind.APPOINTMENT
 
 
-def unmet_queryset(programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int):
-    """Return the persons (or appointments) of the unit's subtree that do not meet the indicator."""
-    return compliance.unmet(programme, indicator, unit, year=year)
+def unmet_queryset(programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int, view: str = "today"):
+    """Return the persons (or appointments) the view counts for the unit that do not meet the indicator."""
+    return compliance.unmet(programme, indicator, unit, year=year, view=view)
 
 
-def with_missing(programme: Programme, indicator: Indicator, rows: Iterable, *, year: int) -> list[UnmetRow]:
-    """Return the rows (persons or appointments from ``unmet``) with what each is missing."""
+def with_missing(
+    programme: Programme, indicator: Indicator, rows: Iterable, *, year: int, as_of=None
+) -> list[UnmetRow]:
+    """Return the rows (persons or appointments from ``unmet``) with what each is missing (at ``as_of``:
+    the unit's own evaluation date, default 31 December of the year)."""
     rows = list(rows)
-    missing = compliance.missing_for(programme, indicator, rows, year=year)
+    missing = compliance.missing_for(programme, indicator, rows, year=year, as_of=as_of)
     if by_appointment(indicator):
         return [UnmetRow(person=row.person, appointment=row, missing=missing[row.pk]) for row in rows]
     return [UnmetRow(person=row, appointment=None, missing=missing[row.pk]) for row in rows]
 
 
-def iter_unmet(programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int) -> Iterator[UnmetRow]:
+def iter_unmet(
+    programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int, view: str = "today"
+) -> Iterator[UnmetRow]:
     """Yield every row that does not meet the indicator, reading the database in chunks."""
+    _year, at = compliance.unit_evaluation_date(programme, unit, year=year, view=view)
     batch = []
-    for row in unmet_queryset(programme, indicator, unit, year=year).iterator(chunk_size=CHUNK):
+    for row in unmet_queryset(programme, indicator, unit, year=year, view=view).iterator(chunk_size=CHUNK):
         batch.append(row)
         if len(batch) == CHUNK:
-            yield from with_missing(programme, indicator, batch, year=year)
+            yield from with_missing(programme, indicator, batch, year=year, as_of=at)
             batch = []
     if batch:
-        yield from with_missing(programme, indicator, batch, year=year)
+        yield from with_missing(programme, indicator, batch, year=year, as_of=at)

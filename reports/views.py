@@ -36,6 +36,7 @@ from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
 from personnel.models import OrgUnit
+from targets import compliance
 from targets.models import Programme
 
 from . import charts, exports, freshness, lists
@@ -77,10 +78,21 @@ class Selection:
     year: int
     unit: OrgUnit
     years: list[int]
+    view: str = "today"
+
+    @property
+    def other_view(self) -> str:
+        """Return the view the page switches to in one click."""
+        return "then" if self.view == "today" else "today"
+
+    @property
+    def unit_closed(self) -> bool:
+        """Return whether the unit is closed today (shown in view ``then`` only)."""
+        return self.unit.closed_on is not None and self.unit.closed_on <= timezone.localdate()
 
     def query(self, **extra) -> str:
         """Return the query string naming this selection (plus ``extra``)."""
-        params = {"programme": self.programme.code, "year": self.year, "unit": self.unit.code}
+        params = {"programme": self.programme.code, "year": self.year, "unit": self.unit.code, "view": self.view}
         params.update({key: value for key, value in extra.items() if value not in (None, "")})
         return urlencode(params)
 
@@ -109,7 +121,21 @@ def select(request) -> Selection:
         unit = scope_unit(request.user)
         if unit is None:
             raise PermissionDenied(_("Tài khoản chưa được gán đơn vị."))
-    return Selection(programme=programme, year=int(year), unit=unit, years=years)
+    view = request.GET.get("view") or compliance.default_view(unit)
+    if view not in compliance.VIEWS:
+        raise Http404(_("Cách xem không hợp lệ."))
+    if compliance.default_view(unit) == compliance.THEN:
+        # A closed unit exists only as it was: view ``then``, in the years it has figures.
+        view = compliance.THEN
+        years = [y for y in years if compliance.unit_evaluation_date(programme, unit, year=y, view=view)[1]] or years
+        if int(year) not in years:
+            year = str(years[-1])
+    elif (
+        view == compliance.THEN
+        and compliance.unit_evaluation_date(programme, unit, year=int(year), view=view)[1] is None
+    ):
+        view = compliance.TODAY  # a unit opened after that year has figures only restated on today's units
+    return Selection(programme=programme, year=int(year), unit=unit, years=years, view=view)
 
 
 def record_export(request, selection: Selection, name: str, *, action=AccessAction.EXPORT, indicator=None) -> None:
@@ -308,6 +334,7 @@ def dashboard(request):
         selection.unit,
         year=selection.year,
         trend_years=freshness.trend_years(selection.programme),
+        view=selection.view,
     )
     sort = request.GET.get("sort", "code")
     if sort not in SORTS and not sort.startswith("gap:"):
@@ -316,6 +343,10 @@ def dashboard(request):
     context["fragment"] = figures_fragment("reports/_figures.html", selection, figures, sort)
     context["unit_options"] = unit_options(request.user, selection.unit, figures.units_version)
     context["programmes"] = programme_choices(figures.version)
+    context["switch_query"] = urlencode(
+        {"programme": selection.programme.code, "year": selection.year, "unit": selection.unit.code,
+         "view": selection.other_view}
+    )  # fmt: skip
     return render(request, "reports/dashboard.html", context)
 
 
@@ -328,6 +359,7 @@ def print_view(request):
         selection.unit,
         year=selection.year,
         trend_years=freshness.trend_years(selection.programme),
+        view=selection.view,
     )
     context = page_context(selection, figures)
     context["fragment"] = figures_fragment("reports/_print_figures.html", selection, figures, "code")
@@ -344,9 +376,11 @@ def print_view(request):
 def export_xlsx(request):
     """Download the dashboard as XLSX: summary, units × indicators, and who does not meet each indicator."""
     selection = select(request)
-    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year, view=selection.view)
     unmet_lists = {
-        indicator.code: lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
+        indicator.code: lists.iter_unmet(
+            selection.programme, indicator, selection.unit, year=selection.year, view=selection.view
+        )
         for indicator in figures.indicators
     }
     content = exports.dashboard_workbook(figures, heading(selection, figures), unmet_lists)
@@ -359,7 +393,7 @@ def export_xlsx(request):
 def export_csv(request):
     """Download the dashboard's figures as CSV: one row per unit (the unit and its children) and indicator."""
     selection = select(request)
-    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year, view=selection.view)
     content = "".join(exports.csv_lines(exports.dashboard_csv_rows(figures)))
     name = file_name("bao-cao-chi-tieu", selection.unit.code, selection.year) + ".csv"
     record_export(request, selection, name)
@@ -382,13 +416,16 @@ def drilldown(request, code: str):
     """List who, in the unit's subtree, does not meet one indicator, and what each is missing."""
     selection = select(request)
     indicator = indicator_of(selection, code)
-    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year, view=selection.view)
     result = figures.report.by_code().get(indicator.code)
     paginator = Paginator(
-        lists.unmet_queryset(selection.programme, indicator, selection.unit, year=selection.year), PAGE_SIZE
+        lists.unmet_queryset(selection.programme, indicator, selection.unit, year=selection.year, view=selection.view),
+        PAGE_SIZE,
     )
     page = paginator.get_page(request.GET.get("page"))
-    rows = lists.with_missing(selection.programme, indicator, page.object_list, year=selection.year)
+    rows = lists.with_missing(
+        selection.programme, indicator, page.object_list, year=selection.year, as_of=figures.as_of
+    )
     return render(
         request,
         "reports/drilldown.html",
@@ -414,8 +451,8 @@ def drilldown_xlsx(request, code: str):
     """Download who does not meet one indicator as XLSX."""
     selection = select(request)
     indicator = indicator_of(selection, code)
-    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year)
-    rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
+    figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year, view=selection.view)
+    rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year, view=selection.view)
     content = exports.list_workbook(indicator, heading(selection, figures), rows)
     name = file_name("chua-dat", indicator.code, selection.unit.code, selection.year) + ".xlsx"
     record_export(request, selection, name, indicator=indicator)
@@ -427,7 +464,7 @@ def drilldown_csv(request, code: str):
     """Download who does not meet one indicator as CSV (streamed: a city-wide list is long)."""
     selection = select(request)
     indicator = indicator_of(selection, code)
-    rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year)
+    rows = lists.iter_unmet(selection.programme, indicator, selection.unit, year=selection.year, view=selection.view)
     name = file_name("chua-dat", indicator.code, selection.unit.code, selection.year) + ".csv"
     record_export(request, selection, name, indicator=indicator)
     lines = exports.csv_lines(exports.list_csv_rows(indicator, rows))

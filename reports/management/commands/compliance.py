@@ -5,6 +5,7 @@ import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from personnel.models import OrgUnit
 from targets import compliance
@@ -19,8 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="year Y (default: the current year)")
         parser.add_argument("--unit", help="unit code (default: the root unit)")
         parser.add_argument("--as-of", dest="as_of", help="evaluation date T, yyyy-mm-dd")
+        parser.add_argument(
+            "--view",
+            choices=compliance.VIEWS,
+            help="then: units as they were; today: restated on today's units (default: today for a unit open "
+            "today, then for a closed one)",
+        )
 
-    def handle(self, *args, programme=None, year=None, unit=None, as_of=None, **options):
+    def handle(self, *args, programme=None, year=None, unit=None, as_of=None, view=None, **options):
         programme_obj = self._programme(programme)
         unit_obj = None
         if unit:
@@ -34,8 +41,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(f"Ngày không hợp lệ / invalid date: {as_of!r} (yyyy-mm-dd)") from error
         if year is None and as_of_date is None:
-            year = datetime.date.today().year
-        report = compliance.evaluate(programme_obj, unit_obj, year=year, as_of=as_of_date)
+            year = timezone.localdate().year
+        report = compliance.evaluate(programme_obj, unit_obj, year=year, as_of=as_of_date, view=view)
         self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
 
     def _programme(self, code: str | None) -> Programme:
