@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
 from accounts.scoping import visible_persons, visible_units
-from personnel.choices import Category, QualificationKind
+from personnel.choices import Category, LeadershipLevel, QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
 from personnel.qualifications import LADDERS, level_label
 from personnel.services import prepare_person
@@ -152,16 +152,42 @@ class UnitSerializer(ModelCleanSerializer):
         help_text=_("Mã đơn vị cấp trên; null cho đơn vị gốc."),
     )
 
+    successors = serializers.SerializerMethodField(
+        help_text=_("Mã các đơn vị kế thừa của đơn vị đã giải thể, đơn vị kế thừa chính đứng đầu.")
+    )
+
     class Meta(ModelCleanSerializer.Meta):
         model = OrgUnit
-        fields = ["code", "name", "parent", "level", "opened_on", "closed_on", "depth"]
+        fields = ["code", "name", "parent", "level", "opened_on", "closed_on", "successors", "depth"]
         read_only_fields = ["depth"]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_successors(self, unit) -> list[str]:
+        links = unit.successions.all()  # prefetched with their successors by the view
+        return [link.successor.code for link in sorted(links, key=lambda link: (not link.is_primary, link.order))]
 
     def domain_errors(self, instance, attrs):
         parent = attrs.get("parent")
         if parent is not None and instance.pk and parent.is_within(instance):
             return {"parent": [_("Không thể đặt đơn vị vào dưới chính nó hoặc đơn vị cấp dưới của nó.")]}
         return {}
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """One stretch of a person's history (quá trình công tác: data-exchange, section 6b)."""
+
+    unit = CodeField(queryset=OrgUnit.objects.all(), scope=visible_units, not_found=UNIT_NOT_FOUND)
+    category = serializers.ChoiceField(choices=Category.choices)
+    leadership_level = serializers.ChoiceField(choices=LeadershipLevel.choices, required=False, default=0)
+    position_title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    heir_unit = serializers.SerializerMethodField(help_text=_("Đơn vị hiện nay kế thừa (cách xem today)."))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_heir_unit(self, assignment) -> str | None:
+        heir = getattr(assignment, "heir_unit", None)
+        return heir.code if heir is not None else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
@@ -42,6 +43,7 @@ from accounts.scoping import (
     visible_units,
 )
 from core.concurrency import StaleEdit, is_versioned, save_versioned
+from personnel import history
 from personnel.models import OrgUnit
 from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
@@ -149,7 +151,7 @@ class UnitViewSet(ApiViewSet):
     ordering = ["path"]
 
     def get_queryset(self):
-        return visible_units(self.request.user).select_related("parent")
+        return visible_units(self.request.user).select_related("parent").prefetch_related("successions__successor")
 
     def perform_create(self, serializer):
         serializer.instance = save_unit(unit=OrgUnit(**serializer.validated_data))
@@ -209,6 +211,36 @@ class PersonViewSet(ApiViewSet):
         for key, value in serializer.validated_data.items():
             setattr(person, key, value)
         serializer.instance = save_person(person=person, version=version)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("Quá trình công tác của một cán bộ"),
+        responses=serializers.AssignmentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary=_("Thay cả quá trình công tác của một cán bộ (tất cả hoặc không)"),
+        request=serializers.AssignmentSerializer(many=True),
+        responses={200: serializers.AssignmentSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get", "put"], url_path="history")
+    def history(self, request, code=None):
+        """Read a person's assignments, or replace them all (the rows of qua_trinh_cong_tac for one person)."""
+        person = self.get_object()
+        if request.method == "PUT":
+            incoming = serializers.AssignmentSerializer(
+                data=request.data, many=True, context=self.get_serializer_context()
+            )
+            incoming.is_valid(raise_exception=True)
+            stretches = [
+                history.Stretch(label=str(index + 1), **row) for index, row in enumerate(incoming.validated_data)
+            ]
+            try:
+                history.replace_history(person=person, stretches=stretches)
+            except DjangoValidationError as error:
+                raise exceptions.ValidationError({"history": error.messages}) from None
+        rows = person.assignments.select_related("unit", "heir_unit").in_order()
+        return Response(serializers.AssignmentSerializer(rows, many=True).data)
 
 
 class QualificationViewSet(ApiViewSet):

@@ -704,8 +704,12 @@ class UnitResource(TemplateResource):
         if updated:
             update_with_history(OrgUnit, updated, self.update_fields(updated), **self.history_options())
         rebuild_unit_paths()
-        self._write_successors([*created, *[u for u in updated if "successors" in u._import_changed]], by_code)
-        history.refresh_heirs()
+        with_successors = [*created, *[u for u in updated if "successors" in u._import_changed]]
+        if any(unit._import_successors for unit in with_successors) or any(
+            "successors" in u._import_changed or "closed_on" in u._import_changed for u in updated
+        ):
+            self._write_successors(with_successors, by_code)
+            history.refresh_heirs()  # who inherits whom changed
 
     def _write_successors(self, units: list, by_code: dict[str, int]) -> None:
         """Replace the successors of the units whose column was given: the first code is the primary one."""

@@ -41,6 +41,11 @@ GUIDE = {
         "Tên đơn vị": "Tên đơn vị.",
         "Mã đơn vị cấp trên": "Mã đơn vị cấp trên; để trống với đơn vị gốc (Thành phố).",
         "Cấp": "Thành phố, Cấp huyện hoặc Cấp xã (hoặc mã thanh_pho, huyen, xa).",
+        "Ngày thành lập": "Ngày thành lập, dd/mm/yyyy; để trống nếu có từ trước khi có dữ liệu.",
+        "Ngày giải thể": "Ngày đầu tiên đơn vị không còn tồn tại, dd/mm/yyyy; để trống nếu đang hoạt động.",
+        "Đơn vị kế thừa": (
+            "Mã các đơn vị kế thừa, cách nhau bởi dấu ;, đơn vị kế thừa chính đứng đầu (bắt buộc khi có ngày giải thể)."
+        ),
     },
     "nhan_su": {
         "Mã cán bộ": "Mã cán bộ, không trùng.",
@@ -94,6 +99,18 @@ GUIDE = {
         "Chức danh": "Ngạch hoặc chức vụ được bổ nhiệm.",
         "Ngày bổ nhiệm": "Ngày bổ nhiệm, dd/mm/yyyy.",
     },
+    "qua_trinh_cong_tac": {
+        "Mã cán bộ": (
+            "Mã cán bộ (đã có trong danh sách nhân sự). Các dòng của một cán bộ thay toàn bộ quá trình công tác của "
+            "người đó."
+        ),
+        "Mã đơn vị": "Mã đơn vị; đơn vị phải hoạt động trong suốt thời gian của dòng.",
+        "Đối tượng": "Đối tượng trong thời gian này (mã hoặc tên).",
+        "Cấp chức vụ": "0–4 (mặc định 0).",
+        "Chức vụ": "Chức vụ, chức danh.",
+        "Từ ngày": "Ngày bắt đầu, dd/mm/yyyy; để trống nếu từ trước khi có dữ liệu.",
+        "Đến ngày": "Ngày đầu tiên không còn ở vị trí này (ngày chuyển đi), dd/mm/yyyy; để trống nếu đang công tác.",
+    },
 }
 
 
@@ -109,6 +126,9 @@ def example_row(kind: str, *, unit_code: str) -> dict[str, object]:
             "Tên đơn vị": "Phòng Nội vụ (ví dụ)",
             "Mã đơn vị cấp trên": unit_code,
             "Cấp": "Cấp xã",
+            "Ngày thành lập": "",
+            "Ngày giải thể": "",
+            "Đơn vị kế thừa": "",
         },
         "nhan_su": {
             "Mã cán bộ": "VD0001",
@@ -161,6 +181,15 @@ def example_row(kind: str, *, unit_code: str) -> dict[str, object]:
             "Loại bổ nhiệm": "Bổ nhiệm ngạch",
             "Chức danh": "Chuyên viên",
             "Ngày bổ nhiệm": datetime.date(2012, 1, 1),
+        },
+        "qua_trinh_cong_tac": {
+            "Mã cán bộ": "VD0001",
+            "Mã đơn vị": unit_code,
+            "Đối tượng": "Công chức",
+            "Cấp chức vụ": 0,
+            "Chức vụ": "Chuyên viên",
+            "Từ ngày": datetime.date(2010, 9, 1),
+            "Đến ngày": "",
         },
     }[kind]
 

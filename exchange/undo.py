@@ -35,6 +35,8 @@ MODEL_OF_KIND = {
     "qua_trinh_cong_tac": Assignment,
 }
 LISTED = 20  # records named in a refusal; the rest are counted
+# Rows that belong to a record and go with it: a person's assignments (made from their personnel row).
+OWNED = {(Person, Assignment)}
 
 
 class UndoRefused(ImportRefused):
@@ -175,7 +177,7 @@ def _refuse_references(model, created: list[int]) -> None:
         return
     blocking = []
     for relation in model._meta.related_objects:
-        if relation.many_to_many or relation.hidden:
+        if relation.many_to_many or relation.hidden or (model, relation.related_model) in OWNED:
             continue
         related = relation.related_model
         referring = in_chunks(
@@ -275,4 +277,10 @@ def _delete(model, created: list[int], options: dict) -> None:
         delete_rows(Course.types.through, created, column="course_id")
     else:
         record_deletions(model, objs, **options)
+    for owner, part in OWNED:
+        if model is owner:
+            column = next(f.attname for f in part._meta.concrete_fields if f.is_relation and f.related_model is owner)
+            parts = in_chunks(part._base_manager.all(), column, created)
+            record_deletions(part, parts, **options)
+            delete_rows(part, [p.pk for p in parts])
     delete_rows(model, created)

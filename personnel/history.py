@@ -20,12 +20,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Assignment, OrgUnit, Person, UnitSuccession
+from .models import Assignment, OrganisationState, OrgUnit, Person, UnitSuccession
 
 
 def _day(value: datetime.date | None) -> str:
@@ -373,16 +374,25 @@ def refresh_heirs(*, person_ids: Iterable[int] | None = None, today: datetime.da
     today = today or timezone.localdate()
     units = _units()
     closed = [pk for pk, u in units.items() if u.closed_on is not None and u.closed_on <= today]
-    rows = Assignment.objects.all()
+    columns = ("pk", "person_id", "unit_id", "start_date", "heir_unit_id")
+    by_person: dict[int, list[tuple[int, int, int, datetime.date | None, int | None]]] = defaultdict(list)
     if person_ids is not None:
-        rows = rows.filter(person_id__in=list(person_ids))
+        person_ids = list(person_ids)
+        for start in range(0, len(person_ids), 5000):
+            rows = Assignment.objects.filter(person_id__in=person_ids[start : start + 5000]).order_by()
+            for row in rows.values_list(*columns):
+                by_person[row[1]].append(row)
     else:
-        rows = rows.filter(
-            person_id__in=Assignment.objects.filter(unit_id__in=closed).values("person_id")
-        ) | rows.filter(heir_unit__isnull=False)
-    by_person: dict[int, list[tuple[int, int, datetime.date | None, int | None]]] = defaultdict(list)
-    for row in rows.values_list("pk", "person_id", "unit_id", "start_date", "heir_unit_id").iterator(chunk_size=5000):
-        by_person[row[1]].append(row)
+        # Everyone who was ever in a closed unit, and every stored heir (a closing may have been taken back);
+        # a plain scan (no ordering, no join) of the assignments: one pass even at city scale.
+        closed_ids = set(closed)
+        for row in Assignment.objects.order_by().values_list(*columns).iterator(chunk_size=10_000):
+            by_person[row[1]].append(row)
+        by_person = {
+            person: rows
+            for person, rows in by_person.items()
+            if any(unit_id in closed_ids or heir is not None for _pk, _p, unit_id, _s, heir in rows)
+        }
     changed = []
     for assignments in by_person.values():
         starts = {start: unit_id for _pk, _person, unit_id, start, _heir in assignments if start is not None}
@@ -397,17 +407,17 @@ def refresh_heirs(*, person_ids: Iterable[int] | None = None, today: datetime.da
 
 
 def _mark_heirs_computed(today: datetime.date) -> None:
-    from .models import OrganisationState
-
-    OrganisationState.objects.update_or_create(pk=1, defaults={"heirs_as_of": today})
+    if not OrganisationState.objects.filter(pk=1).update(heirs_as_of=today):
+        OrganisationState.objects.bulk_create([OrganisationState(pk=1, heirs_as_of=today)], ignore_conflicts=True)
 
 
 def ensure_heirs_current(today: datetime.date | None = None) -> None:
     """Recompute every heir when a unit's closing date has been reached since they were computed (one query
     when nothing is due)."""
-    from .models import OrganisationState
-
     today = today or timezone.localdate()
+    memo = f"personnel:heirs-checked:{today.isoformat()}"
+    if cache.get(memo):  # checked today already: closing dates written since recomputed them (refresh_heirs)
+        return
     state = OrganisationState._meta.db_table
     unit = OrgUnit._meta.db_table
     with connection.cursor() as cursor:
@@ -421,7 +431,6 @@ def ensure_heirs_current(today: datetime.date | None = None) -> None:
         computed = datetime.date.fromisoformat(computed)
     if isinstance(last_closing, str):
         last_closing = datetime.date.fromisoformat(last_closing)
-    if last_closing is None:
-        return
-    if computed is None or computed < last_closing:
+    if last_closing is not None and (computed is None or computed < last_closing):
         refresh_heirs(today=today)
+    cache.set(memo, True, 24 * 3600)

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from core.concurrency import save_versioned
 
-from . import history
 from .models import OrgUnit, Person
 
 
@@ -70,9 +69,8 @@ def prepare_person(person: Person) -> Person:
 
 @transaction.atomic
 def save_person(*, person: Person, version: int | None = None) -> Person:
-    """Validate and save a person with its derived fields, and bring their assignments in line with the row
-    (``personnel.history.sync_person_assignments``: another unit for someone with a history is a transfer
-    dated today).
+    """Validate and save a person with its derived fields; their assignments follow the row
+    (``personnel.signals``: another unit for someone with a history is a transfer dated today).
 
     An edit names the ``version`` it started from and is refused with ``core.concurrency.StaleEdit``
     (nothing written) when the person was saved by someone else since; None saves whatever the version.
@@ -80,8 +78,7 @@ def save_person(*, person: Person, version: int | None = None) -> Person:
     """
     prepare_person(person)
     person.full_clean()
-    save_versioned(instance=person, version=version)
-    history.sync_person_assignments([person.pk])
+    save_versioned(instance=person, version=version)  # its post_save keeps the assignments in line (signals)
     person.refresh_from_db()
     return person
 

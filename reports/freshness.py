@@ -103,6 +103,8 @@ AUDITED_MODELS = (
     "training.TrainingRecord",
     "targets.Programme",
     "targets.Indicator",
+    "personnel.Assignment",
+    "personnel.UnitSuccession",
 )
 LOCK_SECONDS = 15 * 60  # a refresh that dies leaves its lock for at most this long
 
@@ -481,7 +483,13 @@ def _lock_key(programme_id: int, root_id: int, year: int, view: str) -> str:
 # Bringing stored figures up to date
 
 # Changes to these move many units' figures at once: a run they changed is evaluated whole again.
-EVERY_UNIT_MODELS = ("personnel.OrgUnit", "training.Course", "targets.Programme", "targets.Indicator")
+EVERY_UNIT_MODELS = (
+    "personnel.OrgUnit",
+    "personnel.UnitSuccession",
+    "training.Course",
+    "targets.Programme",
+    "targets.Indicator",
+)
 # Recounting units costs about their persons' share of a whole evaluation, and more per person (their
 # records are found one person at a time, not read in one pass): above this many changed units, or this
 # many persons in them (a fifth of Hanoi; the largest single unit holds about 26,000), the whole tree is
@@ -500,7 +508,7 @@ class _Overtaken(Exception):
 
 def _every_unit_part(version: str) -> list[str] | None:
     parts = version.split(".")
-    if len(parts) != 1 + len(AUDITED_MODELS):
+    if len(parts) != 2 + len(AUDITED_MODELS):  # the counter, each history table, the triggers' newest note
         return None
     return [parts[1 + AUDITED_MODELS.index(label)] for label in EVERY_UNIT_MODELS]
 
@@ -538,12 +546,19 @@ def collect_changes() -> int:
     """Hand the changes the triggers noted on to every tracked year, in one transaction; return how many.
 
     The noted rows are deleted (and read) first, the tracked years read after: a year tracked after that
-    is evaluated after it too, so it covers the changes it was not handed.
+    is evaluated after it too, so it covers the changes it was not handed. The newest note is kept, marked
+    collected, so that the data version (which reads its id) does not move when notes are collected.
     """
     with transaction.atomic():
-        noted = _delete_returning(DirtyUnit, "1 = 1", [], ["unit_id", "person_id"])
-        if not noted:
+        newest = DirtyUnit.objects.filter(collected=False).order_by("-pk").values_list("pk", flat=True).first()
+        if newest is None:
             return 0
+        quote = connection.ops.quote_name
+        older = f"{quote('id')} < %s AND {quote('collected')} = %s"
+        noted = _delete_returning(DirtyUnit, older, [newest, False], ["unit_id", "person_id"])
+        DirtyUnit.objects.filter(pk__lt=newest, collected=True).delete()  # the newest note of an earlier round
+        noted += list(DirtyUnit.objects.filter(pk=newest).values_list("unit_id", "person_id"))
+        DirtyUnit.objects.filter(pk=newest).update(collected=True)
         every_unit = any(unit_id is None and person_id is None for unit_id, person_id in noted)
         unit_ids = {unit_id for unit_id, _person_id in noted if unit_id is not None}
         person_ids = sorted({person_id for _unit_id, person_id in noted if person_id is not None})

@@ -88,6 +88,10 @@ class DirtyUnit(models.Model):
     unit_id = models.BigIntegerField(null=True, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # Handed on already. The newest note is kept (collected) rather than deleted: its id is part of the data
+    # version, which must not move when the notes are collected, nor go back (SQLite reuses the ids of
+    # deleted rows at the end of a table).
+    collected = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("đơn vị có dữ liệu thay đổi")

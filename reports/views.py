@@ -227,7 +227,10 @@ def unit_rows(selection: Selection, figures, sort: str) -> list[UnitRow]:
     """Return the child units' rows, sorted by code, name, or the gap of one indicator (largest first)."""
     rows = []
     for report in figures.children:
-        url = "?" + urlencode({"programme": selection.programme.code, "year": selection.year, "unit": report.unit.code})
+        url = "?" + urlencode(
+            {"programme": selection.programme.code, "year": selection.year, "view": selection.view,
+             "unit": report.unit.code}
+        )  # fmt: skip
         cells = [Cell(r, charts.band(r), charts.percent_text(r.percent), url) for r in report.indicators]
         rows.append(UnitRow(report=report, cells=cells, url=url))
     if sort == "name":

@@ -204,6 +204,19 @@ for _name, _resource in RESOURCES.items():
     ENDPOINTS.update(resource_endpoints(_name, _resource))
 
 
+def _history(suffix: str):
+    return lambda w, s: f"/api/v1/persons/{own_or_other('persons', 'code')(w, s)}/history{suffix}"
+
+
+# A person's history: read by every role that sees the person, replaced by HR and admins (an empty body: 400).
+ENDPOINTS["api/v1/persons/<code>/history/"] = Endpoint(
+    ("GET", "PUT"), _history("/"), Writers.ADMIN_OR_HR, ("own", "other")
+)
+ENDPOINTS["api/v1/persons/<code>/history.<format>/?"] = Endpoint(
+    ("GET", "PUT"), _history(".json"), Writers.ADMIN_OR_HR, ("own", "other"), asked=("GET", "PUT")
+)
+
+
 def api_patterns() -> list[str]:
     return [route for route in url_patterns() if route.startswith("api/v1/")]
 

@@ -148,8 +148,9 @@ def test_the_programmes_years_evaluated_together_equal_each_year_evaluated_alone
 ):
     years = [2021, 2022, 2023, 2024, 2025]
     with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
-        # the programme, its indicators, the root unit, the units, persons (one query a year), appointments
-        with django_assert_num_queries(4 + len(years) + 1):
+        # the programme, its indicators, the root unit, the units, whether heir units are due, persons (one
+        # query a year), appointments
+        with django_assert_num_queries(5 + len(years) + 1):
             together = evaluate_subtree_years(programme.code, years=years)
         for year in years:
             assert together[year] == evaluate_subtree(programme.code, year=year), year
