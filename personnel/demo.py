@@ -997,19 +997,23 @@ class DemoBuilder:
     def write_assignments(self, persons: list[_Person]) -> None:
         """Write every person's assignments (one bulk insert, with history), then set each person's row from
         their latest assignment and the heir units of view ``today`` (``personnel.history``)."""
-        rows = [
-            Assignment(
-                person_id=person.obj.pk,
-                unit=stint.unit,
-                category=person.obj.category,
-                leadership_level=person.obj.leadership_level,
-                position_title=person.obj.position_title,
-                start_date=stint.start,
-                end_date=stint.end,
-            )
-            for person in persons
-            for stint in person.stints
-        ]
+        rows = []
+        for person in persons:
+            for index, stint in enumerate(person.stints):
+                # The heir unit is the one ``refresh_heirs`` computes (it then finds nothing to change).
+                heir = careers.heir(person.stints, index, self.closings, self.today)
+                rows.append(
+                    Assignment(
+                        person_id=person.obj.pk,
+                        unit=stint.unit,
+                        category=person.obj.category,
+                        leadership_level=person.obj.leadership_level,
+                        position_title=person.obj.position_title,
+                        start_date=stint.start,
+                        end_date=stint.end,
+                        heir_unit=None if heir is stint.unit else heir,
+                    )
+                )
         self._insert(rows, Assignment)
         self.summary.assignments = len(rows)
         history.sync_persons([person.obj.pk for person in persons])
