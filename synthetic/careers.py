@@ -89,7 +89,10 @@ def career(
             latest = min(latest, closing.on - DAY)
         if earliest < latest:
             on = earliest + datetime.timedelta(days=rng.randrange((latest - earliest).days))
-            previous = transfer_from[rng.randrange(len(transfer_from))]
+            index = rng.randrange(len(transfer_from))
+            previous = transfer_from[index]
+            if previous == unit and len(transfer_from) > 1:  # another unit than the person's own
+                previous = transfer_from[(index + 1 + rng.randrange(len(transfer_from) - 1)) % len(transfer_from)]
             if previous != unit:
                 stints.append(Stint(previous, start, on))
                 begin, reason = on, "transfer"
