@@ -1,10 +1,19 @@
 """Synthetic Hanoi-sized data for the benchmark, and the fastest way to load it.
 
-Scale 1.0 is the city: 250,000 persons in 701 units (the city; 20 departments and 30 districts under it;
-650 communes under the districts), about 2.5 million training records over 2019–2026 on 4,000 courses,
-about 100,000 dated qualifications and 60,000 appointments of 2021–2025. Everything is drawn from
-``random.Random(seed)``, so the same seed and scale give the same data (up to "today": a course that has
-not ended yet has no completed records).
+Scale 1.0 is the city: 250,000 persons in 708 units over time — Hanoi's real organisation from
+``synthetic.hanoi`` (shared with the demo): the city; 20 departments, 5 of them merged into new ones on
+1 March 2025; the 30 districts and their 526 communes and wards, all closed on 1 July 2025; the 126 communes
+and wards opened that day under the city, each closed unit naming its successors — about 2.5 million
+training records over 2019–2026 on 4,000 courses, about 100,000 dated qualifications and 60,000
+appointments of 2021–2025. Everything is drawn from ``random.Random(seed)``, so the same seed and scale give
+the same data (up to "today": a course that has not ended yet has no completed records).
+
+Every person has an assignment history (``synthetic.careers``), about 400,000 assignments in all: about a
+third came from another department or district (a commune worker: another commune of the district) at an
+earlier date; everyone in a district, commune or ward on 1 July 2025 moves that day to one of its
+successors (mostly the primary one), and everyone in a merged department to the merged one on 1 March
+2025; non-professional commune workers end on 1 August 2025. The heir units of view ``today`` are written
+with the assignments, as ``personnel.history.refresh_heirs`` computes them.
 
 What makes the data realistic enough to time the product honestly:
 
