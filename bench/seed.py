@@ -8,7 +8,7 @@ training records over 2019–2026 on 4,000 courses, about 100,000 dated qualific
 appointments of 2021–2025. Everything is drawn from ``random.Random(seed)``, so the same seed and scale give
 the same data (up to "today": a course that has not ended yet has no completed records).
 
-Every person has an assignment history (``synthetic.careers``), about 400,000 assignments in all: about a
+Every person has an assignment history (``synthetic.careers``), about 530,000 assignments in all: about a
 third came from another department or district (a commune worker: another commune of the district) at an
 earlier date; everyone in a district, commune or ward on 1 July 2025 moves that day to one of its
 successors (mostly the primary one), and everyone in a merged department to the merged one on 1 March
@@ -687,7 +687,7 @@ class Generator:
                 transfer_from=same_kind.get(unit_id, ()),
             )
             for number, stint in enumerate(stints):
-                heir = careers.heir(stints, number, closings, today_date)
+                heir = careers.heir(stints, number, closings, today_date) if stint.unit in closings else stint.unit
                 assignments.append(
                     f"{person_id}\t{stint.unit}\t{category}\t{lead}\t{title}\t{iso(stint.start.toordinal())}"
                     f"\t{iso(stint.end.toordinal()) if stint.end else NULL}\t{NULL if heir == stint.unit else heir}"
