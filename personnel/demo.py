@@ -69,7 +69,7 @@ from synthetic.hanoi import District, Ward
 
 from . import history
 from .choices import AppointmentKind, Category, Gender, QualificationKind, UnitLevel
-from .models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
+from .models import Appointment, Assignment, OrganisationState, OrgUnit, Person, Qualification, UnitSuccession
 from .services import prepare_persons, rebuild_unit_paths
 
 DEFAULT_SEED = 2025
@@ -1299,6 +1299,7 @@ def flush_demo() -> None:
         Assignment.objects.all().delete()
         Person.objects.all().delete()
         UnitSuccession.objects.all().delete()
+        OrganisationState.objects.all().delete()  # no heir unit left to be current
         Course.types.through.objects.all().delete()
         Course.objects.all().delete()
         OrgUnit.objects.update(parent=None)
