@@ -148,12 +148,13 @@ def _cache_backend() -> str:
 
 def _data_size() -> dict:
     """Return how much data the benchmark database holds (it may be a kept one, of another scale)."""
-    from personnel.models import Appointment, OrgUnit, Person, Qualification
+    from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification
     from training.models import Course, TrainingRecord
 
     models = {
         "units": OrgUnit,
         "persons": Person,
+        "assignments": Assignment,
         "courses": Course,
         "records": TrainingRecord,
         "qualifications": Qualification,
@@ -176,7 +177,8 @@ def _seed(args, data: dict, rows: list, say) -> None:
     }
     counts = result.counts
     say(
-        f"seeded {counts['person']:,} persons, {counts['unit']:,} units, {counts['course']:,} courses, "
+        f"seeded {counts['person']:,} persons ({counts['assignment']:,} assignments), {counts['unit']:,} units, "
+        f"{counts['course']:,} courses, "
         f"{counts['record']:,} training records, {counts['qualification']:,} qualifications, "
         f"{counts['appointment']:,} appointments in {load:.1f} s"
     )

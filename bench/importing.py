@@ -73,12 +73,12 @@ class ImportTiming:
 
 
 def rows(count: int, prefix: str, *, seed: int = 11, as_dates: bool = False) -> list[list]:
-    """Return ``count`` personnel rows of new persons, codes ``<prefix>0000001``…, under seeded units."""
+    """Return ``count`` personnel rows of new persons, codes ``<prefix>0000001``…, under seeded units open today."""
     from bench.seed import DEFAULT_SEED, name_pool
     from personnel.models import OrgUnit
 
     rng = random.Random(seed)
-    units = list(OrgUnit.objects.order_by("pk").values_list("code", "level"))
+    units = list(OrgUnit.objects.open_today().order_by("pk").values_list("code", "level"))
     names = [entry[0] for pool in name_pool(DEFAULT_SEED).values() for entry in pool]
     out = []
     for number in range(1, count + 1):

@@ -91,7 +91,8 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def ensure_users() -> dict[str, object]:
-    """Create (or reset) the benchmark's accounts: a city-wide admin and leader, and HR of the first district."""
+    """Create (or reset) the benchmark's accounts: a city-wide admin and leader, and HR of the unit of today's
+    tree that took most of the first district (its primary successor; the district itself if still open)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -99,6 +100,8 @@ def ensure_users() -> dict[str, object]:
 
     root = OrgUnit.objects.roots().order_by("code").first()
     district = OrgUnit.objects.filter(level="huyen").order_by("code").first() or root
+    if district.closed_on is not None:
+        district = district.primary_successor or root
     users = {}
     for username, role, unit in ((ADMIN, "admin", root), (HR, "hr", district), (LEADER, "leader", root)):
         user, _created = get_user_model().objects.get_or_create(username=username)

@@ -1,10 +1,19 @@
 """Synthetic Hanoi-sized data for the benchmark, and the fastest way to load it.
 
-Scale 1.0 is the city: 250,000 persons in 701 units (the city; 20 departments and 30 districts under it;
-650 communes under the districts), about 2.5 million training records over 2019–2026 on 4,000 courses,
-about 100,000 dated qualifications and 60,000 appointments of 2021–2025. Everything is drawn from
-``random.Random(seed)``, so the same seed and scale give the same data (up to "today": a course that has
-not ended yet has no completed records).
+Scale 1.0 is the city: 250,000 persons in 708 units over time — Hanoi's real organisation from
+``synthetic.hanoi`` (shared with the demo): the city; 20 departments, 5 of them merged into new ones on
+1 March 2025; the 30 districts and their 526 communes and wards, all closed on 1 July 2025; the 126 communes
+and wards opened that day under the city, each closed unit naming its successors — about 2.5 million
+training records over 2019–2026 on 4,000 courses, about 100,000 dated qualifications and 60,000
+appointments of 2021–2025. Everything is drawn from ``random.Random(seed)``, so the same seed and scale give
+the same data (up to "today": a course that has not ended yet has no completed records).
+
+Every person has an assignment history (``synthetic.careers``), about 530,000 assignments in all: about a
+third came from another department or district (a commune worker: another commune of the district) at an
+earlier date; everyone in a district, commune or ward on 1 July 2025 moves that day to one of its
+successors (mostly the primary one), and everyone in a merged department to the merged one on 1 March
+2025; non-professional commune workers end on 1 August 2025. The heir units of view ``today`` are written
+with the assignments, as ``personnel.history.refresh_heirs`` computes them.
 
 What makes the data realistic enough to time the product honestly:
 
@@ -43,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.text import fold, name_sort_key, split_name
+from synthetic import careers, hanoi
 
 DEFAULT_SEED = 2025
 NULL = "\\N"  # NULL in PostgreSQL's COPY text format
@@ -61,22 +71,26 @@ class Plan:
 
     scale: float
     persons: int
-    departments: int
+    departments: int  # before the merger of 1 March 2025
     districts: int
-    communes: int
+    communes: int  # until 30 June 2025
     courses: int
     root_persons: int
+    merged_departments: int = 0  # from 1 March 2025
+    new_communes: int = 0  # from 1 July 2025
 
     @property
     def units(self) -> int:
-        return 1 + self.departments + self.districts + self.communes
+        return 1 + self.departments + self.merged_departments + self.districts + self.communes + self.new_communes
 
 
 def plan_for(scale: float) -> Plan:
-    """Return the sizes of a scale (1.0 = Hanoi: 250,000 persons, 701 units, ~4,000 courses).
+    """Return the sizes of a scale (1.0 = Hanoi: 250,000 persons, 709 units over time, ~4,000 courses).
 
-    Persons scale linearly; units and courses with the square root of the scale, so a small run still
-    has a tree of three levels and courses of every type in every year.
+    Persons scale linearly; departments, districts and courses with the square root of the scale, so a
+    small run still has a tree of three levels and courses of every type in every year. The districts are
+    Hanoi's real ones in official order, each with all its real communes, and the units of 2025 that took
+    them (``synthetic.hanoi``).
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -84,16 +98,35 @@ def plan_for(scale: float) -> Plan:
     persons = max(50, round(250_000 * scale))
     if persons > 9_999_999:
         raise ValueError("scale too large (person codes and citizen ids have room for 9,999,999 persons)")
-    districts = min(len(DISTRICTS), max(2, round(30 * root)))
+    all_districts, _wards = hanoi.legacy_units()
+    districts = min(len(all_districts), max(2, round(30 * root)))
+    departments = min(len(DEPARTMENTS), max(1, round(20 * root)))
+    wards = _wards_of(districts)
+    successors = hanoi.ward_successors()
     return Plan(
         scale=scale,
         persons=persons,
-        departments=min(len(DEPARTMENTS), max(1, round(20 * root))),
+        departments=departments,
         districts=districts,
-        communes=max(districts, round(650 * root)),
+        communes=len(wards),
         courses=max(len(COURSE_SPECS) * (LAST_YEAR - FIRST_YEAR + 1), round(4000 * root)),
         root_persons=max(2, round(100 * scale)),
+        merged_departments=len(_mergers(departments)),
+        new_communes=len({s.code for ward in wards for s in successors[ward.code]}),
     )
+
+
+def _wards_of(districts: int) -> list[hanoi.Ward]:
+    """Return the real communes and wards (until 30 June 2025) of the first ``districts`` districts."""
+    all_districts, wards = hanoi.legacy_units()
+    chosen = {district.code for district in all_districts[:districts]}
+    return [ward for ward in wards if ward.district in chosen]
+
+
+def _mergers(departments: int) -> list[hanoi.Merger]:
+    """Return the mergers of 1 March 2025 that close one of the first ``departments`` departments."""
+    codes = {code for code, _name, _weight in DEPARTMENTS[:departments]}
+    return [merger for merger in hanoi.DEPARTMENT_MERGERS if codes & set(merger.merged)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,48 +156,6 @@ DEPARTMENTS = [
     ("SQHKT", "Sở Quy hoạch - Kiến trúc", 0.3),
     ("BDT", "Ban Dân tộc", 0.1),
 ]
-
-# Hanoi's 30 district-level units of 2021–2025 (12 urban districts, 1 town, 17 rural districts).
-DISTRICTS = [
-    ("Quận", "Ba Đình"),
-    ("Quận", "Hoàn Kiếm"),
-    ("Quận", "Tây Hồ"),
-    ("Quận", "Long Biên"),
-    ("Quận", "Cầu Giấy"),
-    ("Quận", "Đống Đa"),
-    ("Quận", "Hai Bà Trưng"),
-    ("Quận", "Hoàng Mai"),
-    ("Quận", "Thanh Xuân"),
-    ("Huyện", "Sóc Sơn"),
-    ("Huyện", "Đông Anh"),
-    ("Huyện", "Gia Lâm"),
-    ("Quận", "Nam Từ Liêm"),
-    ("Huyện", "Thanh Trì"),
-    ("Quận", "Bắc Từ Liêm"),
-    ("Huyện", "Mê Linh"),
-    ("Quận", "Hà Đông"),
-    ("Thị xã", "Sơn Tây"),
-    ("Huyện", "Ba Vì"),
-    ("Huyện", "Phúc Thọ"),
-    ("Huyện", "Đan Phượng"),
-    ("Huyện", "Hoài Đức"),
-    ("Huyện", "Quốc Oai"),
-    ("Huyện", "Thạch Thất"),
-    ("Huyện", "Chương Mỹ"),
-    ("Huyện", "Thanh Oai"),
-    ("Huyện", "Thường Tín"),
-    ("Huyện", "Phú Xuyên"),
-    ("Huyện", "Ứng Hòa"),
-    ("Huyện", "Mỹ Đức"),
-]
-_PLACE_FIRST = [
-    "Đông", "Tây", "Nam", "Bắc", "Phú", "Tân", "An", "Vĩnh", "Thanh", "Hòa", "Minh", "Kim", "Phúc", "Thượng", "Liên",
-    "Đại", "Quang", "Hồng", "Xuân", "Cổ",
-]  # fmt: skip
-_PLACE_SECOND = [
-    "Hội", "Lâm", "Mỹ", "Sơn", "Hòa", "Thịnh", "Phong", "Lộc", "Yên", "Bình", "Hưng", "Khê", "Trung", "Thành", "Hà",
-    "Tiến", "Nghĩa", "Châu", "Đồng", "Phương",
-]  # fmt: skip
 
 FAMILY_NAMES = {
     "Nguyễn": 31, "Trần": 10, "Lê": 8, "Phạm": 7, "Hoàng": 5, "Vũ": 4.5, "Đỗ": 3, "Đặng": 2.5, "Bùi": 2.5,
@@ -454,43 +445,100 @@ class Generator:
     # Units ---------------------------------------------------------------------------------
 
     def _units(self) -> None:
-        """Lay out the tree (ids from 1 in order), each unit's head count, diligence and kind."""
+        """Lay out the tree over time (ids from 1 in order), the successions, each unit's head count,
+        diligence and kind, and where each closing unit's people go (``self.closings``)."""
         plan, rng = self.plan, self.rng
         self.unit_rows: list[str] = []
+        self.succession_rows: list[str] = []
         self.unit_codes: list[str] = []  # index = id - 1
         kinds: list[str] = []
         weights: list[float] = []
         self.diligence: list[float] = []
 
-        def add(code, name, parent_id, level, path, depth, kind, weight, diligence):
+        def add(code, name, parent_id, level, path, depth, kind, weight, diligence, opened=None, closed=None):
             unit_id = len(self.unit_codes) + 1
             full_path = f"{path}{unit_id}/"
             parent = NULL if parent_id is None else str(parent_id)
-            self.unit_rows.append(f"{unit_id}\t{code}\t{name}\t{parent}\t{level}\t{NULL}\t{NULL}\t{full_path}\t{depth}")
+            opened_on = opened.isoformat() if opened else NULL
+            closed_on = closed.isoformat() if closed else NULL
+            self.unit_rows.append(
+                f"{unit_id}\t{code}\t{name}\t{parent}\t{level}\t{opened_on}\t{closed_on}\t{full_path}\t{depth}"
+            )
             self.unit_codes.append(code)
             kinds.append(kind)
             weights.append(weight)
             self.diligence.append(diligence)
             return unit_id, full_path
 
-        root_id, root_path = add("HN", "Thành phố Hà Nội", None, "thanh_pho", "", 0, "root", 0, 1.0)
-        for code, name, weight in DEPARTMENTS[: plan.departments]:
-            add(code, name, root_id, "thanh_pho", root_path, 1, "department", weight * rng.uniform(0.8, 1.2),
-                rng.uniform(0.8, 1.15))  # fmt: skip
-        districts = []
-        for number, (kind, name) in enumerate(DISTRICTS[: plan.districts], start=1):
-            diligence = rng.uniform(0.8, 1.15)
-            unit_id, path = add(f"H{number:03d}", f"UBND {kind.lower()} {name}", root_id, "huyen", root_path, 1,
-                                "district", rng.uniform(0.7, 1.3), diligence)  # fmt: skip
-            districts.append((unit_id, path, kind, diligence))
-        for number in range(1, plan.communes + 1):
-            parent_id, parent_path, district_kind, diligence = districts[(number - 1) % len(districts)]
-            ward = "Phường" if district_kind == "Quận" else ("Xã" if rng.random() < 0.93 else "Thị trấn")
-            place = f"{rng.choice(_PLACE_FIRST)} {rng.choice(_PLACE_SECOND)}"
-            add(f"X{number:05d}", f"UBND {ward.lower()} {place}", parent_id, "xa", parent_path, 2, "commune",
-                rng.uniform(0.6, 1.4), diligence * rng.uniform(0.9, 1.1))  # fmt: skip
+        self.closings: dict[int, careers.Closing] = {}
 
-        # Head counts: the city's own leaders, then 36 % in departments, 48 % in districts, 16 % in communes.
+        def close(unit_id: int, successors: list[int], on: datetime.date, primary_share: float) -> None:
+            for order, successor in enumerate(successors):
+                self.succession_rows.append(f"{unit_id}\t{successor}\t{'t' if order == 0 else 'f'}\t{order}")
+            self.closings[unit_id] = careers.Closing(
+                on, tuple(successors), careers.successor_weights(len(successors), primary_share)
+            )
+
+        merger_day, reform = hanoi.DEPARTMENT_REFORM, hanoi.COMMUNE_REFORM
+        root_id, root_path = add("HN", "Thành phố Hà Nội", None, "thanh_pho", "", 0, "root", 0, 1.0)
+        mergers = _mergers(plan.departments)
+        merged_into = {code: merger for merger in mergers for code in merger.merged}
+        departments = {}
+        for code, name, weight in DEPARTMENTS[: plan.departments]:
+            closed = merger_day if code in merged_into else None
+            departments[code], _path = add(
+                code, name, root_id, "thanh_pho", root_path, 1, "department", weight * rng.uniform(0.8, 1.2),
+                rng.uniform(0.8, 1.15), None, closed,
+            )  # fmt: skip
+        for merger in mergers:
+            members = [departments[code] for code in merger.merged if code in departments]
+            diligence = sum(self.diligence[m - 1] for m in members) / len(members)
+            merged_id, _path = add(merger.code, merger.name, root_id, "thanh_pho", root_path, 1, "department_2025", 0,
+                                   diligence, merger_day)  # fmt: skip
+            for member in members:
+                close(member, [merged_id], merger_day, 1.0)
+        all_districts, _wards = hanoi.legacy_units()
+        districts = {}
+        for district in all_districts[: plan.districts]:
+            diligence = rng.uniform(0.8, 1.15)
+            districts[district.code] = add(f"H{district.code}", f"UBND {district.name}", root_id, "huyen", root_path,
+                                           1, "district", rng.uniform(0.7, 1.3), diligence, None, reform)  # fmt: skip
+        wards = _wards_of(plan.districts)
+        ward_successors = hanoi.ward_successors()
+        taken = {s.code for ward in wards for s in ward_successors[ward.code]}
+        new_units = {}
+        for new in hanoi.new_wards():
+            if new.code in taken:
+                new_units[new.code], _path = add(
+                    f"X{new.code}{hanoi.NEW_SUFFIX}", f"UBND {new.name}", root_id, "xa", root_path, 1, "commune_2025",
+                    0, rng.uniform(0.8, 1.15), reform,
+                )  # fmt: skip
+        communes_of: dict[str, list[int]] = {}
+        for ward in wards:
+            parent_id, parent_path = districts[ward.district]
+            diligence = self.diligence[parent_id - 1]
+            unit_id, _path = add(f"X{ward.code}", f"UBND {ward.name}", parent_id, "xa", parent_path, 2, "commune",
+                                 rng.uniform(0.6, 1.4), diligence * rng.uniform(0.9, 1.1), None, reform)  # fmt: skip
+            close(unit_id, [new_units[s.code] for s in ward_successors[ward.code]], reform, 0.75)
+            communes_of.setdefault(ward.district, []).append(unit_id)
+        district_successors = hanoi.district_successors()
+        for code, (unit_id, _path) in districts.items():
+            # The new units that took the communes of the district's part in this plan, primary first.
+            ordered = [new_units[s.code] for s in district_successors[code] if s.code in new_units]
+            close(unit_id, ordered, reform, 0.5)
+
+        # An earlier transfer comes from a unit of the same level: a department or district from another
+        # department or district, a commune from another commune of its district.
+        old_departments = tuple(departments.values())
+        district_ids = tuple(unit_id for unit_id, _path in districts.values())
+        upper = old_departments + district_ids
+        self.same_kind: dict[int, tuple[int, ...]] = {root_id: old_departments}
+        self.same_kind.update(dict.fromkeys(upper, upper))
+        for members in communes_of.values():
+            self.same_kind.update(dict.fromkeys(members, tuple(members)))
+
+        # Head counts: the city's own leaders, then 36 % in departments, 48 % in districts, 16 % in communes
+        # (as they were before the reorganisations; people reach the units of 2025 through their careers).
         others = plan.persons - plan.root_persons
         shares = {"department": 0.36, "district": 0.48, "commune": 0.16}
         counts = [0] * len(kinds)
@@ -500,7 +548,7 @@ class Generator:
             total = sum(weights[i] for i in members)
             for i in members:
                 counts[i] = int(others * share * weights[i] / total)
-        counts[len(kinds) - 1] += plan.persons - sum(counts)  # rounding remainder
+        counts[len(kinds) - 1] += plan.persons - sum(counts)  # rounding remainder (the last unit is a commune)
         self.unit_kinds = kinds
         self.unit_counts = counts
         self.unit_of = [unit for unit, count in enumerate(counts) for _ in range(count)]  # person index -> unit index
@@ -581,6 +629,9 @@ class Generator:
         person_id = first
         unit_of = self.unit_of[first : first + CHUNK]
         persons: list[str] = []
+        assignments: list[str] = []
+        closings, same_kind, today_date = self.closings, self.same_kind, self.today
+        kct_latest_start, kct_end = _ord(2025, 6, 1), careers.NON_SPECIALISED_END.toordinal()
         qualifications: list[str] = []
         appointments: list[str] = []
         records: list[str] = []
@@ -621,6 +672,26 @@ class Generator:
                 end = start + 365
                 if end > today:
                     end = 0
+            if category == "khong_chuyen_trach":  # these posts ended on 1 August 2025: nobody was hired after
+                if start >= kct_latest_start:
+                    start = kct_latest_start - int(rnd() * 3 * 365)
+                if not end or end > kct_end:
+                    end = kct_end
+            # The assignments: an earlier transfer for some, the reorganisations of 2025 for everyone then.
+            stints = careers.career(
+                rng,
+                unit_id,
+                fromordinal(start),
+                fromordinal(end) if end else None,
+                closings=closings,
+                transfer_from=same_kind.get(unit_id, ()),
+            )
+            for number, stint in enumerate(stints):
+                heir = careers.heir(stints, number, closings, today_date) if stint.unit in closings else stint.unit
+                assignments.append(
+                    f"{person_id}\t{stint.unit}\t{category}\t{lead}\t{title}\t{iso(stint.start.toordinal())}"
+                    f"\t{iso(stint.end.toordinal()) if stint.end else NULL}\t{NULL if heir == stint.unit else heir}"
+                )
             citizen = NULL
             if rnd() < 0.85:
                 century_sex = (0 if gender == "nam" else 1) + (2 if birth_year >= 2000 else 0)
@@ -628,7 +699,7 @@ class Generator:
                 citizen = f"{province}{century_sex}{birth_year % 100:02d}{person_id % 1_000_000:06d}"
             persons.append(
                 f"{person_id}\t{code}\t{full}\t{family}\t{middle}\t{given}\t{sort_key}\t{folded} {code.lower()}"
-                f"\t{iso(birth)}\t{gender}\t{citizen}\t{unit_id}\t{category}\t{title}\t{lead}"
+                f"\t{iso(birth)}\t{gender}\t{citizen}\t{stints[-1].unit}\t{category}\t{title}\t{lead}"
                 f"\t{'t' if btv else 'f'}\t{'t' if succession else 'f'}\t{deputy}\t{edu}\t{'t' if suited else 'f'}"
                 f"\t{pol}\t{sm}\t{lang}\t{iso(start)}\t{iso(end) if end else NULL}\t{UPDATED_AT}"
             )
@@ -712,7 +783,13 @@ class Generator:
                     else:
                         add_record(f"{person_id}\t{course}\t{result}\t{completed}\t")
 
-        return {"person": persons, "qualification": qualifications, "appointment": appointments, "record": records}
+        return {
+            "person": persons,
+            "assignment": assignments,
+            "qualification": qualifications,
+            "appointment": appointments,
+            "record": records,
+        }
 
     def sample_names(self, count: int = 5) -> list[str]:
         """Return a few of the names persons carry (for search queries)."""
@@ -786,12 +863,14 @@ def _copy_text(value) -> str:
 
 def table_specs() -> dict[str, TableSpec]:
     """Return the tables the seeder fills, in load order."""
-    from personnel.models import Appointment, OrgUnit, Person, Qualification
+    from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
     from training.models import Course, TrainingRecord
 
     specs = [
         TableSpec("unit", OrgUnit, ["id", "code", "name", "parent", "level", "opened_on", "closed_on", "path",
                                     "depth"]),
+        # Ids of successions and assignments come from the database, in load order.
+        TableSpec("succession", UnitSuccession, ["predecessor", "successor", "is_primary", "order"]),
         TableSpec("course", Course, ["id", "code", "title", "form", "provider", "start_date", "end_date", "hours",
                                      "grants_kind", "grants_level"]),
         TableSpec("course_type", Course.types.through, ["id", "course", "coursetype"]),
@@ -801,6 +880,8 @@ def table_specs() -> dict[str, TableSpec]:
             "btv_managed", "btv_succession", "deputy_term", "education_level", "field_suited", "political_level",
             "state_management_level", "language_level", "start_date", "end_date", "updated_at",
         ]),
+        TableSpec("assignment", Assignment, ["person", "unit", "category", "leadership_level", "position_title",
+                                             "start_date", "end_date", "heir_unit"]),
         # Ids of these come from the database, in load order.
         TableSpec("qualification", Qualification, ["person", "kind", "level", "obtained_on", "document_number"]),
         TableSpec("appointment", Appointment, ["person", "kind", "title", "appointed_on"]),
@@ -938,12 +1019,17 @@ def seed(
             writer = _Writer(specs, raw if use_raw else cursor, connection.vendor)
             copy_started = time.perf_counter()
             writer.write("unit", generator.unit_rows)
+            writer.write("succession", generator.succession_rows)
             writer.write("course", generator.course_rows)
             writer.write("course_type", generator.course_type_rows)
             _write_chunks(generator, specs, writer, workers=1)
             seconds["copy"] = time.perf_counter() - copy_started
             if connection.vendor == "postgresql":
                 _move_sequences(cursor, specs)
+        from personnel.models import OrganisationState
+
+        # The heir units were written with the assignments (as ``personnel.history.refresh_heirs`` computes them).
+        OrganisationState.objects.update_or_create(pk=1, defaults={"heirs_as_of": generator.today})
         counts = writer.counts
     seconds["total"] = time.perf_counter() - started
     return SeedResult(plan=plan, counts=counts, seconds=seconds, sample_names=generator.sample_names())
@@ -992,6 +1078,7 @@ def _load_fast(dsn: str, specs, generator: Generator, workers: int, seconds: dic
         writer = _Writer(specs, cursor, "postgresql", freeze=True)
         started = time.perf_counter()
         writer.write("unit", generator.unit_rows)
+        writer.write("succession", generator.succession_rows)
         writer.write("course", generator.course_rows)
         writer.write("course_type", generator.course_type_rows)
         _write_chunks(generator, specs, writer, workers=workers)
@@ -999,6 +1086,7 @@ def _load_fast(dsn: str, specs, generator: Generator, workers: int, seconds: dic
         say(f"generated in {workers} processes and copied {sum(writer.counts.values()):,} rows in "
             f"{seconds['copy']:.1f} s; rebuilding indexes")  # fmt: skip
         _move_sequences(cursor, specs)
+        _mark_heirs_computed(cursor, generator.today)
         cursor.execute('INSERT INTO "reports_dirtyunit" (created) VALUES (now())')  # every unit: see _quiet_triggers
         connection.commit()
         started = time.perf_counter()
@@ -1017,6 +1105,17 @@ def _load_fast(dsn: str, specs, generator: Generator, workers: int, seconds: dic
         return writer.counts
     finally:
         connection.close()
+
+
+def _mark_heirs_computed(cursor, today: datetime.date) -> None:
+    """Record that the heir units are current (they were written with the assignments)."""
+    from personnel.models import OrganisationState
+
+    table = OrganisationState._meta.db_table
+    cursor.execute(
+        f'INSERT INTO "{table}" (id, heirs_as_of) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET heirs_as_of = %s',
+        [today, today],
+    )
 
 
 def _quiet_triggers(cursor) -> None:

@@ -1,19 +1,28 @@
-"""Demo data for a first run: Hanoi's real units of 2021–2025 and synthetic people trained over the programme.
+"""Demo data for a first run: Hanoi's real units over 2021–2026 and synthetic people trained over the programme.
 
-What is real, and where it comes from:
+What is real, and where it comes from (``synthetic.hanoi``, shared with the benchmark):
 
-- The city, its 30 districts/towns and their 526 communes/wards are the administrative units of the
-  2021–2025 period (before the reorganisation of July 2025), read from the table ``admin_units_legacy`` of
-  the package ``vietnamadminunits`` (https://github.com/tranngocminhhieu/vietnamadminunits, MIT
-  licence), which carries the official codes of the General Statistics Office.
-- The city's departments (``DEPARTMENTS``) are the specialised agencies of the City People's Committee in
-  that period, as the city publishes them (hanoi.gov.vn, "Cơ quan chuyên môn thuộc UBND Thành phố"),
-  hardcoded here.
+- The city, its 30 districts/towns and their 526 communes/wards as they were until 30 June 2025, read from
+  the table ``admin_units_legacy`` of the package ``vietnamadminunits``
+  (https://github.com/tranngocminhhieu/vietnamadminunits, MIT licence), which carries the official codes of
+  the General Statistics Office. Every district and old commune/ward closes on **1 July 2025**.
+- The 126 commune-level units (51 wards, 75 communes) that open on **1 July 2025** directly under the city
+  (table ``admin_units`` of the same package), with the successors of each old unit taken from the
+  package's own legacy→2025 conversion: an old ward maps to its new one; a divided old ward names every
+  new ward that took part of it, the package's default one primary; a district names the new units that
+  took its communes, primary the one that took the most.
+- The city's departments (``DEPARTMENTS``) are the specialised agencies of the City People's Committee
+  before the February 2025 merger, as the city publishes them (hanoi.gov.vn, "Cơ quan chuyên môn thuộc
+  UBND Thành phố"), hardcoded here. The merged ones (``synthetic.hanoi.DEPARTMENT_MERGERS``: Sở Kế hoạch
+  và Đầu tư + Sở Tài chính → Sở Tài chính, …) close on **1 March 2025** (their first day no longer
+  existing) and the new departments open that day.
 - The course providers are Hanoi's real training schools and academies.
 
 Unit codes (stable, derived from the official codes): ``HN`` is the city; ``H001`` is the district with
 official code 001 ("UBND Quận Ba Đình"); ``X00001`` is the ward with official code 00001 ("UBND Phường
-Phúc Xá"); a department has a short code (``SNV`` = Sở Nội vụ). Course codes read
+Phúc Xá"); a unit of 1 July 2025 carries its official code with the suffix ``-2025`` (``X00097-2025`` =
+"UBND Phường Hồng Hà": official codes of old wards are reused by new ones); a department has a short
+code (``SNV`` = Sở Nội vụ; ``SNV-2025`` the merged Sở Nội vụ of 1 March 2025). Course codes read
 ``K<year>-<type>-<n>`` (``K2023-PL-01``); person codes ``CB000001``…
 
 Everything about people is synthetic, drawn from ``random.Random(seed)`` so that the same seed and size give
@@ -25,6 +34,13 @@ upgrades of 2021–2025 are dated qualifications or courses that grant a level, 
 over the years. Each district (with its communes) and each department draws a diligence factor, and each
 year a trend (2021 was the year of the pandemic), so the compliance figures differ between units and rise
 over time: some targets are met, others clearly not.
+
+Each person has an assignment history (``synthetic.careers``): about a third came from another unit of
+the same kind at some earlier date; everyone in a district, commune or ward on 1 July 2025 moves that day
+to a new unit (the primary successor, or for a divided ward or a district sometimes another one); people of
+a merged department move to the merged one on 1 March 2025; non-professional commune workers
+(``khong_chuyen_trach``) end on 1 August 2025. ``personnel.history.sync_persons`` then sets each person's
+row from their latest assignment and ``refresh_heirs`` their heir units (view ``today``).
 
 Everything is written with ``bulk_create`` (history-tracked models with ``bulk_create_with_history``, change
 reason ``seed_demo``); the number of queries does not depend on the number of persons, except for the
@@ -48,8 +64,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from synthetic import careers, hanoi
+from synthetic.hanoi import District, Ward
+
+from . import history
 from .choices import AppointmentKind, Category, Gender, QualificationKind, UnitLevel
-from .models import Appointment, OrgUnit, Person, Qualification
+from .models import Appointment, Assignment, OrganisationState, OrgUnit, Person, Qualification, UnitSuccession
 from .services import prepare_persons, rebuild_unit_paths
 
 DEFAULT_SEED = 2025
@@ -57,7 +77,6 @@ DEFAULT_PEOPLE = 3000
 HISTORY_REASON = "seed_demo"
 CITY_CODE = "HN"
 CITY_NAME = "Thành phố Hà Nội"
-PROVINCE = "Thành phố Hà Nội"
 # The one password of the demo accounts: they exist for a first run and must be deleted in production.
 DEMO_PASSWORD = "HaNoi@2025"
 
@@ -65,6 +84,7 @@ C = Category
 Q = QualificationKind
 FIRST_YEAR, LAST_YEAR = 2019, 2026  # courses are scheduled over these years
 PROGRAMME_YEARS = range(2021, 2026)
+NON_SPECIALISED_LATEST_START = datetime.date(2025, 6, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,7 +103,8 @@ class Department:
     employee_titles: tuple[str, ...] = ("Viên chức Trung tâm",)
 
 
-# The specialised agencies of the City People's Committee in 2021–2025 (before the 2025 merger).
+# The specialised agencies of the City People's Committee in 2021–2025, before the merger of 1 March 2025
+# (the merged ones: ``synthetic.hanoi.DEPARTMENT_MERGERS``).
 # fmt: off
 DEPARTMENTS = [
     Department("VPUB", "Văn phòng UBND Thành phố", "Chánh Văn phòng", "Phó Chánh Văn phòng", 1.2, 0.15),
@@ -119,58 +140,9 @@ DEPARTMENTS = [
 PARTY_COMMITTEE = {"Quận": "Quận ủy", "Huyện": "Huyện ủy", "Thị xã": "Thị ủy"}
 
 
-@dataclass(frozen=True)
-class District:
-    code: str  # official code, "001"
-    name: str  # "Quận Ba Đình"
-    kind: str  # Quận, Huyện, Thị xã
-
-
-@dataclass(frozen=True)
-class Ward:
-    code: str  # official code, "00001"
-    name: str  # "Phường Phúc Xá"
-    kind: str  # Phường, Xã, Thị trấn
-    district: str  # official code of its district
-
-
-UNITS_SQL = (
-    "SELECT districtCode, district, districtType, wardCode, ward, wardType FROM admin_units_legacy "
-    "WHERE province = ? ORDER BY districtCode, wardCode"
-)
-
-
-def _unit_rows() -> list[dict]:
-    """Return the rows of Hanoi's wards from the package's database.
-
-    The file is read directly when it is where ``vietnamadminunits.database.query`` reads it: importing the
-    package loads its address parsers (about a second) that the demo does not need.
-    """
-    import importlib.util
-    import sqlite3
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("vietnamadminunits")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    database = Path(locations[0]) / "data" / "dataset.db" if locations else None
-    if database is None or not database.exists():
-        from vietnamadminunits.database import query
-
-        return query(UNITS_SQL.replace("?", f"'{PROVINCE}'"))
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(UNITS_SQL, [PROVINCE])]
-
-
-def hanoi_units() -> tuple[list[District], list[Ward]]:
-    """Return Hanoi's districts and wards of 2021–2025 from ``vietnamadminunits`` (official codes)."""
-    rows = _unit_rows()
-    districts: dict[str, District] = {}
-    wards = []
-    for row in rows:
-        districts.setdefault(row["districtCode"], District(row["districtCode"], row["district"], row["districtType"]))
-        wards.append(Ward(row["wardCode"], row["ward"], row["wardType"], row["districtCode"]))
-    return list(districts.values()), wards
+def hanoi_units() -> tuple[tuple[District, ...], tuple[Ward, ...]]:
+    """Return Hanoi's districts and wards until 30 June 2025 from ``vietnamadminunits`` (official codes)."""
+    return hanoi.legacy_units()
 
 
 def district_code(official: str) -> str:
@@ -181,6 +153,11 @@ def district_code(official: str) -> str:
 def ward_code(official: str) -> str:
     """Return the unit code of a ward ("00001" -> "X00001")."""
     return f"X{official}"
+
+
+def new_ward_code(official: str) -> str:
+    """Return the unit code of a commune-level unit of 1 July 2025 ("00097" -> "X00097-2025")."""
+    return f"X{official}{hanoi.NEW_SUFFIX}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,13 +443,17 @@ class DemoAccount:
     last_name: str
 
 
+# Phường Hồng Hà (from 1 July 2025) took whole or parts of wards of five former districts; Quận Ba Đình
+# closed on 1 July 2025: its leader sees its figures up to 30 June 2025 (view "then").
+HONG_HA = new_ward_code("00097")
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "admin", CITY_CODE, "Quản trị", "Hệ thống"),
-    DemoAccount("hr.badinh", "hr", district_code("001"), "Thu Hà", "Nguyễn"),
-    DemoAccount("hr.donganh", "hr", district_code("017"), "Văn Dũng", "Trần"),
-    DemoAccount("leader.caugiay", "leader", district_code("005"), "Minh Tuấn", "Lê"),
+    DemoAccount("hr", "hr", CITY_CODE, "Thu Hà", "Nguyễn"),
     DemoAccount("leader", "leader", CITY_CODE, "Quang Hưng", "Phạm"),
     DemoAccount("viewer", "viewer", CITY_CODE, "Thanh Hương", "Vũ"),
+    DemoAccount("hr.hongha", "hr", HONG_HA, "Văn Dũng", "Trần"),
+    DemoAccount("leader.hongha", "leader", HONG_HA, "Minh Tuấn", "Lê"),
+    DemoAccount("leader.badinh", "leader", district_code("001"), "Hồng Nhung", "Đỗ"),
 ]
 
 
@@ -487,6 +468,7 @@ class SeedSummary:
     units: int = 0
     courses: int = 0
     persons: int = 0
+    assignments: int = 0
     qualifications: int = 0
     appointments: int = 0
     records: int = 0
@@ -501,6 +483,7 @@ class _Person:
     role: Role
     zone: str  # city, department, district, commune
     factor: float  # diligence of the unit
+    stints: list[careers.Stint] = field(default_factory=list)  # assignments, oldest first
     courses: set[int] = field(default_factory=set)
 
 
@@ -565,36 +548,108 @@ class DemoBuilder:
     # -- units -----------------------------------------------------------------------------------
 
     def build_units(self) -> tuple[OrgUnit, list, list, list]:
-        """Create (or reuse, by code) the city, departments, districts and wards; return them."""
+        """Create (or reuse, by code) the city, the departments before and after their merger, the districts
+        and wards until 30 June 2025, the commune-level units from 1 July 2025, and the successions; return
+        the city and the (description, unit) pairs of the departments, districts and wards people are drawn
+        into (those of before the reorganisations). Sets ``self.closings`` for the careers."""
         districts, wards = hanoi_units()
         existing = {unit.code: unit for unit in OrgUnit.objects.all()}
         created: list[OrgUnit] = []
+        dated: list[OrgUnit] = []
 
-        def get_or_build(code: str, name: str, level: str, parent: OrgUnit | None) -> OrgUnit:
+        def get_or_build(code, name, level, parent, opened_on=None, closed_on=None) -> OrgUnit:
             unit = existing.get(code)
             if unit is None:
                 unit = OrgUnit(code=code, name=name, level=level, parent=parent)
                 created.append(unit)
                 existing[code] = unit
+            if (unit.opened_on, unit.closed_on) != (opened_on, closed_on):
+                unit.opened_on, unit.closed_on = opened_on, closed_on
+                if unit.pk is not None:
+                    dated.append(unit)
             return unit
 
+        reform, merger_day = hanoi.COMMUNE_REFORM, hanoi.DEPARTMENT_REFORM
+        merged = {code: merger for merger in hanoi.DEPARTMENT_MERGERS for code in merger.merged}
         root = get_or_build(CITY_CODE, CITY_NAME, UnitLevel.CITY, None)
         self._insert([u for u in created if u.pk is None], OrgUnit)
         layer = len(created)
-        department_units = [(dept, get_or_build(dept.code, dept.name, UnitLevel.CITY, root)) for dept in DEPARTMENTS]
-        district_units = [
-            (d, get_or_build(district_code(d.code), f"UBND {d.name}", UnitLevel.DISTRICT, root)) for d in districts
+        department_units = [
+            (
+                dept,
+                get_or_build(
+                    dept.code, dept.name, UnitLevel.CITY, root, None, merger_day if dept.code in merged else None
+                ),
+            )
+            for dept in DEPARTMENTS
         ]
+        merger_units = {
+            merger.code: get_or_build(merger.code, merger.name, UnitLevel.CITY, root, merger_day)
+            for merger in hanoi.DEPARTMENT_MERGERS
+        }
+        district_units = [
+            (d, get_or_build(district_code(d.code), f"UBND {d.name}", UnitLevel.DISTRICT, root, None, reform))
+            for d in districts
+        ]
+        new_units = {
+            ward.code: get_or_build(new_ward_code(ward.code), f"UBND {ward.name}", UnitLevel.COMMUNE, root, reform)
+            for ward in hanoi.new_wards()
+        }
         self._insert(created[layer:], OrgUnit)
         layer = len(created)
         by_district = {d.code: unit for d, unit in district_units}
         ward_units = [
-            (w, get_or_build(ward_code(w.code), f"UBND {w.name}", UnitLevel.COMMUNE, by_district[w.district]))
+            (
+                w,
+                get_or_build(
+                    ward_code(w.code), f"UBND {w.name}", UnitLevel.COMMUNE, by_district[w.district], None, reform
+                ),
+            )
             for w in wards
         ]
         self._insert(created[layer:], OrgUnit)
+        OrgUnit.objects.bulk_update(dated, ["opened_on", "closed_on"])
         rebuild_unit_paths()
         self.summary.units = len(created)
+
+        # Successions, and where each closing unit's people go (the primary successor mostly).
+        successions: list[tuple[OrgUnit, list[OrgUnit]]] = []
+        self.closings: dict[OrgUnit, careers.Closing] = {}
+
+        def close(unit: OrgUnit, successors: list[OrgUnit], on: datetime.date, primary_share: float) -> None:
+            successions.append((unit, successors))
+            weights = careers.successor_weights(len(successors), primary_share)
+            self.closings[unit] = careers.Closing(on, tuple(successors), weights)
+
+        for dept, unit in department_units:
+            if dept.code in merged:
+                close(unit, [merger_units[merged[dept.code].code]], merger_day, 1.0)
+        district_successors = hanoi.district_successors()
+        for district, unit in district_units:
+            close(unit, [new_units[s.code] for s in district_successors[district.code]], reform, 0.5)
+        ward_successors = hanoi.ward_successors()
+        for ward, unit in ward_units:
+            close(unit, [new_units[s.code] for s in ward_successors[ward.code]], reform, 0.75)
+        known = set(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+        links = [
+            UnitSuccession(predecessor=unit, successor=successor, is_primary=order == 0, order=order)
+            for unit, successors in successions
+            for order, successor in enumerate(successors)
+            if (unit.pk, successor.pk) not in known
+        ]
+        self._insert(links, UnitSuccession)
+        # An earlier transfer comes from a unit of the same kind (a ward from another ward of its district).
+        self.same_kind: dict[OrgUnit, list[OrgUnit]] = {}
+        departments = [unit for _dept, unit in department_units]
+        for unit in [root, *departments]:
+            self.same_kind[unit] = departments
+        for _district, unit in district_units:
+            self.same_kind[unit] = [u for _d, u in district_units]
+        wards_of: dict[str, list[OrgUnit]] = defaultdict(list)
+        for ward, unit in ward_units:
+            wards_of[ward.district].append(unit)
+        for ward, unit in ward_units:
+            self.same_kind[unit] = wards_of[ward.district]
         return root, department_units, district_units, ward_units
 
     # -- courses ---------------------------------------------------------------------------------
@@ -892,6 +947,13 @@ class DemoBuilder:
             gender = Gender.FEMALE if rng.random() < role.female else Gender.MALE
             birth = self.birth_date(role, gender)
             start, end = self.employment(birth, gender)
+            if role.category == C.NON_SPECIALISED:  # these posts ended on 1 August 2025: nobody was hired after
+                if start >= NON_SPECIALISED_LATEST_START:
+                    start = self._date_in(datetime.date(2012, 1, 1), NON_SPECIALISED_LATEST_START)
+                end = careers.non_specialised_end(end)
+            stints = careers.career(
+                rng, unit, start, end, closings=self.closings, transfer_from=self.same_kind.get(unit, ())
+            )
             levels = self.levels(role, birth)
             suited = role.category not in (C.COMMUNE_CADRE, C.COMMUNE_CIVIL_SERVANT) or (
                 rng.random() < min(0.99, max(0.6, 0.86 + 0.35 * (factor - 0.95)))
@@ -911,7 +973,7 @@ class DemoBuilder:
                 birth_date=birth,
                 gender=gender,
                 citizen_id=self.citizen_id(birth, gender),
-                unit=unit,
+                unit=stints[-1].unit,
                 category=role.category,
                 position_title=role.title,
                 leadership_level=role.leadership,
@@ -926,11 +988,36 @@ class DemoBuilder:
                 start_date=start,
                 end_date=end,
             )
-            persons.append(_Person(person, role, zone, factor))
+            persons.append(_Person(person, role, zone, factor, stints))
         objs = prepare_persons(p.obj for p in persons)
         self._insert(objs, Person)
         self.summary.persons = len(objs)
         return persons
+
+    def write_assignments(self, persons: list[_Person]) -> None:
+        """Write every person's assignments (one bulk insert, with history), then set each person's row from
+        their latest assignment and the heir units of view ``today`` (``personnel.history``)."""
+        rows = []
+        for person in persons:
+            for index, stint in enumerate(person.stints):
+                # The heir unit is the one ``refresh_heirs`` computes (it then finds nothing to change).
+                heir = careers.heir(person.stints, index, self.closings, self.today)
+                rows.append(
+                    Assignment(
+                        person_id=person.obj.pk,
+                        unit=stint.unit,
+                        category=person.obj.category,
+                        leadership_level=person.obj.leadership_level,
+                        position_title=person.obj.position_title,
+                        start_date=stint.start,
+                        end_date=stint.end,
+                        heir_unit=None if heir is stint.unit else heir,
+                    )
+                )
+        self._insert(rows, Assignment)
+        self.summary.assignments = len(rows)
+        history.sync_persons([person.obj.pk for person in persons])
+        history.refresh_heirs(today=self.today)
 
     # -- history of each person ------------------------------------------------------------------
 
@@ -1171,6 +1258,7 @@ def seed_demo(
     root, department_units, district_units, ward_units = builder.build_units()
     builder.build_courses()
     persons = builder.build_persons(builder.slots(root, department_units, district_units, ward_units))
+    builder.write_assignments(persons)
     builder.build_history(persons)
     builder.write_history()
     builder.summary.users = create_demo_users()
@@ -1208,12 +1296,15 @@ def flush_demo() -> None:
         TrainingRecord.objects.all().delete()
         Appointment.objects.all().delete()
         Qualification.objects.all().delete()
+        Assignment.objects.all().delete()
         Person.objects.all().delete()
+        UnitSuccession.objects.all().delete()
+        OrganisationState.objects.all().delete()  # no heir unit left to be current
         Course.types.through.objects.all().delete()
         Course.objects.all().delete()
         OrgUnit.objects.update(parent=None)
         OrgUnit.objects.all().delete()
-    for model in (TrainingRecord, Appointment, Qualification, Person, Course, OrgUnit):
+    for model in (TrainingRecord, Appointment, Qualification, Assignment, Person, Course, UnitSuccession, OrgUnit):
         model.history.all().delete()
     historical_links = historical_course_types()
     if historical_links is not None:

@@ -6,13 +6,15 @@ test's transaction, over the test database.
 
 import datetime
 import re
+from collections import defaultdict
 
 import pytest
 from django.db.models import Count
 
 from bench.seed import plan_for, seed
 from core.text import fold
-from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.history import Stretch, check_stretches, refresh_heirs
+from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
 from personnel.services import rebuild_unit_paths, save_person
 from targets.compliance import evaluate_subtree
 from training.models import Course, TrainingRecord
@@ -34,9 +36,66 @@ def test_the_seeder_builds_a_three_level_tree_whose_paths_follow_the_parent_link
     root = OrgUnit.objects.get(code="HN")
     assert (root.path, root.depth, root.level, root.parent_id) == (f"{root.pk}/", 0, "thanh_pho", None)
     by_depth = dict(OrgUnit.objects.values_list("depth").annotate(n=Count("pk")))
-    assert by_depth == {0: 1, 1: plan.departments + plan.districts, 2: plan.communes}
+    first_level = plan.departments + plan.merged_departments + plan.districts + plan.new_communes
+    assert by_depth == {0: 1, 1: first_level, 2: plan.communes}
     communes = OrgUnit.objects.filter(depth=2).select_related("parent")
     assert {(unit.level, unit.parent.level) for unit in communes} == {("xa", "huyen")}
+
+
+def test_the_tree_is_hanoi_s_real_one_until_30_june_2025_and_the_units_of_1_july_2025_after(seeded):
+    plan = plan_for(SCALE)
+    before = OrgUnit.objects.open_at(datetime.date(2025, 6, 30))
+    assert before.filter(level="huyen").count() == plan.districts == 2
+    assert OrgUnit.objects.get(code="H001").name == "UBND Quận Ba Đình"
+    assert before.filter(level="xa").count() == plan.communes
+    assert OrgUnit.objects.subtree(OrgUnit.objects.get(code="H001")).count() == 1 + 13  # Ba Đình and its wards
+    today = OrgUnit.objects.open_today()
+    assert not today.filter(level="huyen").exists()
+    assert today.filter(level="xa", parent__code="HN").count() == plan.new_communes > 0
+    assert OrgUnit.objects.get(code="X00097-2025").name == "UBND Phường Hồng Hà"
+    closed = OrgUnit.objects.filter(closed_on__isnull=False)
+    assert closed.exclude(level="thanh_pho").count() == plan.districts + plan.communes
+    for unit in closed:
+        links = list(UnitSuccession.objects.filter(predecessor=unit).select_related("successor"))
+        assert sum(link.is_primary for link in links) == 1, unit
+        assert all(link.successor.is_open_at(unit.closed_on) for link in links), unit
+
+
+def test_seeded_people_have_a_valid_history_through_the_reorganisation(seeded):
+    units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    by_person = defaultdict(list)
+    for assignment in Assignment.objects.in_order():
+        by_person[assignment.person_id].append(assignment)
+    persons = list(Person.objects.all())
+    assert {person.pk for person in persons} == set(by_person)
+    transferred = 0
+    for person in persons:
+        assignments = by_person[person.pk]
+        stretches = [
+            Stretch(unit=units[a.unit_id], category=a.category, start_date=a.start_date, end_date=a.end_date)
+            for a in assignments
+        ]
+        assert check_stretches(stretches) == [], person
+        latest = assignments[-1]
+        assert (person.unit_id, person.start_date, person.end_date) == (
+            latest.unit_id,
+            assignments[0].start_date,
+            latest.end_date,
+        )
+        transferred += any(a.start_date < datetime.date(2025, 3, 1) for a in assignments[1:])
+        if person.category == "khong_chuyen_trach":
+            assert person.end_date <= datetime.date(2025, 8, 1)
+    assert 0.25 <= transferred / len(persons) <= 0.42
+    before = Assignment.objects.covering(datetime.date(2025, 6, 30)).filter(unit__level__in=["xa", "huyen"])
+    assert before.count() > 100
+    assert not before.exclude(end_date=datetime.date(2025, 7, 1)).exclude(end_date__lt=datetime.date(2025, 7, 1))
+    moved = before.filter(person__assignments__start_date=datetime.date(2025, 7, 1))
+    assert (
+        moved.count()
+        == before.filter(end_date=datetime.date(2025, 7, 1)).exclude(person__end_date=datetime.date(2025, 7, 1)).count()
+    )
+    # The heir units were written as the product computes them.
+    assert refresh_heirs() == 0
 
 
 def test_seeded_persons_carry_the_name_keys_the_product_computes(seeded):
@@ -81,7 +140,13 @@ def test_seeded_records_keep_the_rules_the_database_and_the_importer_enforce(see
 def test_the_engine_evaluates_every_seeded_unit(seeded, programme):
     root = OrgUnit.objects.get(code="HN")
     reports = evaluate_subtree(programme, root, year=2025)
-    assert len(reports) == OrgUnit.objects.count()
+    assert len(reports) == OrgUnit.objects.open_at(datetime.date(2025, 12, 31)).count()
+    then = evaluate_subtree(programme, root, year=2024, view="then")
+    assert len(then) == OrgUnit.objects.open_at(datetime.date(2024, 12, 31)).count()
+    today = evaluate_subtree(programme, root, year=2024, view="today")
+    assert {code: (r.numerator, r.denominator) for code, r in then[root.pk].by_code().items()} == {
+        code: (r.numerator, r.denominator) for code, r in today[root.pk].by_code().items()
+    }
     figures = reports[root.pk].by_code()
     civil_servants = Person.objects.employed_at(datetime.date(2025, 12, 31)).filter(
         category__in=["can_bo", "cong_chuc"]
@@ -93,7 +158,7 @@ def test_the_engine_evaluates_every_seeded_unit(seeded, programme):
 
 
 def test_the_product_adds_rows_after_the_seeded_ones(seeded, make_course):
-    unit = OrgUnit.objects.get(code="H001")
+    unit = OrgUnit.objects.get(code="X00097-2025")
     person = save_person(
         person=Person(
             code="NEW-1",

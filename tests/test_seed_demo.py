@@ -2,7 +2,9 @@
 
 import datetime
 import io
+import itertools
 import re
+from collections import defaultdict
 
 import pytest
 import time_machine
@@ -14,11 +16,14 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import role_of
 from personnel import demo
-from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.history import Stretch, check_stretches
+from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
 from targets.compliance import evaluate, evaluate_children
 from training.models import Course, TrainingRecord
 
 TODAY = datetime.date(2026, 11, 26)
+REFORM = datetime.date(2025, 7, 1)
+BEFORE_REFORM = datetime.date(2025, 6, 30)
 COMMUNE_CATEGORIES = {"can_bo_xa", "cong_chuc_xa", "khong_chuyen_trach", "vien_chuc", "khac"}
 UPPER_CATEGORIES = {"can_bo", "cong_chuc", "vien_chuc"}
 
@@ -53,6 +58,8 @@ def table_counts() -> dict[str, int]:
     return {
         "units": OrgUnit.objects.count(),
         "persons": Person.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "successions": UnitSuccession.objects.count(),
         "qualifications": Qualification.objects.count(),
         "appointments": Appointment.objects.count(),
         "courses": Course.objects.count(),
@@ -61,48 +68,149 @@ def table_counts() -> dict[str, int]:
     }
 
 
-def test_seeding_builds_hanoi_real_districts_wards_and_departments_with_paths(seeded):
+def test_the_tree_until_30_june_2025_has_hanoi_real_districts_wards_and_departments(seeded):
     city = OrgUnit.objects.get(code="HN")
     assert city.name == "Thành phố Hà Nội" and city.level == "thanh_pho" and city.parent is None
-    districts = OrgUnit.objects.filter(level="huyen")
+    then = OrgUnit.objects.open_at(BEFORE_REFORM)
+    districts = then.filter(level="huyen")
     assert districts.count() == 30
     assert all(re.fullmatch(r"H\d{3}", unit.code) and unit.parent_id == city.pk for unit in districts)
-    assert OrgUnit.objects.filter(level="xa").count() == 526
+    assert then.filter(level="xa").count() == 526
+    assert all(re.fullmatch(r"X\d{5}", code) for code in then.filter(level="xa").values_list("code", flat=True))
     assert OrgUnit.objects.get(code="H001").name == "UBND Quận Ba Đình"
     assert OrgUnit.objects.get(code="X00001").name == "UBND Phường Phúc Xá"
     assert OrgUnit.objects.get(code="X00001").parent.code == "H001"
-    departments = OrgUnit.objects.filter(level="thanh_pho", parent=city)
+    assert OrgUnit.objects.subtree(OrgUnit.objects.get(code="H001")).count() == 1 + 13
+    # The departments until the merger of 1 March 2025.
+    departments = OrgUnit.objects.open_at(datetime.date(2025, 2, 28)).filter(level="thanh_pho", parent=city)
     assert departments.count() == len(demo.DEPARTMENTS) >= 20
-    assert {"Sở Nội vụ", "Sở Tài chính", "Sở Giáo dục và Đào tạo", "Sở Y tế", "Văn phòng UBND Thành phố"} <= set(
+    assert {"Sở Kế hoạch và Đầu tư", "Sở Thông tin và Truyền thông", "Sở Giao thông vận tải", "Sở Y tế"} <= set(
         departments.values_list("name", flat=True)
     )
+    assert then.filter(level="thanh_pho", parent=city).count() == len(demo.DEPARTMENTS) - 5
+
+
+def test_today_s_tree_has_the_city_the_merged_departments_and_126_commune_level_units(seeded):
+    city = OrgUnit.objects.get(code="HN")
+    now = OrgUnit.objects.open_today()
+    assert not now.filter(level="huyen").exists()
+    communes = now.filter(level="xa")
+    assert communes.count() == 126
+    assert {unit.parent_id for unit in communes} == {city.pk}
+    names = list(communes.values_list("name", flat=True))
+    assert sum(name.startswith("UBND Phường") for name in names) == 51
+    assert sum(name.startswith("UBND Xã") for name in names) == 75
+    assert all(unit.opened_on == REFORM for unit in communes)
+    assert OrgUnit.objects.get(code=demo.HONG_HA).name == "UBND Phường Hồng Hà"
+    departments = now.filter(level="thanh_pho", parent=city)
+    assert departments.count() == len(demo.DEPARTMENTS) - 5
+    merged = {
+        "Sở Kế hoạch và Đầu tư", "Sở Thông tin và Truyền thông", "Sở Giao thông vận tải",
+        "Sở Lao động - Thương binh và Xã hội", "Sở Tài nguyên và Môi trường", "Sở Nông nghiệp và Phát triển nông thôn",
+    }  # fmt: skip
+    assert not merged & set(departments.values_list("name", flat=True))
+    assert {"Sở Tài chính", "Sở Nội vụ", "Sở Nông nghiệp và Môi trường", "Sở Xây dựng"} <= set(
+        departments.values_list("name", flat=True)
+    )
+    assert OrgUnit.objects.get(code="SKHDT").closed_on == datetime.date(2025, 3, 1)
+    assert OrgUnit.objects.get(code="SKHDT").primary_successor.code == "STC-2025"
     by_id = {unit.pk: unit for unit in OrgUnit.objects.all()}
     for unit in by_id.values():
         expected = f"{by_id[unit.parent_id].path if unit.parent_id else ''}{unit.pk}/"
         assert unit.path == expected
-    assert OrgUnit.objects.subtree(OrgUnit.objects.get(code="H001")).count() == 1 + 13
 
 
-def test_persons_are_spread_over_the_units_in_categories_that_fit_the_unit_level(seeded):
-    persons = list(Person.objects.select_related("unit"))
-    assert len(persons) == 300
-    assert {p.unit.level for p in persons} == {"thanh_pho", "huyen", "xa"}
-    for district in OrgUnit.objects.filter(level="huyen"):
-        assert Person.objects.in_unit(district).exists(), district.name
-    assert len({p.unit_id for p in persons if p.unit.level == "xa"}) >= 100
-    assert len({p.unit_id for p in persons if p.unit.level == "thanh_pho"}) >= 15
-    assert {p.category for p in persons if p.unit.level == "xa"} <= COMMUNE_CATEGORIES
-    assert {p.category for p in persons if p.unit.level != "xa"} <= UPPER_CATEGORIES
-    assert {"can_bo_xa", "cong_chuc_xa", "khong_chuyen_trach"} <= {p.category for p in persons}
-    assert len({p.code for p in persons}) == 300
-    citizen_ids = [p.citizen_id for p in persons]
-    assert len(set(citizen_ids)) == 300 and all(re.fullmatch(r"\d{12}", value) for value in citizen_ids)
-    assert all(len(p.full_name.split()) >= 3 and p.sort_key and p.search_text for p in persons)
-    assert any(p.btv_managed for p in persons) and any(p.btv_succession for p in persons)
-    assert any(p.deputy_term == "2021-2026" for p in persons)
-    assert {p.leadership_level for p in persons} >= {0, 1, 2, 3}
-    assert any(p.end_date for p in persons)
-    assert all(p.end_date is None or p.end_date <= TODAY for p in persons)
+def test_every_closed_unit_has_exactly_one_primary_successor_open_on_its_closing_date(seeded):
+    links = defaultdict(list)
+    for link in UnitSuccession.objects.select_related("successor"):
+        links[link.predecessor_id].append(link)
+    closed = list(OrgUnit.objects.filter(closed_on__isnull=False))
+    assert len(closed) == 30 + 526 + 10
+    assert set(links) == {unit.pk for unit in closed}
+    for unit in closed:
+        assert sum(link.is_primary for link in links[unit.pk]) == 1, unit
+        assert all(link.successor.is_open_at(unit.closed_on) for link in links[unit.pk]), unit
+    # A divided old ward names every new ward that took part of it, the package's default one primary.
+    dien_bien = sorted(links[OrgUnit.objects.get(code="X00019").pk], key=lambda link: link.order)
+    assert [link.successor.name for link in dien_bien][1:] == [
+        "UBND Phường Hoàn Kiếm",
+        "UBND Phường Ô Chợ Dừa",
+        "UBND Phường Văn Miếu - Quốc Tử Giám",
+    ]
+    assert dien_bien[0].successor.name == "UBND Phường Ba Đình" and dien_bien[0].is_primary
+    assert [link.successor.name for link in links[OrgUnit.objects.get(code="X00001").pk]] == ["UBND Phường Hồng Hà"]
+    ba_dinh = OrgUnit.objects.get(code="H001")
+    assert ba_dinh.primary_successor.name == "UBND Phường Ngọc Hà"
+    assert len(links[ba_dinh.pk]) >= 5
+
+
+def test_every_history_is_valid_and_the_person_row_shows_its_latest_assignment(seeded):
+    units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    by_person = defaultdict(list)
+    for assignment in Assignment.objects.in_order():
+        by_person[assignment.person_id].append(assignment)
+    persons = list(Person.objects.all())
+    assert {person.pk for person in persons} == set(by_person)
+    for person in persons:
+        assignments = by_person[person.pk]
+        stretches = [
+            Stretch(unit=units[a.unit_id], category=a.category, start_date=a.start_date, end_date=a.end_date)
+            for a in assignments
+        ]
+        assert check_stretches(stretches) == [], person
+        assert all(b.start_date == a.end_date for a, b in itertools.pairwise(assignments)), person
+        latest = assignments[-1]
+        assert (person.unit_id, person.category, person.start_date, person.end_date) == (
+            latest.unit_id,
+            latest.category,
+            assignments[0].start_date,
+            latest.end_date,
+        )
+
+
+def test_people_moved_through_the_reorganisations_and_a_third_transferred_earlier(seeded):
+    successors = defaultdict(set)
+    for predecessor, successor in UnitSuccession.objects.values_list("predecessor_id", "successor_id"):
+        successors[predecessor].add(successor)
+    units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    by_person = defaultdict(list)
+    for assignment in Assignment.objects.in_order():
+        by_person[assignment.person_id].append(assignment)
+    moved = transferred = 0
+    for person in Person.objects.all():
+        assignments = by_person[person.pk]
+        earlier = False
+        for before, after in itertools.pairwise(assignments):
+            closing = units[before.unit_id].closed_on
+            if before.end_date == closing:  # the reorganisation: to a successor, same post
+                assert after.unit_id in successors[before.unit_id]
+                assert (after.category, after.leadership_level) == (before.category, before.leadership_level)
+                moved += before.end_date == REFORM
+            else:  # a transfer, before the reorganisations
+                assert before.end_date < datetime.date(2025, 3, 1)
+                earlier = True
+        transferred += earlier
+        for assignment in assignments:  # nobody is left in a closed unit
+            unit = units[assignment.unit_id]
+            if unit.closed_on and assignment.covers(unit.closed_on - datetime.timedelta(days=1)):
+                assert assignment.end_date == unit.closed_on
+        if person.category == "khong_chuyen_trach":
+            assert person.end_date is not None and person.end_date <= datetime.date(2025, 8, 1)
+    assert 0.25 <= transferred / Person.objects.count() <= 0.42
+    communes_before = Assignment.objects.covering(BEFORE_REFORM).filter(unit__level__in=["xa", "huyen"])
+    assert moved == communes_before.filter(person__assignments__start_date=REFORM).count() > 100
+    assert not communes_before.exclude(end_date__lte=REFORM).exists()
+    assert Person.objects.filter(category="khong_chuyen_trach", end_date=datetime.date(2025, 8, 1)).exists()
+    assert Assignment.objects.filter(start_date=datetime.date(2025, 3, 1), unit__code="SNV-2025").exists()
+
+
+def test_the_city_s_figures_for_2024_are_the_same_in_both_views(seeded):
+    then = evaluate("HN-2021-2025", year=2024, view="then").by_code()
+    today = evaluate("HN-2021-2025", year=2024, view="today").by_code()
+    assert then.keys() == today.keys()
+    for code, result in then.items():
+        assert (result.numerator, result.denominator) == (today[code].numerator, today[code].denominator), code
+    assert then["CC-3"].denominator > 0 and then["XA-2"].denominator > 0
 
 
 def test_the_training_history_lies_in_the_past_and_mixes_results(seeded):
@@ -143,10 +251,15 @@ def test_compliance_over_the_demo_gives_varied_believable_figures(seeded):
     for code in ("CC-3", "XA-2", "HDND-1"):
         assert reports[2025].by_code()[code].percent > reports[2021].by_code()[code].percent, code
     # Districts differ from one another: some meet a target that others miss.
-    _city, children = evaluate_children("HN-2021-2025", year=2025)
+    _city, children = evaluate_children("HN-2021-2025", year=2024, view="then")
     districts = [child.by_code() for child in children if child.unit.level == "huyen"]
+    assert len(districts) == 30
     assert len({district["XA-2"].percent for district in districts} - {None}) >= 5
     assert {district["CC-3"].met for district in districts} >= {True, False}
+    # Today's communes and wards differ too, over the figures restated on them.
+    _city, children = evaluate_children("HN-2021-2025", year=2025, view="today")
+    communes = [child.by_code() for child in children if child.unit.level == "xa"]
+    assert len({commune["XA-2"].percent for commune in communes} - {None}) >= 5
 
 
 def test_rerunning_with_if_empty_adds_nothing(seeded_few):
@@ -165,7 +278,9 @@ def test_the_same_seed_gives_the_same_data_after_a_flush(db):
     seed(people=80, seed=7)
 
     def snapshot():
-        return sorted(Person.objects.values_list("code", "full_name", "citizen_id", "unit__code", "category"))
+        persons = Person.objects.values_list("code", "full_name", "citizen_id", "unit__code", "category")
+        assignments = Assignment.objects.values_list("person__code", "unit__code", "start_date", "end_date")
+        return sorted(persons), sorted(assignments, key=str)
 
     first, counts = snapshot(), table_counts()
     seed("--flush", people=80, seed=7)
@@ -193,12 +308,14 @@ def test_demo_users_can_log_in_with_the_demo_password(seeded_few, client):
     users = {user.username: user for user in get_user_model().objects.select_related("unit")}
     expected = {
         "admin": ("admin", "HN"),
-        "hr.badinh": ("hr", "H001"),
-        "hr.donganh": ("hr", "H017"),
-        "leader.caugiay": ("leader", "H005"),
+        "hr": ("hr", "HN"),
         "leader": ("leader", "HN"),
         "viewer": ("viewer", "HN"),
+        "hr.hongha": ("hr", "X00097-2025"),
+        "leader.hongha": ("leader", "X00097-2025"),
+        "leader.badinh": ("leader", "H001"),
     }
+    assert set(users) == set(expected)
     for username, (role, unit_code) in expected.items():
         user = users[username]
         assert (role_of(user), user.unit.code) == (role, unit_code)
@@ -206,6 +323,19 @@ def test_demo_users_can_log_in_with_the_demo_password(seeded_few, client):
         client.logout()
     assert users["admin"].is_superuser and users["admin"].is_staff
     assert not users["leader"].is_staff
+    assert users["hr.hongha"].unit.is_open_at(TODAY) and users["hr.hongha"].unit.level == "xa"
+
+
+def test_the_former_district_leader_sees_its_figures_up_to_30_june_2025(seeded, client):
+    leader = get_user_model().objects.get(username="leader.badinh")
+    assert leader.unit.closed_on == REFORM
+    assert client.login(username="leader.badinh", password=demo.DEMO_PASSWORD)
+    report = evaluate("HN-2021-2025", leader.unit, year=2025)
+    assert (report.view, report.as_of) == ("then", BEFORE_REFORM)
+    assert report.by_code()["CC-3"].denominator > 0
+    people = Assignment.objects.covering(BEFORE_REFORM).filter(unit__path__startswith=leader.unit.path)
+    assert people.count() >= report.by_code()["CC-3"].denominator
+    assert not Assignment.objects.covering(REFORM).filter(unit__path__startswith=leader.unit.path).exists()
 
 
 def test_print_logins_prints_a_table_of_the_demo_accounts(seeded_few):
@@ -223,7 +353,7 @@ def test_print_logins_prints_a_table_of_the_demo_accounts(seeded_few):
 def test_the_help_says_the_accounts_are_demo_accounts_to_delete_in_production(db):
     command = load_command_class("personnel", "seed_demo")
     text = command.create_parser("manage.py", "seed_demo").format_help()
-    assert "tài khoản mẫu" in text and "--print-logins" in text and "hr.badinh" in text
+    assert "tài khoản mẫu" in text and "--print-logins" in text and "leader.badinh" in text
 
 
 def test_seeding_issues_no_query_per_person(db):

@@ -17,10 +17,10 @@ class Command(BaseCommand):
     def help(self):
         # Read when the parser is built, so it comes in the active language (argparse needs a plain str).
         return _(
-            "Tạo dữ liệu mẫu cho lần chạy đầu: các đơn vị thật của Hà Nội giai đoạn 2021-2025, khóa học, cán bộ "
-            "giả lập với quá trình đào tạo, và các tài khoản mẫu (admin, hr.badinh, hr.donganh, leader.caugiay, "
-            "leader, viewer) dùng chung một mật khẩu mẫu. CẢNH BÁO: đây là tài khoản mẫu, phải xóa khi đưa vào sử "
-            "dụng thật. Chỉ tạo khi chưa có cán bộ nào (hoặc với --flush)."
+            "Tạo dữ liệu mẫu cho lần chạy đầu: các đơn vị thật của Hà Nội trước và sau sắp xếp năm 2025, khóa "
+            "học, cán bộ giả lập với quá trình công tác và quá trình đào tạo, và các tài khoản mẫu (admin, hr, "
+            "leader, viewer, hr.hongha, leader.hongha, leader.badinh) dùng chung một mật khẩu mẫu. CẢNH BÁO: đây "
+            "là tài khoản mẫu, phải xóa khi đưa vào sử dụng thật. Chỉ tạo khi chưa có cán bộ nào (hoặc với --flush)."
         )
 
     def add_arguments(self, parser):
@@ -86,8 +86,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "Đã tạo dữ liệu mẫu trong %(seconds).1f giây: %(units)s đơn vị, %(courses)s khóa học, "
-                    "%(persons)s cán bộ, %(qualifications)s văn bằng, %(appointments)s lần bổ nhiệm, "
-                    "%(records)s kết quả đào tạo, %(users)s tài khoản mẫu."
+                    "%(persons)s cán bộ, %(assignments)s quá trình công tác, %(qualifications)s văn bằng, "
+                    "%(appointments)s lần bổ nhiệm, %(records)s kết quả đào tạo, %(users)s tài khoản mẫu."
                 )
                 % {"seconds": elapsed, **vars(summary)}
             )
