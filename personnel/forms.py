@@ -296,3 +296,50 @@ class TrainingRecordForm(PersonChildForm):
         if self.others(TrainingRecord).filter(course=course).exists():
             self.add_error("course", _("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó."))
         return cleaned
+
+
+class TransferForm(forms.Form):
+    """A transfer (chuyển công tác): the new unit, from which day, and optionally a new category,
+    leadership level and position. Units offered are those of the user's scope open on the default day;
+    any unit of the scope is accepted here, and ``personnel.history.transfer`` refuses one not open
+    from the chosen day (naming its closing date and primary successor)."""
+
+    KEEP = ""
+
+    unit = UnitChoiceField(
+        label=_("Đơn vị mới"),
+        queryset=OrgUnit.objects.none(),
+        error_messages={"invalid_choice": _("Đơn vị này nằm ngoài phạm vi bạn quản lý.")},
+    )
+    on = forms.DateField(label=_("Từ ngày"), widget=date_input())
+    category = forms.ChoiceField(label=_("Đối tượng mới"), required=False)
+    leadership_level = forms.TypedChoiceField(
+        label=_("Cấp chức vụ mới"), required=False, coerce=int, empty_value=None
+    )
+    position_title = forms.CharField(
+        label=_("Chức vụ mới"), required=False, max_length=255, help_text=_("Để trống: giữ chức vụ hiện tại.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["on"].initial = today
+        units = self.fields["unit"]
+        units.queryset = visible_units(user).order_by("path")
+        units.widget.choices = [("", units.empty_label)] + [
+            (unit.pk, units.label_from_instance(unit)) for unit in units.queryset.open_at(today)
+        ]
+        keep = [(self.KEEP, _("— Giữ nguyên —"))]
+        self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)
+        self.fields["leadership_level"].choices = keep + list(Person._meta.get_field("leadership_level").choices)
+
+    def changes(self) -> dict:
+        """Return the keyword arguments of ``personnel.history.transfer`` the user chose (None: keep)."""
+        data = self.cleaned_data
+        return {
+            "unit": data["unit"],
+            "on": data["on"],
+            "category": data.get("category") or None,
+            "leadership_level": data.get("leadership_level"),
+            "position_title": data.get("position_title") or None,
+        }
