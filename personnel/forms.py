@@ -313,9 +313,7 @@ class TransferForm(forms.Form):
     )
     on = forms.DateField(label=_("Từ ngày"), widget=date_input())
     category = forms.ChoiceField(label=_("Đối tượng mới"), required=False)
-    leadership_level = forms.TypedChoiceField(
-        label=_("Cấp chức vụ mới"), required=False, coerce=int, empty_value=None
-    )
+    leadership_level = forms.TypedChoiceField(label=_("Cấp chức vụ mới"), required=False, coerce=int, empty_value=None)
     position_title = forms.CharField(
         label=_("Chức vụ mới"), required=False, max_length=255, help_text=_("Để trống: giữ chức vụ hiện tại.")
     )

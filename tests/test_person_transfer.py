@@ -22,9 +22,7 @@ def _today():
 def closed_ward(units):
     """Return ward H01X9 of Ba Đình, closed on 01/07/2025; its primary successor is Phúc Xá (H01X1)."""
     ward = save_unit(
-        unit=OrgUnit(
-            code="H01X9", name="UBND phường Cũ", parent=units["H01"], level="xa", closed_on=D(2025, 7, 1)
-        )
+        unit=OrgUnit(code="H01X9", name="UBND phường Cũ", parent=units["H01"], level="xa", closed_on=D(2025, 7, 1))
     )
     UnitSuccession.objects.create(predecessor=ward, successor=units["H01X1"], is_primary=True)
     return ward
@@ -115,9 +113,7 @@ def test_a_transfer_to_a_closed_unit_is_refused_naming_it_its_closing_date_and_s
 ):
     before = snapshot(moved_person)
 
-    response = hr.post(
-        f"/nhan-su/{moved_person.code}/chuyen-cong-tac/", {"unit": closed_ward.pk, "on": "01/03/2026"}
-    )
+    response = hr.post(f"/nhan-su/{moved_person.code}/chuyen-cong-tac/", {"unit": closed_ward.pk, "on": "01/03/2026"})
 
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
