@@ -341,3 +341,64 @@ class TransferForm(forms.Form):
             "leadership_level": data.get("leadership_level"),
             "position_title": data.get("position_title") or None,
         }
+
+
+class ReorganisationForm(forms.Form):
+    """A reorganisation as three CSV tables, each pasted or uploaded (personnel.reorganisation.read_plan)."""
+
+    MAX_FILE_SIZE = 2 * 1024 * 1024
+
+    name = forms.CharField(label=_("Tên đợt sắp xếp"), max_length=255)
+    effective_on = forms.DateField(label=_("Ngày hiệu lực"), widget=date_input())
+    closures = forms.CharField(
+        label=_("Đơn vị giải thể"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Mã đơn vị giải thể,Đơn vị kế thừa\nH01X1,N1\n"}),
+        help_text=_(
+            "Cột: Mã đơn vị giải thể, Đơn vị kế thừa (các mã cách nhau bởi dấu ;, đơn vị kế thừa chính đứng đầu)."
+        ),
+    )
+    closures_file = forms.FileField(label=_("… hoặc tệp CSV đơn vị giải thể"), required=False)
+    openings = forms.CharField(
+        label=_("Đơn vị thành lập"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên\n"}),
+        help_text=_("Cột: Mã đơn vị, Tên đơn vị, Cấp (thanh_pho, huyen, xa), Mã đơn vị cấp trên."),
+    )
+    openings_file = forms.FileField(label=_("… hoặc tệp CSV đơn vị thành lập"), required=False)
+    destinations = forms.CharField(
+        label=_("Nơi chuyển đến của từng cán bộ (không bắt buộc)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Mã cán bộ,Mã đơn vị\n"}),
+        help_text=_("Cột: Mã cán bộ, Mã đơn vị. Người không có dòng nào chuyển sang đơn vị kế thừa chính."),
+    )
+    destinations_file = forms.FileField(label=_("… hoặc tệp CSV nơi chuyển đến"), required=False)
+
+    plan = None
+
+    def _table(self, name: str) -> str:
+        upload = self.cleaned_data.get(f"{name}_file")
+        if not upload:
+            return self.cleaned_data.get(name) or ""
+        if upload.size > self.MAX_FILE_SIZE:
+            self.add_error(f"{name}_file", _("Tệp lớn hơn 2 MB."))
+            return ""
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.add_error(f"{name}_file", _("Tệp phải là CSV mã hóa UTF-8."))
+            return ""
+
+    def clean(self):
+        from .reorganisation import PlanError, read_plan
+
+        cleaned = super().clean()
+        tables = {name: self._table(name) for name in ("closures", "openings", "destinations")}
+        if self.errors or not cleaned.get("effective_on"):
+            return cleaned
+        try:
+            self.plan = read_plan(name=cleaned["name"], effective_on=cleaned["effective_on"], **tables)
+        except PlanError as error:
+            for message in error.errors:
+                self.add_error(None, message)
+        return cleaned

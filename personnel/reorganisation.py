@@ -771,3 +771,15 @@ def _delete_with_history(model, objs: list, *, user, reason: str, date) -> None:
                 model.objects.filter(pk=pk)._raw_delete(model.objects.db)
         else:
             model.objects.filter(pk__in=chunk)._raw_delete(model.objects.db)
+
+
+def save_plan(*, plan: Plan, user) -> Reorganisation:
+    """Store a plan whose preview showed no problem, waiting for the admin to apply it."""
+    return Reorganisation.objects.create(
+        name=plan.name, effective_on=plan.effective_on, plan=plan.to_json(), created_by=_user(user)
+    )
+
+
+def apply_saved(*, record: Reorganisation, user) -> Reorganisation:
+    """Apply a stored plan (see ``apply_reorganisation``)."""
+    return apply_reorganisation(plan=Plan.from_json(record.plan), user=user, record=record)
