@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from personnel.history import Stretch, replace_history
 from personnel.models import Assignment, OrgUnit, Person, UnitSuccession
@@ -16,6 +17,7 @@ D = datetime.date
 def _today():
     with time_machine.travel(datetime.datetime(2026, 3, 10, 9, 0), tick=False):
         yield
+    translation.deactivate()  # a test that chose English must not leave it active
 
 
 @pytest.fixture
@@ -172,3 +174,13 @@ def test_a_refused_transfer_of_a_person_without_a_history_leaves_them_without_on
 
     assert response.status_code == 200
     assert not person.assignments.exists()
+
+
+def test_an_hr_officer_who_chose_english_reads_the_refusal_in_english(hr, moved_person, closed_ward):
+    hr.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    response = hr.post(f"/nhan-su/{moved_person.code}/chuyen-cong-tac/", {"unit": closed_ward.pk, "on": "01/03/2026"})
+
+    assert response.context["form"].non_field_errors() == [
+        "Unit UBND phường Cũ (H01X9) was closed on 01/07/2025; its primary successor is UBND phường Phúc Xá (H01X1)."
+    ]

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from personnel.history import sync_person_assignments
@@ -18,6 +19,7 @@ OPENINGS = "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên\nN1,
 def _today():
     with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0), tick=False):
         yield
+    translation.deactivate()  # a test that chose English must not leave it active
 
 
 @pytest.fixture
@@ -112,3 +114,13 @@ def test_the_menu_offers_reorganising_to_admins_only(admin, client, units, make_
     client.force_login(make_user("hr_menu", role="hr", unit="H01"))
     assert "/sap-xep-don-vi/" not in client.get("/nhan-su/").content.decode()
     assert client.get("/sap-xep-don-vi/").status_code == 403
+
+
+def test_an_admin_who_chose_english_reads_the_problems_in_english(admin, units, people):
+    admin.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    response = admin.post("/sap-xep-don-vi/moi/", form(closures="Mã đơn vị giải thể,Đơn vị kế thừa\nH01X1,H02X9\n"))
+
+    html = response.content.decode()
+    assert "Units closed, line 2, column “Đơn vị kế thừa”, value “H02X9”: there is no unit with this code." in html
+    assert "Preview" in html
