@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from personnel.history import sync_person_assignments
 from personnel.models import OrgUnit, Person, Reorganisation
