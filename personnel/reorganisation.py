@@ -389,7 +389,7 @@ def check_plan(plan: Plan) -> Preview:
     closure_of = {check.existing[c.code].pk: c for c in plan.closures if c.code in check.existing}
     code_d, unit_d = DESTINATION_COLUMNS
     known_persons = set(
-        Person.objects.filter(code__in=[d.person for d in plan.destinations]).values_list("code", flat=True)
+        _chunked(Person.objects.values_list("code", flat=True), "code", {d.person for d in plan.destinations})
     )
     chosen: dict[str, str] = {}
     for destination in plan.destinations:
@@ -477,6 +477,23 @@ def _person_history(person_ids, *, user, reason: str) -> None:
     for start in range(0, len(ids), CHUNK):
         persons = list(Person.objects.filter(pk__in=ids[start : start + CHUNK]))
         Person.history.bulk_history_create(persons, update=True, default_user=_user(user), default_change_reason=reason)
+
+
+def _chunked(queryset, field: str, ids) -> list:
+    """Return the rows of ``queryset`` whose ``field`` is in ``ids``, asked in chunks (parameter limits)."""
+    ids = list(ids)
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(queryset.filter(**{f"{field}__in": ids[start : start + CHUNK]}))
+    return rows
+
+
+def _refresh_heirs(person_ids: set[int]) -> None:
+    """Recompute the heirs of these persons (of everyone concerned, when they are many: one pass)."""
+    if len(person_ids) > 5 * CHUNK:
+        refresh_heirs()
+    else:
+        refresh_heirs(person_ids=person_ids)
 
 
 def _user(user):
@@ -602,12 +619,14 @@ def _apply(plan: Plan, record: Reorganisation, user) -> dict:
     bulk_update_with_history(olds, Assignment, ["end_date"], batch_size=1000, **options)
     bulk_create_with_history(news, Assignment, batch_size=1000, **options)
     person_ids = [old.person_id for old in olds]
-    new_ids = dict(Assignment.objects.filter(person_id__in=person_ids, start_date=on).values_list("person_id", "pk"))
+    new_ids = dict(
+        _chunked(Assignment.objects.filter(start_date=on).values_list("person_id", "pk"), "person_id", person_ids)
+    )
     for move in moves:
         move.append(new_ids[move[0]])
     sync_persons(person_ids)
     _person_history(person_ids, user=user, reason=reason)
-    refresh_heirs(person_ids=_touched_persons(closing_ids) | set(person_ids))
+    _refresh_heirs(_touched_persons(closing_ids) | set(person_ids))
     return {
         "closed": closed,
         "created": [unit.pk for unit in created.values()],
@@ -661,27 +680,27 @@ def _undo(record: Reorganisation, user) -> None:
     problems = []
 
     # The people's assignments must be as the reorganisation left them.
-    rows = {
-        a.pk: a
-        for a in Assignment.objects.filter(pk__in=[*old_ids, *new_ids]).only(
-            "pk", "person_id", "start_date", "end_date"
-        )
-    }
+    fields = Assignment.objects.only("pk", "person_id", "start_date", "end_date")
+    rows = {a.pk: a for a in _chunked(fields, "pk", [*old_ids, *new_ids])}
     changed = {m[0] for m in moves if m[1] not in rows or rows[m[1]].end_date != on}
     changed |= {m[0] for m in moves if m[3] not in rows or rows[m[3]].start_date != on}
-    later = Assignment.history.filter(
-        history_id__gt=effects.get("assignment_history_mark", 0), person_id__in=list(person_ids)
-    ).exclude(history_change_reason=record.history_reason)
-    changed |= set(later.values_list("person_id", flat=True))
+    later = Assignment.history.filter(history_id__gt=effects.get("assignment_history_mark", 0)).exclude(
+        history_change_reason=record.history_reason
+    )
+    changed |= set(later.values_list("person_id", flat=True)) & person_ids
     if changed:
         problems.append(
             _("Quá trình công tác của %(count)s cán bộ đã thay đổi sau đợt sắp xếp: %(names)s.")
             % {"count": len(changed), "names": _names(changed)}
         )
     # The new units must hold nothing but what the reorganisation put there.
-    others = Assignment.objects.filter(unit_id__in=created).exclude(pk__in=list(new_ids))
-    if others.exists():
-        people = set(others.values_list("person_id", flat=True))
+    others = [
+        person
+        for pk, person in Assignment.objects.filter(unit_id__in=created).values_list("pk", "person_id")
+        if pk not in new_ids
+    ]
+    if others:
+        people = set(others)
         problems.append(
             _("Đơn vị mới thành lập đã có quá trình công tác khác của %(count)s cán bộ: %(names)s.")
             % {"count": len(people), "names": _names(people)}
@@ -718,9 +737,9 @@ def _undo(record: Reorganisation, user) -> None:
 
     history_user, now = _user(user), timezone.now()
     # People back: the new assignments go, the old ones run on as before.
-    news = list(Assignment.objects.filter(pk__in=list(new_ids)))
+    news = _chunked(Assignment.objects.all(), "pk", new_ids)
     _delete_with_history(Assignment, news, user=history_user, reason=reason, date=now)
-    olds = list(Assignment.objects.filter(pk__in=list(old_ids)))
+    olds = _chunked(Assignment.objects.all(), "pk", old_ids)
     for old in olds:
         previous = old_ids[old.pk][2]
         old.end_date = datetime.date.fromisoformat(previous) if previous else None
@@ -741,7 +760,7 @@ def _undo(record: Reorganisation, user) -> None:
     new_units = sorted(OrgUnit.objects.filter(pk__in=created), key=lambda u: -u.depth)
     _delete_with_history(OrgUnit, new_units, user=history_user, reason=reason, date=now)
     rebuild_unit_paths()
-    refresh_heirs(person_ids=_touched_persons([int(pk) for pk in closed]) | person_ids)
+    _refresh_heirs(_touched_persons([int(pk) for pk in closed]) | person_ids)
 
 
 def _delete_with_history(model, objs: list, *, user, reason: str, date) -> None:
