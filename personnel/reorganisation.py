@@ -218,9 +218,7 @@ class _Check:
         self.new = {}
         for opening in plan.openings:
             self.new.setdefault(opening.code, opening)
-        self.closing = {
-            c.code: self.existing[c.code] for c in plan.closures if c.code in self.existing
-        }  # filled before checks
+        self.closing = {c.code: self.existing[c.code] for c in plan.closures if c.code in self.existing}
 
     def problem(self, table: str, line: int, column: str, value: str, reason: str) -> None:
         self.problems.append(
@@ -242,7 +240,8 @@ class _Check:
         return None
 
     def ancestors(self, code: str) -> set[str]:
-        """Return the codes of ``code`` and every unit above it (new units by their parent codes)."""
+        """Return ``code`` and the keys of every unit above it: new units by code (their parent codes), existing
+        ones by "#id" (their materialised path)."""
         found, seen = set(), set()
         while code and code not in seen:
             seen.add(code)
@@ -251,7 +250,7 @@ class _Check:
                 code = self.new[code].parent
             elif code in self.existing:
                 unit = self.existing[code]
-                found |= {str(pk) for pk in unit.ancestor_ids()}  # existing ancestors by id
+                found |= {f"#{pk}" for pk in unit.ancestor_ids()}  # existing units by id: "#17"
                 break
             else:
                 break
@@ -260,7 +259,7 @@ class _Check:
     def successor_keys(self, codes: list[str]) -> set[str]:
         """Return the keys (codes of new units, ids of existing ones) a unit below a successor has above it."""
         return {
-            code if code in self.new else str(self.existing[code].pk)
+            code if code in self.new else f"#{self.existing[code].pk}"
             for code in codes
             if code in self.new or code in self.existing
         }

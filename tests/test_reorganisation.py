@@ -289,3 +289,18 @@ def test_a_table_with_wrong_headers_is_refused_naming_the_expected_columns():
     with pytest.raises(PlanError) as refused:
         read_plan(name="x", effective_on=ON, closures="Mã,Kế thừa\nH01X1,N1\n")
     assert "Mã đơn vị giải thể, Đơn vị kế thừa" in refused.value.errors[0]
+
+
+def test_a_destination_may_be_a_unit_below_a_successor(units, people, admin):
+    plan = Plan(
+        name="Về quận",
+        effective_on=ON,
+        closures=[Closure("H01X2", ["H01"])],
+        destinations=[Destination("P2", "H01X1")],
+    )
+
+    assert check_plan(plan).problems == []
+    apply_reorganisation(plan=plan, user=admin)
+
+    assert history_of(people["p2"])[-1] == ("H01X1", ON, None)
+    assert people["p3"].assignments.get().heir_unit == units["H01"]
