@@ -124,3 +124,19 @@ def test_an_admin_who_chose_english_reads_the_problems_in_english(admin, units, 
     html = response.content.decode()
     assert "Units closed, line 2, column “Đơn vị kế thừa”, value “H02X9”: there is no unit with this code." in html
     assert "Preview" in html
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_preview_page_runs_the_same_queries_whatever_the_number_of_people(
+    admin, units, make_person, django_assert_num_queries, size
+):
+    ids = [make_person(unit="H01X1" if i % 2 else "H01X2", code=f"Q{i:03d}").pk for i in range(size)]
+    sync_person_assignments(ids)
+    admin.post("/sap-xep-don-vi/moi/", form())
+    record = Reorganisation.objects.get()
+
+    # session, user, the admin's authenticator device, the record; the preview: units named, open children,
+    # people moving, people with no assignment, later assignments (destinations: none, no query)
+    with django_assert_num_queries(9):
+        response = admin.get(f"/sap-xep-don-vi/{record.pk}/")
+    assert response.context["preview"].people == size
