@@ -300,8 +300,8 @@ class TrainingRecordForm(PersonChildForm):
 
 class TransferForm(forms.Form):
     """A transfer (chuyển công tác): the new unit, from which day, and optionally a new category,
-    leadership level and position. Units offered are those of the user's scope open on the default day;
-    any unit of the scope is accepted here, and ``personnel.history.transfer`` refuses one not open
+    leadership level and position. Units offered are those of the user's scope open on the date typed
+    (today by default); any unit of the scope is accepted here, and ``personnel.history.transfer`` refuses one not open
     from the chosen day (naming its closing date and primary successor)."""
 
     KEEP = ""
@@ -320,16 +320,23 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["on"].initial = today
+        self.fields["on"].initial = timezone.localdate()
         units = self.fields["unit"]
         units.queryset = visible_units(user).order_by("path")
         units.widget.choices = [("", units.empty_label)] + [
-            (unit.pk, units.label_from_instance(unit)) for unit in units.queryset.open_at(today)
+            (unit.pk, units.label_from_instance(unit)) for unit in units.queryset.open_at(self.offered_day())
         ]
         keep = [(self.KEEP, _("— Giữ nguyên —"))]
         self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)
         self.fields["leadership_level"].choices = keep + list(Person._meta.get_field("leadership_level").choices)
+
+    def offered_day(self):
+        """Return the day whose open units are offered: the date typed (when it reads as one), else today."""
+        value = self.data.get("on") if self.is_bound else self.initial.get("on")
+        try:
+            return self.fields["on"].clean(value) if value else self.fields["on"].initial
+        except forms.ValidationError:
+            return self.fields["on"].initial
 
     def changes(self) -> dict:
         """Return the keyword arguments of ``personnel.history.transfer`` the user chose (None: keep)."""

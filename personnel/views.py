@@ -328,7 +328,19 @@ def assignment_timeline(person: Person) -> list:
 def person_transfer(request, code):
     """Record a transfer (chuyển công tác) of a person of the user's scope to a unit of that scope."""
     person = _visible_person(request, code)
-    form = TransferForm(request.POST or None, user=request.user)
+    initial = {name: request.GET[name] for name in ("on", "unit") if request.GET.get(name)}
+    form = TransferForm(request.POST or None, user=request.user, initial=initial)
+    # Changing the date redraws the unit list with the units open on that date, the chosen one kept (htmx).
+    form.fields["on"].widget.attrs.update(
+        {
+            "hx-get": request.path,
+            "hx-trigger": "change",
+            "hx-include": "#id_unit",
+            "hx-target": "#field-unit",
+            "hx-select": "#field-unit",
+            "hx-swap": "outerHTML",
+        }
+    )
     if request.method == "POST" and form.is_valid():
         try:
             transfer_person(person=person, **form.changes())

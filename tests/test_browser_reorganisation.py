@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from personnel.history import sync_person_assignments, transfer
 from personnel.models import OrgUnit, Person, Reorganisation
+from personnel.services import rebuild_unit_paths
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -103,3 +104,35 @@ def test_a_persons_assignments_read_on_a_390_px_phone_without_scrolling_sideways
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_an_hr_officer_records_a_transfer_and_the_units_offered_follow_the_date(page, login, wards, make_user):
+    make_user("hr_transfer", role="hr", unit="H01")
+    closed = OrgUnit.objects.create(
+        code="H01X8", name="UBND phường Đã Giải Thể", parent=wards[0].unit.parent, level="xa", closed_on=D(2025, 7, 1)
+    )
+    rebuild_unit_paths()
+    login("hr_transfer")
+    page.goto(f"{page.base_url}/nhan-su/TB01/")
+    page.click("#qua-trinh >> text=Chuyển công tác")
+
+    options = page.locator("#id_unit option")
+    expect(page.locator(f"#id_unit option[value='{closed.pk}']")).to_have_count(0)
+    page.fill("#id_on", "15/06/2025")
+    page.locator("#id_on").dispatch_event("change")
+    expect(page.locator(f"#id_unit option[value='{closed.pk}']")).to_have_count(1)
+    assert options.count() > 1
+
+    page.fill("#id_on", "01/07/2025")
+    page.locator("#id_on").dispatch_event("change")
+    expect(page.locator(f"#id_unit option[value='{closed.pk}']")).to_have_count(0)
+    page.select_option("#id_unit", value=str(wards[0].unit_id))
+    page.locator("#id_position_title").focus()
+    expect(page.locator("#id_unit")).to_have_value(str(wards[0].unit_id))
+    page.fill("#id_position_title", "Chuyên viên")
+    page.click("button:has-text('Ghi chuyển công tác')")
+    expect(page.locator(".messages")).to_contain_text("Đã ghi chuyển công tác")
+    items = page.locator("#qua-trinh .timeline-item")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("UBND phường Phúc Xá")
+    expect(items.nth(0)).to_contain_text("01/07/2025 – nay")

@@ -96,7 +96,7 @@ def test_a_transfer_ends_the_current_assignment_and_starts_one_in_the_new_unit(h
         {"unit": units["H01X2"].pk, "on": "01/03/2026", "category": "", "leadership_level": "3"},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["form"].errors
     assert response["Location"] == f"/nhan-su/{moved_person.code}/#qua-trinh"
     rows = list(moved_person.assignments.in_order().values_list("unit__code", "start_date", "end_date"))
     assert rows == [
@@ -184,3 +184,15 @@ def test_an_hr_officer_who_chose_english_reads_the_refusal_in_english(hr, moved_
     assert response.context["form"].non_field_errors() == [
         "Unit UBND phường Cũ (H01X9) was closed on 01/07/2025; its primary successor is UBND phường Phúc Xá (H01X1)."
     ]
+
+
+def test_the_units_offered_are_those_open_on_the_date_chosen(hr, moved_person, closed_ward, units):
+    url = f"/nhan-su/{moved_person.code}/chuyen-cong-tac/"
+
+    def offered(response):
+        return {value for value, _label in response.context["form"].fields["unit"].widget.choices if value}
+
+    assert closed_ward.pk in offered(hr.get(url, {"on": "30/06/2025"}))
+    assert closed_ward.pk not in offered(hr.get(url, {"on": "01/07/2025"}))
+    assert closed_ward.pk not in offered(hr.get(url, {"on": "not a date"}))
+    assert 'hx-trigger="change"' in hr.get(url).content.decode()
