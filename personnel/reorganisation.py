@@ -219,6 +219,9 @@ class _Check:
         for opening in plan.openings:
             self.new.setdefault(opening.code, opening)
         self.closing = {c.code: self.existing[c.code] for c in plan.closures if c.code in self.existing}
+        self.closing_ids = {unit.pk for unit in self.closing.values()}
+        self.closure_of = {self.existing[c.code].pk: c for c in plan.closures if c.code in self.existing}
+        self.by_id = {unit.pk: unit for unit in self.existing.values()}
 
     def problem(self, table: str, line: int, column: str, value: str, reason: str) -> None:
         self.problems.append(
@@ -266,15 +269,25 @@ class _Check:
 
 
 def check_plan(plan: Plan) -> Preview:
-    """Return the preview of ``plan``: what it would do and every problem (nothing is written)."""
+    """Return the preview of ``plan``: what it would do and every problem (nothing is written).
+
+    A fixed number of queries whatever the number of units and people.
+    """
     check = _Check(plan)
-    preview = Preview(plan=plan)
-    on = plan.effective_on
-    closed_t, opened_t, dest_t = _("Đơn vị giải thể"), _("Đơn vị thành lập"), _("Nơi chuyển đến")
-    code_c, successors_c = CLOSURE_COLUMNS
+    valid_closures = _closures_problems(check)
+    _children_problems(check)
+    _openings_problems(check)
+    people = _people(check)
+    chosen = _destinations(check, people)
+    return _preview(check, valid_closures, people, chosen)
+
+
+def _closures_problems(check: _Check) -> list[Closure]:
+    """Check each unit to close and its successors; return the closures with no problem."""
+    closed_t, (code_c, successors_c) = _("Đơn vị giải thể"), CLOSURE_COLUMNS
     seen: set[str] = set()
-    valid_closures: list[Closure] = []
-    for closure in plan.closures:
+    valid: list[Closure] = []
+    for closure in check.plan.closures:
         unit = check.existing.get(closure.code)
         reason = None
         if unit is None:
@@ -283,7 +296,7 @@ def check_plan(plan: Plan) -> Preview:
             reason = _("đơn vị đã có ở một dòng trước.")
         elif unit.closed_on is not None:
             reason = _("đơn vị đã giải thể từ ngày %(date)s.") % {"date": _day(unit.closed_on)}
-        elif unit.opened_on is not None and unit.opened_on >= on:
+        elif unit.opened_on is not None and unit.opened_on >= check.on:
             reason = _("đơn vị chỉ thành lập từ ngày %(date)s.") % {"date": _day(unit.opened_on)}
         seen.add(closure.code)
         if reason:
@@ -301,28 +314,34 @@ def check_plan(plan: Plan) -> Preview:
                 check.problem(closed_t, closure.line, successors_c, code, reason)
                 bad = True
         if not bad:
-            valid_closures.append(closure)
-    closing_ids = {check.existing[c.code].pk for c in plan.closures if c.code in check.existing}
+            valid.append(closure)
+    return valid
 
-    # A unit with children not all closed cannot close (a child never outlives its parent).
+
+def _children_problems(check: _Check) -> None:
+    """A unit whose children do not all close cannot close (a child never outlives its parent)."""
     open_children: dict[int, list[str]] = defaultdict(list)
-    for child in OrgUnit.objects.filter(parent_id__in=closing_ids).open_at(on).exclude(pk__in=closing_ids):
+    closing_ids = check.closing_ids
+    for child in OrgUnit.objects.filter(parent_id__in=closing_ids).open_at(check.on).exclude(pk__in=closing_ids):
         open_children[child.parent_id].append(str(child))
-    for closure in plan.closures:
+    for closure in check.plan.closures:
         unit = check.existing.get(closure.code)
         if unit is not None and open_children.get(unit.pk):
-            names = open_children[unit.pk]
             check.problem(
-                closed_t,
+                _("Đơn vị giải thể"),
                 closure.line,
-                code_c,
+                CLOSURE_COLUMNS[0],
                 closure.code,
-                _("còn đơn vị trực thuộc chưa giải thể: %(units)s.") % {"units": "; ".join(names[:LISTED])},
+                _("còn đơn vị trực thuộc chưa giải thể: %(units)s.")
+                % {"units": "; ".join(open_children[unit.pk][:LISTED])},
             )
 
-    code_o, name_o, level_o, parent_o = OPENING_COLUMNS
-    seen = set()
-    for opening in plan.openings:
+
+def _openings_problems(check: _Check) -> None:
+    """Check each new unit: a code never used, a name, a level, a parent open on the date (or new)."""
+    opened_t, (code_o, name_o, level_o, parent_o) = _("Đơn vị thành lập"), OPENING_COLUMNS
+    seen: set[str] = set()
+    for opening in check.plan.openings:
         if not opening.code:
             check.problem(opened_t, opening.line, code_o, "", _("thiếu mã đơn vị."))
         elif opening.code in check.existing:
@@ -356,20 +375,25 @@ def check_plan(plan: Plan) -> Preview:
             if reason:
                 check.problem(opened_t, opening.line, parent_o, opening.parent, reason)
 
-    # People: everyone assigned to a closing unit on the date moves.
-    movers = list(
+
+def _people(check: _Check) -> list[tuple[str, str, int]]:
+    """Return (person code, name, closing unit id) of everyone who moves: assigned to a closing unit on the
+    date, or filed there with no assignment yet (they move from the one their personnel row describes).
+    An assignment in a closing unit that starts on or after the date is a problem."""
+    closing_ids, on = check.closing_ids, check.on
+    movers = (
         Assignment.objects.filter(unit_id__in=closing_ids)
         .covering(on)
         .select_related("person")
         .only("pk", "unit_id", "start_date", "person__code", "person__full_name")
     )
-    # People of a closing unit with no assignment yet are moved from the one their personnel row describes.
-    unrecorded = list(
+    unrecorded = (
         Person.objects.filter(unit_id__in=closing_ids, assignments__isnull=True)
         .employed_at(on)
         .only("pk", "code", "full_name", "unit_id")
     )
-    unit_of = {a.person.code: a.unit_id for a in movers} | {p.code: p.unit_id for p in unrecorded}
+    people = [(a.person.code, str(a.person), a.unit_id) for a in movers]
+    people += [(p.code, str(p), p.unit_id) for p in unrecorded]
     late = (
         Assignment.objects.filter(unit_id__in=closing_ids, start_date__gte=on)
         .select_related("person", "unit")
@@ -383,63 +407,61 @@ def check_plan(plan: Plan) -> Preview:
             )
             % {"person": assignment.person, "unit": assignment.unit, "start": _day(assignment.start_date)}
         )
+    return people
 
-    by_id = {u.pk: u for u in check.existing.values()}
-    closure_of = {check.existing[c.code].pk: c for c in plan.closures if c.code in check.existing}
-    code_d, unit_d = DESTINATION_COLUMNS
-    known_persons = set(
-        _chunked(Person.objects.values_list("code", flat=True), "code", {d.person for d in plan.destinations})
+
+def _destinations(check: _Check, people: list[tuple[str, str, int]]) -> dict[str, str]:
+    """Check each person's destination (a successor of their unit, or a unit below one); return the valid
+    ones as {person code: unit code}."""
+    dest_t, (code_d, unit_d) = _("Nơi chuyển đến"), DESTINATION_COLUMNS
+    unit_of = {code: unit_id for code, _label, unit_id in people}
+    known = set(
+        _chunked(Person.objects.values_list("code", flat=True), "code", {d.person for d in check.plan.destinations})
     )
     chosen: dict[str, str] = {}
-    for destination in plan.destinations:
+    for destination in check.plan.destinations:
+        reason, column, value = None, code_d, destination.person
         if destination.person in chosen:
-            check.problem(dest_t, destination.line, code_d, destination.person, _("cán bộ đã có ở một dòng trước."))
-            continue
-        if destination.person not in known_persons:
-            check.problem(dest_t, destination.line, code_d, destination.person, _("không có cán bộ mã này."))
-            continue
-        if destination.person not in unit_of:
-            check.problem(
-                dest_t,
-                destination.line,
-                code_d,
-                destination.person,
-                _("cán bộ không công tác ở đơn vị giải thể nào vào ngày %(date)s.") % {"date": _day(on)},
-            )
-            continue
-        reason = check.open_target(destination.unit)
-        if reason is None:
-            closure = closure_of[unit_of[destination.person]]
-            allowed = check.successor_keys(closure.successors)
-            if not allowed & check.ancestors(destination.unit):
+            reason = _("cán bộ đã có ở một dòng trước.")
+        elif destination.person not in known:
+            reason = _("không có cán bộ mã này.")
+        elif destination.person not in unit_of:
+            reason = _("cán bộ không công tác ở đơn vị giải thể nào vào ngày %(date)s.") % {"date": _day(check.on)}
+        else:
+            column, value = unit_d, destination.unit
+            reason = check.open_target(destination.unit)
+            source = unit_of[destination.person]
+            allowed = check.successor_keys(check.closure_of[source].successors)
+            if reason is None and not allowed & check.ancestors(destination.unit):
                 reason = _("không phải đơn vị kế thừa của %(unit)s (hay đơn vị trực thuộc một đơn vị kế thừa).") % {
-                    "unit": by_id[unit_of[destination.person]]
+                    "unit": check.by_id[source]
                 }
         if reason:
-            check.problem(dest_t, destination.line, unit_d, destination.unit, reason)
-            continue
-        chosen[destination.person] = destination.unit
+            check.problem(dest_t, destination.line, column, value, reason)
+        else:
+            chosen[destination.person] = destination.unit
+    return chosen
 
-    # What it would do.
+
+def _preview(check: _Check, valid_closures, people, chosen) -> Preview:
+    """Return what the plan would do: units closed and opened, people moving from where to where."""
+    preview = Preview(plan=check.plan, problems=check.problems)
     names = {code: str(unit) for code, unit in check.existing.items()}
     names |= {code: f"{o.name} ({o.code})" for code, o in check.new.items()}
     for closure in valid_closures:
         preview.closed.append((check.existing[closure.code], [names.get(code, code) for code in closure.successors]))
-    for opening in plan.openings:
+    for opening in check.plan.openings:
         preview.opened.append((opening, names.get(opening.parent, opening.parent)))
     counts: Counter = Counter()
     to_primary: dict[int, list[str]] = defaultdict(list)
-    people = [(a.person.code, str(a.person), a.unit_id) for a in movers] + [
-        (p.code, str(p), p.unit_id) for p in unrecorded
-    ]
     for code, label, unit_id in people:
-        closure = closure_of.get(unit_id)
+        closure = check.closure_of.get(unit_id)
         if closure is None or not closure.successors:
             continue
-        target = chosen.get(code) or closure.successors[0]
-        counts[(unit_id, target)] += 1
+        counts[(unit_id, chosen.get(code) or closure.successors[0])] += 1
         if code not in chosen and len(closure.successors) > 1:
             to_primary[unit_id].append(label)
+    by_id = check.by_id
     preview.moves = [
         Move(str(by_id[unit_id]), names.get(target, target), count)
         for (unit_id, target), count in sorted(counts.items(), key=lambda kv: (by_id[kv[0][0]].code, kv[0][1]))
@@ -448,7 +470,6 @@ def check_plan(plan: Plan) -> Preview:
         (str(by_id[unit_id]), len(labels), sorted(labels)[:LISTED]) for unit_id, labels in sorted(to_primary.items())
     ]
     preview.people = sum(counts.values())
-    preview.problems = check.problems
     return preview
 
 
