@@ -64,6 +64,7 @@ def reorganisation_detail(request, pk):
         "plan": plan,
         "preview": preview,
         "moved": len(effects.get("moves", [])),
+        "summary": effects.get("summary", []),
     }
     return render(request, "personnel/reorg_detail.html", context)
 

@@ -545,6 +545,7 @@ def apply_reorganisation(*, plan: Plan, user, record: Reorganisation | None = No
         if preview.problems:
             raise ReorganisationRefused(preview.problems)
         effects = _apply(plan, record, user)
+        effects["summary"] = [[move.source, move.target, move.count] for move in preview.moves]
         record.effects = effects
         record.status = ReorganisationStatus.APPLIED
         record.applied_by, record.applied_at = _user(user), timezone.now()

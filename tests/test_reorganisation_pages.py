@@ -81,6 +81,11 @@ def test_an_admin_previews_applies_and_undoes_a_reorganisation(admin, units, peo
     assert Person.objects.get(code="P2").unit.code == "N1"
     applied = admin.get(f"/sap-xep-don-vi/{record.pk}/").content.decode()
     assert "Đã áp dụng" in applied and "2 cán bộ đã chuyển đơn vị." in applied
+    assert Reorganisation.objects.get().effects["summary"] == [
+        ["UBND phường Phúc Xá (H01X1)", "UBND phường Ba Đình (N1)", 1],
+        ["UBND phường Trúc Bạch (H01X2)", "UBND phường Ba Đình (N1)", 1],
+    ]
+    assert 'id="applied-moves"' in applied
 
     admin.post(f"/sap-xep-don-vi/{record.pk}/hoan-tac/")
     assert Person.objects.get(code="P2").unit.code == "H01X2"
