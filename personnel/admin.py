@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import claim_versions, is_versioned, save_versioned
 
-from .models import Appointment, OrgUnit, Person, Qualification
+from .models import Appointment, OrgUnit, Person, Qualification, Reorganisation
 from .services import prepare_person, rebuild_unit_paths
 
 
@@ -61,3 +61,21 @@ class PersonAdmin(VersionedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
+
+
+@admin.register(Reorganisation)
+class ReorganisationAdmin(SimpleHistoryAdmin):
+    """Read-only: reorganisations are loaded, applied and undone on their own pages (/sap-xep-don-vi/)."""
+
+    list_display = ["name", "effective_on", "status", "created_by", "applied_at", "undone_at"]
+    list_filter = ["status"]
+    readonly_fields = [field.name for field in Reorganisation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -296,3 +296,116 @@ class TrainingRecordForm(PersonChildForm):
         if self.others(TrainingRecord).filter(course=course).exists():
             self.add_error("course", _("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó."))
         return cleaned
+
+
+class TransferForm(forms.Form):
+    """A transfer (chuyển công tác): the new unit, from which day, and optionally a new category,
+    leadership level and position. Units offered are those of the user's scope open on the date typed
+    (today by default); any unit of the scope is accepted here, and ``personnel.history.transfer`` refuses one not open
+    from the chosen day (naming its closing date and primary successor)."""
+
+    KEEP = ""
+
+    unit = UnitChoiceField(
+        label=_("Đơn vị mới"),
+        queryset=OrgUnit.objects.none(),
+        error_messages={"invalid_choice": _("Đơn vị này nằm ngoài phạm vi bạn quản lý.")},
+    )
+    on = forms.DateField(label=_("Từ ngày"), widget=date_input())
+    category = forms.ChoiceField(label=_("Đối tượng mới"), required=False)
+    leadership_level = forms.TypedChoiceField(label=_("Cấp chức vụ mới"), required=False, coerce=int, empty_value=None)
+    position_title = forms.CharField(
+        label=_("Chức vụ mới"), required=False, max_length=255, help_text=_("Để trống: giữ chức vụ hiện tại.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        units = self.fields["unit"]
+        units.queryset = visible_units(user).order_by("path")
+        units.widget.choices = [("", units.empty_label)] + [
+            (unit.pk, units.label_from_instance(unit)) for unit in units.queryset.open_at(self.offered_day())
+        ]
+        keep = [(self.KEEP, _("— Giữ nguyên —"))]
+        self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)
+        self.fields["leadership_level"].choices = keep + list(Person._meta.get_field("leadership_level").choices)
+
+    def offered_day(self):
+        """Return the day whose open units are offered: the date typed (when it reads as one), else today."""
+        value = self.data.get("on") if self.is_bound else self.initial.get("on")
+        try:
+            return self.fields["on"].clean(value) if value else self.fields["on"].initial
+        except forms.ValidationError:
+            return self.fields["on"].initial
+
+    def changes(self) -> dict:
+        """Return the keyword arguments of ``personnel.history.transfer`` the user chose (None: keep)."""
+        data = self.cleaned_data
+        return {
+            "unit": data["unit"],
+            "on": data["on"],
+            "category": data.get("category") or None,
+            "leadership_level": data.get("leadership_level"),
+            "position_title": data.get("position_title") or None,
+        }
+
+
+class ReorganisationForm(forms.Form):
+    """A reorganisation as three CSV tables, each pasted or uploaded (personnel.reorganisation.read_plan)."""
+
+    MAX_FILE_SIZE = 2 * 1024 * 1024
+
+    name = forms.CharField(label=_("Tên đợt sắp xếp"), max_length=255)
+    effective_on = forms.DateField(label=_("Ngày hiệu lực"), widget=date_input())
+    closures = forms.CharField(
+        label=_("Đơn vị giải thể"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Mã đơn vị giải thể,Đơn vị kế thừa\nH01X1,N1\n"}),
+        help_text=_(
+            "Cột: Mã đơn vị giải thể, Đơn vị kế thừa (các mã cách nhau bởi dấu ;, đơn vị kế thừa chính đứng đầu)."
+        ),
+    )
+    closures_file = forms.FileField(label=_("… hoặc tệp CSV đơn vị giải thể"), required=False)
+    openings = forms.CharField(
+        label=_("Đơn vị thành lập"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên\n"}),
+        help_text=_("Cột: Mã đơn vị, Tên đơn vị, Cấp (thanh_pho, huyen, xa), Mã đơn vị cấp trên."),
+    )
+    openings_file = forms.FileField(label=_("… hoặc tệp CSV đơn vị thành lập"), required=False)
+    destinations = forms.CharField(
+        label=_("Nơi chuyển đến của từng cán bộ (không bắt buộc)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Mã cán bộ,Mã đơn vị\n"}),
+        help_text=_("Cột: Mã cán bộ, Mã đơn vị. Người không có dòng nào chuyển sang đơn vị kế thừa chính."),
+    )
+    destinations_file = forms.FileField(label=_("… hoặc tệp CSV nơi chuyển đến"), required=False)
+
+    plan = None
+
+    def _table(self, name: str) -> str:
+        upload = self.cleaned_data.get(f"{name}_file")
+        if not upload:
+            return self.cleaned_data.get(name) or ""
+        if upload.size > self.MAX_FILE_SIZE:
+            self.add_error(f"{name}_file", _("Tệp lớn hơn 2 MB."))
+            return ""
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.add_error(f"{name}_file", _("Tệp phải là CSV mã hóa UTF-8."))
+            return ""
+
+    def clean(self):
+        from .reorganisation import PlanError, read_plan
+
+        cleaned = super().clean()
+        tables = {name: self._table(name) for name in ("closures", "openings", "destinations")}
+        if self.errors or not cleaned.get("effective_on"):
+            return cleaned
+        try:
+            self.plan = read_plan(name=cleaned["name"], effective_on=cleaned["effective_on"], **tables)
+        except PlanError as error:
+            for message in error.errors:
+                self.add_error(None, message)
+        return cleaned

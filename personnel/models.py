@@ -417,3 +417,60 @@ class OrganisationState(models.Model):
 
     def __str__(self):
         return f"heirs as of {self.heirs_as_of}"
+
+
+class ReorganisationStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Chờ xác nhận")
+    APPLIED = "applied", _("Đã áp dụng")
+    UNDONE = "undone", _("Đã hoàn tác")
+
+
+class Reorganisation(models.Model):
+    """A reorganisation (sắp xếp đơn vị) loaded by an admin: its plan, who previewed, applied and undid it,
+    and what applying it did (``effects``), so that ``personnel.reorganisation.undo_reorganisation`` can put
+    everything back. Every record it writes carries the history reason ``reorg:<id>`` (``reorg-undo:<id>``
+    for the undo)."""
+
+    name = models.CharField(_("tên đợt sắp xếp"), max_length=255)
+    effective_on = models.DateField(_("ngày hiệu lực"))
+    # The plan as loaded: {"closures": [[code, [successor codes, primary first]]], "openings": [[code, name,
+    # level, parent code]], "destinations": [[person code, unit code]]}.
+    plan = models.JSONField(_("phương án"), default=dict)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=ReorganisationStatus.choices, default=ReorganisationStatus.PREVIEWED
+    )
+    # What applying did: ids of units closed (with their previous closing date), units created, successions,
+    # and each move [person id, old assignment id, its previous end, new assignment id].
+    effects = models.JSONField(_("kết quả"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người lập")
+    )
+    created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
+    applied_by = models.ForeignKey(
+        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người áp dụng")
+    )
+    applied_at = models.DateTimeField(_("áp dụng lúc"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người hoàn tác")
+    )
+    undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đợt sắp xếp đơn vị")
+        verbose_name_plural = _("đợt sắp xếp đơn vị")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_on:%d/%m/%Y})"
+
+    @property
+    def history_reason(self) -> str:
+        """Return the change reason written on every history row this reorganisation wrote."""
+        return f"reorg:{self.pk}"
+
+    @property
+    def undo_reason(self) -> str:
+        """Return the change reason written on every history row of its undo."""
+        return f"reorg-undo:{self.pk}"

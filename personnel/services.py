@@ -143,3 +143,17 @@ def appointment_training_gaps(*, person: Person, kind: str, appointed_on, progra
                 }
             )
     return gaps
+
+
+@transaction.atomic
+def transfer_person(*, person: Person, unit: OrgUnit, on, **changes):
+    """Record a transfer (chuyển công tác) with ``personnel.history.transfer``; all or nothing.
+
+    A person with no assignment yet first gets the one their personnel row describes, in the same
+    transaction: a refused transfer (``ValidationError``) therefore writes nothing at all.
+    """
+    from .history import sync_person_assignments, transfer
+
+    if not person.assignments.exists():
+        sync_person_assignments([person.pk])
+    return transfer(person=person, unit=unit, on=on, **changes)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:code>/", views.person_detail, name="person_detail"),
     path("<str:code>/chi-tieu/", views.person_indicators, name="person_indicators"),
     path("<str:code>/sua/", views.person_edit, name="person_edit"),
+    path("<str:code>/chuyen-cong-tac/", views.person_transfer, name="person_transfer"),
     path("<str:code>/van-bang/them/", views.qualification_add, name="qualification_add"),
     path("<str:code>/van-bang/<int:pk>/sua/", views.qualification_edit, name="qualification_edit"),
     path("<str:code>/van-bang/<int:pk>/xoa/", views.qualification_delete, name="qualification_delete"),

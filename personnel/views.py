@@ -13,8 +13,8 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, prefetch_related_objects
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,11 +37,11 @@ from training.models import Course, TrainingRecord
 
 from .choices import QualificationKind
 from .filters import PersonFilter, indicator_years
-from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm
+from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
 from .models import Appointment, OrgUnit, Person, Qualification
 from .privacy import sees_full_citizen_id, shown_citizen_id
 from .qualifications import DECLARED_FIELD, level_label, levels_at
-from .services import save_person
+from .services import save_person, transfer_person
 
 PAGE_SIZE = 50
 # Counting stops here: "more than 10,000" is all a reader needs, and a capped count stays fast at any size.
@@ -311,11 +311,51 @@ def person_detail(request, code):
         "qualifications": qualifications,
         "records": records,
         "appointments": appointments,
+        "assignments": assignment_timeline(person),
         "history": change_history(person),
         "can_write": writer,
         **indicator_panel_context(programme, person, year, years),
     }
     return render(request, "personnel/person_detail.html", context)
+
+
+def assignment_timeline(person: Person) -> list:
+    """Return the person's assignments, newest first, with their units (one query)."""
+    return list(person.assignments.select_related("unit").order_by(F("start_date").desc(nulls_last=True), "-pk"))
+
+
+@writer_required
+def person_transfer(request, code):
+    """Record a transfer (chuyển công tác) of a person of the user's scope to a unit of that scope."""
+    person = _visible_person(request, code)
+    initial = {name: request.GET[name] for name in ("on", "unit") if request.GET.get(name)}
+    form = TransferForm(request.POST or None, user=request.user, initial=initial)
+    # Changing the date redraws the unit list with the units open on that date, the chosen one kept (htmx).
+    form.fields["on"].widget.attrs.update(
+        {
+            "hx-get": request.path,
+            "hx-trigger": "change",
+            "hx-include": "#id_unit",
+            "hx-target": "#field-unit",
+            "hx-select": "#field-unit",
+            "hx-swap": "outerHTML",
+        }
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_person(person=person, **form.changes())
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Đã ghi chuyển công tác của %(name)s sang %(unit)s.")
+                % {"name": person.full_name, "unit": form.cleaned_data["unit"].name},
+            )
+            return redirect(f"{reverse('personnel:person_detail', args=[person.code])}#qua-trinh")
+    back_url = f"{reverse('personnel:person_detail', args=[person.code])}#qua-trinh"
+    return render(request, "personnel/transfer_form.html", {"form": form, "person": person, "back_url": back_url})
 
 
 @reader_required

@@ -130,6 +130,7 @@ class World:
     tokens: dict = field(default_factory=dict)  # role -> API token
     batches: dict = field(default_factory=dict)
     indicator_pk: int = 0  # CC-3 of the seeded programme
+    reorganisation: object = None  # a previewed reorganisation (Trúc Bạch into Phúc Xá)
 
     def page_client(self, role: str) -> Client:
         """Return a client logged in as ``role`` (anonymous: not logged in)."""
@@ -215,7 +216,7 @@ def build_world() -> World:
     from knox.models import AuthToken
 
     from exchange.models import ImportBatch, ImportStatus, JobState
-    from personnel.models import Appointment, OrgUnit, Person, Qualification
+    from personnel.models import Appointment, OrgUnit, Person, Qualification, Reorganisation
     from personnel.services import rebuild_unit_paths, save_person
     from targets.models import Indicator
     from training.models import Course, TrainingRecord
@@ -286,6 +287,16 @@ def build_world() -> World:
         world.tokens[role] = AuthToken.objects.create(user=user)[1]
 
     world.indicator_pk = Indicator.objects.get(programme__code="HN-2021-2025", code="CC-3").pk
+    world.reorganisation = Reorganisation.objects.create(
+        name="Sáp nhập Trúc Bạch",
+        effective_on=datetime.date(2025, 7, 1),
+        plan={
+            "name": "Sáp nhập Trúc Bạch",
+            "effective_on": "2025-07-01",
+            "closures": [{"code": "H01X2", "successors": ["H01X1"], "line": 2}],
+        },
+        created_by=users["admin"],
+    )
     admin = users["admin"]
     done = {"job_state": JobState.DONE, "finished_at": TODAY}
     world.batches = {

@@ -78,6 +78,8 @@ class Rule:
     WRITER = "writer"  # admin or HR; another unit's record is a 404 for HR
     IMPORTER = "importer"  # the import permission: admins
     IMPORTER_POST = "importer, POST only"  # require_POST before anything else
+    ADMIN = "admin"  # the admin role only (reorganisations)
+    ADMIN_POST = "admin, POST only"  # require_POST before anything else
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
     rule = page.rule
     if rule == Rule.PUBLIC:
         return None
-    if rule == Rule.IMPORTER_POST and method != POST:
+    if rule in (Rule.IMPORTER_POST, Rule.ADMIN_POST) and method != POST:
         return NOT_ALLOWED
     if role == "anonymous":
         return LOGIN
@@ -105,7 +107,7 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
         return FORBIDDEN
     if rule == Rule.WRITER and role not in ("admin", "hr"):
         return FORBIDDEN
-    if rule in (Rule.IMPORTER, Rule.IMPORTER_POST) and role != "admin":
+    if rule in (Rule.IMPORTER, Rule.IMPORTER_POST, Rule.ADMIN, Rule.ADMIN_POST) and role != "admin":
         return FORBIDDEN
     if scope == "mixed":  # own person's page, another person's record
         return NOT_FOUND
@@ -169,6 +171,9 @@ PAGES: dict[str, Page] = {
         Rule.READER, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: f"/nhan-su/{person(w, s).code}/chi-tieu/", SCOPED
     ),
     "nhan-su/<str:code>/sua/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED),
+    "nhan-su/<str:code>/chuyen-cong-tac/": Page(
+        Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/chuyen-cong-tac/", SCOPED
+    ),
     "nhan-su/<str:code>/van-bang/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/van-bang/them/", SCOPED
     ),
@@ -249,6 +254,16 @@ PAGES: dict[str, Page] = {
     ),
     "nhap-du-lieu/<str:kind>/": Page(
         Rule.IMPORTER, {GET: SHOWN, POST: BAD_REQUEST}, lambda w, s: "/nhap-du-lieu/nhan_su/"
+    ),
+    # reorganisations (sắp xếp đơn vị): admins only
+    "sap-xep-don-vi/": Page(Rule.ADMIN, READ_PAGE, lambda w, s: "/sap-xep-don-vi/"),
+    "sap-xep-don-vi/moi/": Page(Rule.ADMIN, WRITE_PAGE, lambda w, s: "/sap-xep-don-vi/moi/"),
+    "sap-xep-don-vi/<int:pk>/": Page(Rule.ADMIN, READ_PAGE, lambda w, s: f"/sap-xep-don-vi/{w.reorganisation.pk}/"),
+    "sap-xep-don-vi/<int:pk>/ap-dung/": Page(
+        Rule.ADMIN_POST, {POST: REDIRECT}, lambda w, s: f"/sap-xep-don-vi/{w.reorganisation.pk}/ap-dung/"
+    ),
+    "sap-xep-don-vi/<int:pk>/hoan-tac/": Page(
+        Rule.ADMIN_POST, {POST: REDIRECT}, lambda w, s: f"/sap-xep-don-vi/{w.reorganisation.pk}/hoan-tac/"
     ),
 }
 # The site's administration: one rule for every pattern under it.
