@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core.concurrency import save_versioned
 
+from . import history
 from .models import OrgUnit, Person
 
 
@@ -152,8 +153,6 @@ def transfer_person(*, person: Person, unit: OrgUnit, on, **changes):
     A person with no assignment yet first gets the one their personnel row describes, in the same
     transaction: a refused transfer (``ValidationError``) therefore writes nothing at all.
     """
-    from .history import sync_person_assignments, transfer
-
     if not person.assignments.exists():
-        sync_person_assignments([person.pk])
-    return transfer(person=person, unit=unit, on=on, **changes)
+        history.sync_person_assignments([person.pk])
+    return history.transfer(person=person, unit=unit, on=on, **changes)
