@@ -1,16 +1,25 @@
 """What every page's menu needs to know about the user."""
 
 from . import mfa
+from .roles import Role, session_role
 
 
 def navigation(request) -> dict:
-    """Return ``can_import``: whether the menu shows "Nhập dữ liệu".
+    """Return what the header shows: ``signed_in`` (the whole login done, second factor included: only then the
+    menu), ``can_import`` ("Nhập dữ liệu"), ``can_manage_users`` ("Người dùng").
 
-    Importers are exactly the accounts that need the second factor (``accounts.mfa``: the import
-    permission, or a superuser), decided once per session; asking ``perms`` in the template instead cost
-    two permission queries on every page. The import pages still check the permission itself.
+    Importers are exactly the accounts that need the second factor (``accounts.mfa``: the import permission, or a
+    superuser); that answer and the role are kept in the session with the user's role version (no query per page;
+    asking ``perms`` in the template instead cost two permission queries on every page). The pages themselves still
+    check the permission or role.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_import": False}
-    return {"can_import": mfa.session_needs_mfa(request)}
+        return {"signed_in": False, "can_import": False, "can_manage_users": False}
+    needs_code = mfa.session_needs_mfa(request)
+    signed_in = not needs_code or mfa.is_verified(user)
+    return {
+        "signed_in": signed_in,
+        "can_import": needs_code,
+        "can_manage_users": signed_in and session_role(request) == Role.ADMIN,
+    }
