@@ -47,7 +47,8 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         """Save; a new password ends every API token of the user (their other sessions end by Django's session
-        hash), and a changed superuser or active flag bumps ``role_version``."""
+        hash), deactivation ends their sessions and tokens, and a changed superuser or active flag bumps
+        ``role_version``."""
         password_changed = self._password is not None and not self._state.adding
         loaded = getattr(self, "_loaded_flags", None)
         update_fields = kwargs.get("update_fields")
@@ -60,7 +61,11 @@ class User(AbstractUser):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
         self._loaded_flags = (self.is_superuser, self.is_active)
-        if password_changed:
+        if loaded is not None and loaded[1] and not self.is_active:
+            from .sessions import end_access
+
+            end_access(self)  # deactivated, wherever (the users pages, the Django admin, a shell): access ends now
+        elif password_changed:
             from .sessions import end_tokens
 
             end_tokens(self)
