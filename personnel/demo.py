@@ -467,7 +467,7 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "admin", CITY_CODE, "Quản trị", "Hệ thống"),
+    DemoAccount("admin", "admin", CITY_CODE, "Hệ thống", "Quản trị"),  # shown "Quản trị Hệ thống"
     DemoAccount("hr.badinh", "hr", district_code("001"), "Thu Hà", "Nguyễn"),
     DemoAccount("hr.donganh", "hr", district_code("017"), "Văn Dũng", "Trần"),
     DemoAccount("leader.caugiay", "leader", district_code("005"), "Minh Tuấn", "Lê"),
@@ -1151,6 +1151,8 @@ def create_demo_users() -> int:
         )
         for account in missing
     ]
+    for user in users:
+        user.search_text = user.searchable_text()  # bulk_create skips save(), which keeps it
     User.objects.bulk_create(users)
     groups = {group.name: group for group in Group.objects.filter(name__in={a.role for a in missing})}
     memberships = [
