@@ -222,8 +222,9 @@ def deactivate_user(*, by, user) -> None:
         raise ValidationError(_("Bạn không thể tự vô hiệu hóa tài khoản của mình."))
     if user.is_active:
         user.is_active = False
-        user.save(update_fields=["is_active"])
-    end_access(user)
+        user.save(update_fields=["is_active"])  # User.save ends their sessions and tokens
+    else:
+        end_access(user)  # already inactive: make sure nothing of theirs is left open
     _record(by=by, user=user, action=AccountAction.DEACTIVATE)
 
 

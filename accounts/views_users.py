@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -132,12 +133,14 @@ def user_detail(request, pk: int):
     form = UserChangeForm(request.POST or None, admin=request.user, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            if form.cleaned_data["unit"] is not None:
+            with transaction.atomic():  # both or neither
                 services.change_unit(by=request.user, user=user, unit=form.cleaned_data["unit"])
-            services.change_role(by=request.user, user=user, role=form.cleaned_data["role"])
+                services.change_role(by=request.user, user=user, role=form.cleaned_data["role"])
         except ValidationError as error:
+            user.refresh_from_db()
             form.add_service_errors(error)
         except PermissionError as error:
+            user.refresh_from_db()
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Đã lưu đơn vị và vai trò của %(name)s.") % {"name": user.display_name()})

@@ -275,3 +275,18 @@ def test_a_session_without_the_second_step_shows_no_menu(client, admin):
     page = client.get("/xac-thuc-hai-buoc/").content.decode()
     assert "main-nav" not in page and USERS not in page
     assert Session.objects.count() == 1
+
+
+def test_a_unit_and_role_change_refused_for_the_role_changes_neither(client, district_admin, make_user, units):
+    officer = make_user("hr.badinh", "hr", "H01")
+    client.force_login(district_admin)
+    before = AccountEvent.objects.count()
+    response = client.post(f"{USERS}{officer.pk}/", {"unit": units["H01X2"].pk, "role": "viewer"})
+    assert response.status_code == 200
+    assert (
+        "Chỉ quản trị viên cấp thành phố được giao vai trò “Xem toàn thành phố”."
+        in response.context["form"].errors["role"]
+    )
+    officer = User.objects.get(pk=officer.pk)
+    assert (officer.unit, role_of(officer)) == (units["H01"], "hr")
+    assert AccountEvent.objects.count() == before
