@@ -21,11 +21,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Runs after each app's permissions are created, so the last run sees them all.
         post_migrate.connect(_sync_role_groups, dispatch_uid="accounts.sync_role_groups")
-        # The admin site is unscoped: only the admin role enters it, whoever else has the staff flag.
-        from django.contrib import admin
+        # The admin site is unscoped: only superusers enter it, whoever else has the staff flag; it speaks Vietnamese
+        # and names the third-party sections in Vietnamese too (accounts.admin_site).
+        from . import admin_site, signals
 
-        from .scoping import may_use_admin_site
-
-        admin.site.has_permission = may_use_admin_site
+        admin_site.configure()
+        signals.connect()
         # At login: the audit log (hanoi.audit), the session clock, and whether the session needs the one-time code.
         from . import audit, mfa  # noqa: F401

@@ -7,6 +7,7 @@ superuser). After the password, such a user must enter the 6-digit code of their
 ``django_otp.middleware.OTPMiddleware``); ``accounts.mfa_middleware.MfaRequiredMiddleware`` enforces it.
 """
 
+import datetime
 import io
 from base64 import b32encode
 from dataclasses import dataclass
@@ -24,8 +25,14 @@ from . import audit
 MFA_PERMISSION = "exchange.add_importbatch"
 # The name given to the authenticator device a user enrols (shown in the Django admin).
 DEVICE_NAME = "authenticator"
-# Session key: whether this session's user must pass the code step (decided at login, see session_needs_mfa).
+# Session keys: whether this session's user must pass the code step, and the user's ``role_version`` it was
+# decided at (see session_needs_mfa).
 SESSION_FLAG = "_mfa_required"
+SESSION_ROLE_VERSION = "_mfa_role_version"
+# Wrong codes allowed before any wait (a mistyped code must not hold up the right one typed next); from then on
+# the n-th failure makes the next try wait 2^(n-1) seconds (at most an hour).
+FREE_ATTEMPTS = 3
+MAX_WAIT_SECONDS = 3600
 
 
 def needs_mfa(user) -> bool:
@@ -36,33 +43,37 @@ def needs_mfa(user) -> bool:
 
 
 def session_needs_mfa(request) -> bool:
-    """Return whether the request's logged-in user must pass the code step, as decided when they logged in.
+    """Return whether the request's logged-in user must pass the code step, following their role on every request.
 
-    The permission check costs two queries, so it is made once per session (at login, or at the first request of a
-    session that predates this feature) and kept in the session; superusers are always asked. A role given to a user
-    who is logged in applies from their next login.
+    The permission check costs two queries, so its answer is kept in the session with the user's ``role_version``
+    (read with the user, no query) and made again only when that changed: a role, permission or superuser flag
+    given to a user who is logged in applies from their next request. Superusers are always asked.
     """
     user = request.user
     if user.is_superuser and user.is_active:
         return True
     required = request.session.get(SESSION_FLAG)
-    if required is None:
+    if required is None or request.session.get(SESSION_ROLE_VERSION) != user.role_version:
         required = remember_requirement(request.session, user)
     return required
 
 
 def remember_requirement(session, user) -> bool:
-    """Decide whether ``user`` needs the code step, note it in their ``session``, and return it."""
+    """Decide whether ``user`` needs the code step, note it in their ``session`` with their role version."""
     required = needs_mfa(user)
     session[SESSION_FLAG] = required
+    session[SESSION_ROLE_VERSION] = getattr(user, "role_version", None)
     return required
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.mfa.logged_in")
 def _decide_at_login(sender, request, user, **kwargs):
-    """Decide at each login whether the new session needs the code step."""
+    """Decide at each login whether the new session needs the code step, and note the user's role."""
     if request is not None and hasattr(request, "session"):
+        from .roles import remember_role
+
         remember_requirement(request.session, user)
+        remember_role(request.session, user)
 
 
 def is_verified(user) -> bool:
@@ -110,16 +121,29 @@ class CodeCheck:
     wait_seconds: int = 0
 
 
+def wait_seconds(device: TOTPDevice) -> int:
+    """Return how many seconds ``device`` must wait before its next code is checked (0: now).
+
+    The first ``FREE_ATTEMPTS - 1`` wrong codes cost nothing; after n ≥ ``FREE_ATTEMPTS`` wrong codes in a row the
+    next try waits 2^(n-1) seconds from the last failure. (django-otp's own throttle, which made the right code
+    typed just after one wrong code wait a second, is off: ``OTP_TOTP_THROTTLE_FACTOR = 0``.)
+    """
+    failures = device.throttling_failure_count
+    if failures < FREE_ATTEMPTS or device.throttling_failure_timestamp is None:
+        return 0
+    until = device.throttling_failure_timestamp + datetime.timedelta(seconds=min(2 ** (failures - 1), MAX_WAIT_SECONDS))
+    remaining = (until - timezone.now()).total_seconds()
+    return int(remaining) + 1 if remaining > 0 else 0
+
+
 def check_code(*, request, device: TOTPDevice, code: str) -> CodeCheck:
-    """Check ``code`` against ``device`` (throttled by django-otp), and audit-log a refusal."""
+    """Check ``code`` against ``device`` (throttled after several wrong codes), and audit-log a refusal."""
     code = "".join(str(code or "").split())
     with transaction.atomic():
         # Lock the device row: two parallel guesses must both count against its throttle.
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        allowed, details = device.verify_is_allowed()
-        if not allowed:
-            locked_until = (details or {}).get("locked_until")
-            wait = max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
+        wait = wait_seconds(device)
+        if wait:
             audit.log_otp_failure(request, device.user, reason="throttled", failures=device.throttling_failure_count)
             return CodeCheck(accepted=False, throttled=True, wait_seconds=wait)
         if code.isdigit() and len(code) == device.digits:
@@ -166,30 +190,22 @@ def confirm_enrolment(*, request, device: TOTPDevice, code: str) -> CodeCheck:
 
 
 def reset_devices(*, user, by: str) -> int:
-    """Delete every one-time-code device of ``user`` (lost phone) and end their sessions; return how many devices.
+    """Delete every one-time-code device of ``user`` (lost phone), end their sessions and tokens; return how many
+    devices.
 
-    They enrol a new app at their next login. Their open sessions end too: enrolment needs only a logged-in
-    session, so one left open (on the lost device, say) must not be the one to enrol.
+    They enrol a new app at their next login. Their open sessions and API tokens end too: enrolment needs only
+    a logged-in session, so one left open (on the lost device, say) must not be the one to enrol, and a token
+    obtained with the lost device must not outlive it.
     """
     from django_otp import devices_for_user
+
+    from .sessions import end_access
 
     count = 0
     with transaction.atomic():
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
             count += 1
-        end_sessions(user)
+        end_access(user)
     audit.log_otp_reset(user, by=by, count=count)
     return count
-
-
-def end_sessions(user) -> None:
-    """Delete every stored session of ``user`` (database sessions; the few unexpired ones are decoded)."""
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-
-    theirs = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
-            theirs.append(session.pk)
-    Session.objects.filter(pk__in=theirs).delete()

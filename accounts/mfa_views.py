@@ -1,6 +1,7 @@
 """The one-time-code pages of the login: enter the code, or enrol an authenticator app first."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -24,8 +25,17 @@ class CodeForm(forms.Form):
         },
     )
 
+    # Whether the page shows the code typed again: yes when it was refused for its shape or for a wait (it may
+    # still be right), no when it was wrong (a new code must be read from the app).
+    keep_value = True
+
+    def typed(self) -> str:
+        """Return the code to show in the field again ("" when it is better typed anew)."""
+        return (self.data.get("code") or "")[:12] if self.is_bound and self.keep_value else ""
+
     def refuse(self, result: mfa.CodeCheck) -> None:
         """Put the reason a code was refused on the form."""
+        self.keep_value = result.throttled
         if result.throttled:
             message = ngettext(
                 "Nhập sai quá nhiều lần. Vui lòng đợi %(seconds)d giây rồi thử lại.",
@@ -82,6 +92,13 @@ def enrol(request):
     if request.method == "POST" and form.is_valid():
         result = mfa.confirm_enrolment(request=request, device=device, code=form.cleaned_data["code"])
         if result.accepted:
+            messages.success(
+                request,
+                _(
+                    "Đã thiết lập xác thực hai lớp. Từ nay, mỗi lần đăng nhập hãy nhập mã 6 chữ số "
+                    "đang hiện trong ứng dụng xác thực sau mật khẩu."
+                ),
+            )
             return redirect(_next_url(request))
         form.refuse(result)
     context = {

@@ -77,3 +77,27 @@ def sync_role_groups(group_model, permission_model) -> None:
             app_label, codename = code.split(".")
             permissions.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)
+
+
+# Session keys: the user's role as last read, and the ``role_version`` it was read at.
+SESSION_ROLE = "_role"
+SESSION_ROLE_VERSION = "_role_version"
+
+
+def session_role(request) -> str:
+    """Return the role of the request's logged-in user ("" for none) without a query on most requests.
+
+    The role is kept in the session with the user's ``role_version`` (read with the user) and read again only when
+    that moved, so a role given or taken applies from the user's next request.
+    """
+    user = request.user
+    session = request.session
+    if session.get(SESSION_ROLE_VERSION) != user.role_version or SESSION_ROLE not in session:
+        remember_role(session, user)
+    return session[SESSION_ROLE]
+
+
+def remember_role(session, user) -> None:
+    """Note ``user``'s role in their ``session`` (at login, and when their role version moved)."""
+    session[SESSION_ROLE] = str(role_of(user) or "")
+    session[SESSION_ROLE_VERSION] = user.role_version

@@ -18,13 +18,34 @@ def sees_whole_city(user) -> bool:
 
 
 def may_use_admin_site(request) -> bool:
-    """Return whether the request's user may enter the Django admin: an active staff account with the admin role.
+    """Return whether the request's user may enter the Django admin: an active superuser with the staff flag.
 
-    The admin lists and edits every unit's records, unscoped, so a staff flag given to an HR officer, a leader or
-    a viewer must not open it to them (``AdminSite.has_permission``, set in ``accounts.apps``).
+    The admin lists and edits every unit's records and every account, unscoped, so neither a staff flag given to
+    an HR officer, a leader or a viewer, nor the product's admin role, opens it: admins manage users in the
+    product's own pages (accounts.views_users); ``AdminSite.has_permission`` is set in ``accounts.admin_site``.
     """
     user = request.user
-    return bool(user.is_active and user.is_staff and role_of(user) == Role.ADMIN)
+    return bool(user.is_active and user.is_staff and user.is_superuser)
+
+
+def manageable_units(user) -> QuerySet:
+    """Return the units whose users ``user`` may manage in the users pages.
+
+    A superuser, and an admin with no unit or the city's root unit, manage every unit; an admin of a district
+    (the admin role, a unit below the root) manages their unit's subtree; nobody else manages users.
+    """
+    if not getattr(user, "is_authenticated", False) or role_of(user) != Role.ADMIN:
+        return OrgUnit.objects.none()
+    if manages_whole_city(user):
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.subtree(user.unit)
+
+
+def manages_whole_city(user) -> bool:
+    """Return whether ``user`` manages the users of every unit (and may give the city-wide roles)."""
+    if not getattr(user, "is_authenticated", False) or role_of(user) != Role.ADMIN:
+        return False
+    return user.is_superuser or user.unit_id is None or user.unit.parent_id is None
 
 
 def scope_unit(user) -> OrgUnit | None:

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
-from . import mfa_views, views
+from . import mfa_views, views, views_users
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("tam-biet/", TemplateView.as_view(template_name="registration/logged_out.html"), name="logout_page"),
     path("xac-thuc-hai-buoc/", mfa_views.verify, name="mfa_verify"),
     path("xac-thuc-hai-buoc/dang-ky/", mfa_views.enrol, name="mfa_enrol"),
+    path("dat-mat-khau/<uidb64>/<token>/", views_users.PasswordSetView.as_view(), name="password_set"),
+    path("quan-tri/nguoi-dung/", include("accounts.urls_users")),
 ]

@@ -4,9 +4,9 @@ The settings themselves (HSTS, cookies, Content-Security-Policy, django-axes lim
 "Security" block at the end of ``config/settings.py``; this module holds the code they name.
 """
 
-import os
-
 from axes.backends import AxesStandaloneBackend
+
+from config.proxies import trusted_proxy_count
 
 
 class LoginProtectionBackend(AxesStandaloneBackend):
@@ -22,11 +22,6 @@ class LoginProtectionBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-def trusted_proxy_count() -> int:
-    """Return how many reverse proxies in front of the app append to X-Forwarded-For (``TRUSTED_PROXY_COUNT``)."""
-    return int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
 
 
 def client_ip(request) -> str | None:

@@ -293,24 +293,36 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Login protection (django-axes): 5 failures of one username from one address lock that pair for 15 minutes
-# (colleagues behind the same office NAT, and the same person from elsewhere, can still log in); a success resets.
+# (colleagues behind the same office NAT, and the same person from elsewhere, can still log in); a success resets
+# that pair. Against password spraying (a few passwords tried on every account), one address is also locked after
+# AXES_ADDRESS_FAILURE_LIMIT failures over all usernames within the same 15 minutes (config/login_limits.py).
 AUTHENTICATION_BACKENDS = [
     "config.security.LoginProtectionBackend",
     "accounts.backends.ModelBackend",  # Django's, reading the user's unit with the user
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the pair first (config/login_limits.py)
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "config.login_limits.LoginProtectionHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"  # JSON for the API, accounts/lockout.html otherwise
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_VERBOSE = False  # our own audit log (accounts/audit.py) records each attempt, without axes' extra lines
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Each failure is kept (axes' AccessFailureLog): the users pages show an account's recent failed logins.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 if PRODUCTION:
     # Everything over HTTPS. Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER to the header
     # it sets and its HTTPS value, e.g. "HTTP_X_FORWARDED_PROTO=https" (and make sure the proxy overwrites that
     # header from clients), and TRUSTED_PROXY_COUNT to the number of proxies appending to X-Forwarded-For.
+    # TRUSTED_PROXY_COUNT only behind a proxy that overwrites (or appends to) X-Forwarded-For, and with the app out of
+    # the internet's reach: the app refuses to start when it is set and LISTEN_ADDRESS (the address gunicorn binds,
+    # see gunicorn.conf.py) is public; gunicorn checks its real binds again when it starts.
+    from config.proxies import proxy_setting_problem
+
+    if _problem := proxy_setting_problem():
+        raise RuntimeError(_problem)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     if os.environ.get("SECURE_PROXY_SSL_HEADER"):
         _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition("=")
@@ -341,13 +353,14 @@ IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", "120")
 # Admins and importers (permission exchange.add_importbatch) enter the 6-digit code of an authenticator app (TOTP,
 # django-otp) after their password; one without an app enrols at first login. The session timeout runs first, then
 # OTPMiddleware marks the session verified or not, then accounts' MfaRequiredMiddleware keeps an unverified one on
-# the code page (403 JSON on the API; API token requests are let through). Wrong codes are throttled by django-otp:
-# after n failures the next try waits OTP_TOTP_THROTTLE_FACTOR × 2^(n-1) seconds.
+# the code page (403 JSON on the API; API token requests are let through). Wrong codes are throttled by accounts.mfa
+# (not django-otp, whose throttle made the right code typed after one mistake wait): two mistakes cost nothing, then
+# after n failures the next try waits 2^(n-1) seconds.
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
 _axes = MIDDLEWARE.index("axes.middleware.AxesMiddleware")  # axes stays last
 MIDDLEWARE[_axes:_axes] = ["django_otp.middleware.OTPMiddleware", "accounts.mfa_middleware.MfaRequiredMiddleware"]
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Đào tạo CBCCVC Hà Nội")
-OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_TOTP_THROTTLE_FACTOR = 0  # our own throttle (accounts.mfa.wait_seconds) lets a few mistakes through
 # The Django admin lists devices (to delete a lost one) but never shows their secrets, even to another admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

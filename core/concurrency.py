@@ -103,7 +103,7 @@ def stale_edit(model, pk) -> StaleEdit:
         if last is not None:
             changed_at = last.history_date
             user = last.history_user
-            changed_by = (user.get_full_name() or user.get_username()) if user else ""
+            changed_by = user.display_name() if user else ""
     return StaleEdit(model=model, pk=pk, version=version, changed_at=changed_at, changed_by=changed_by)
 
 

@@ -447,7 +447,7 @@ class DemoAccount:
 # closed on 1 July 2025: its leader sees its figures up to 30 June 2025 (view "then").
 HONG_HA = new_ward_code("00097")
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "admin", CITY_CODE, "Quản trị", "Hệ thống"),
+    DemoAccount("admin", "admin", CITY_CODE, "Hệ thống", "Quản trị"),  # shown "Quản trị Hệ thống"
     DemoAccount("hr", "hr", CITY_CODE, "Thu Hà", "Nguyễn"),
     DemoAccount("leader", "leader", CITY_CODE, "Quang Hưng", "Phạm"),
     DemoAccount("viewer", "viewer", CITY_CODE, "Thanh Hương", "Vũ"),
@@ -1238,6 +1238,8 @@ def create_demo_users() -> int:
         )
         for account in missing
     ]
+    for user in users:
+        user.search_text = user.searchable_text()  # bulk_create skips save(), which keeps it
     User.objects.bulk_create(users)
     groups = {group.name: group for group in Group.objects.filter(name__in={a.role for a in missing})}
     memberships = [

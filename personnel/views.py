@@ -474,7 +474,7 @@ def change_history(person: Person) -> list[HistoryEntry]:
                 entries.append(
                     HistoryEntry(
                         when=record.history_date,
-                        who=(user.get_full_name() or user.username) if user else _("Hệ thống (nhập dữ liệu)"),
+                        who=user.display_name() if user else _("Hệ thống (nhập dữ liệu)"),
                         action=str(ACTIONS.get(record.history_type, record.history_type)),
                         subject=_subject(model, record, names),
                         reason=record.history_change_reason or "",

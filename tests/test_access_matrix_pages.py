@@ -80,6 +80,8 @@ class Rule:
     IMPORTER_POST = "importer, POST only"  # require_POST before anything else
     ADMIN = "admin"  # the admin role only (reorganisations)
     ADMIN_POST = "admin, POST only"  # require_POST before anything else
+    USER_ADMIN = "user admin"  # the admin role: the users pages
+    USER_ADMIN_POST = "user admin, POST only"  # require_POST before anything else
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
     rule = page.rule
     if rule == Rule.PUBLIC:
         return None
-    if rule in (Rule.IMPORTER_POST, Rule.ADMIN_POST) and method != POST:
+    if rule in (Rule.IMPORTER_POST, Rule.ADMIN_POST, Rule.USER_ADMIN_POST) and method != POST:
         return NOT_ALLOWED
     if role == "anonymous":
         return LOGIN
@@ -107,7 +109,10 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
         return FORBIDDEN
     if rule == Rule.WRITER and role not in ("admin", "hr"):
         return FORBIDDEN
-    if rule in (Rule.IMPORTER, Rule.IMPORTER_POST, Rule.ADMIN, Rule.ADMIN_POST) and role != "admin":
+    if (
+        rule in (Rule.IMPORTER, Rule.IMPORTER_POST, Rule.ADMIN, Rule.ADMIN_POST, Rule.USER_ADMIN_POST)
+        and role != "admin"
+    ):
         return FORBIDDEN
     if scope == "mixed":  # own person's page, another person's record
         return NOT_FOUND
@@ -162,6 +167,24 @@ PAGES: dict[str, Page] = {
     "xac-thuc-hai-buoc/dang-ky/": Page(
         Rule.SIGNED_IN, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: "/xac-thuc-hai-buoc/dang-ky/"
     ),
+    # a set-password link (here a broken one: the page says so)
+    "dat-mat-khau/<uidb64>/<token>/": Page(
+        Rule.PUBLIC, {GET: SHOWN, POST: SHOWN}, lambda w, s: "/dat-mat-khau/MQ/khong-hop-le/"
+    ),
+    # the users pages: the admin role only (the ward officer's account is the one managed)
+    "quan-tri/nguoi-dung/": Page(Rule.USER_ADMIN, READ_PAGE, lambda w, s: "/quan-tri/nguoi-dung/?q=matrix"),
+    "quan-tri/nguoi-dung/them-moi/": Page(Rule.USER_ADMIN, WRITE_PAGE, lambda w, s: "/quan-tri/nguoi-dung/them-moi/"),
+    "quan-tri/nguoi-dung/<int:pk>/": Page(
+        Rule.USER_ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/nguoi-dung/{w.users['hr_ward'].pk}/"
+    ),
+    **{
+        f"quan-tri/nguoi-dung/<int:pk>/{action}/": Page(
+            Rule.USER_ADMIN_POST,
+            {POST: REDIRECT},
+            lambda w, s, action=action: f"/quan-tri/nguoi-dung/{w.users['hr_ward'].pk}/{action}/",
+        )
+        for action in ("vo-hieu-hoa", "kich-hoat-lai", "dat-lai-xac-thuc", "duong-dan-mat-khau")
+    },
     "i18n/setlang/": Page(Rule.PUBLIC, {GET: ANY_REDIRECT, POST: ANY_REDIRECT}, lambda w, s: "/i18n/setlang/"),
     # personnel
     "nhan-su/": Page(Rule.READER, READ_PAGE, lambda w, s: "/nhan-su/"),

@@ -141,7 +141,7 @@ def test_the_history_says_who_changed_what_and_when(hr, make_person, make_user, 
     response = hr.get(page_url(person))
     history = response.context["history"]
     change = next(entry for entry in history if entry.action == "Sửa")
-    assert change.who == "Hoa Nguyễn"
+    assert change.who == "Nguyễn Hoa"  # family name first, as people are shown
     assert ("Chức vụ", "—", "Trưởng phòng") in change.changes
     assert any(entry.subject == "Văn bằng: Lý luận chính trị Trung cấp" for entry in history)
     assert "Trưởng phòng" in response.content.decode()
