@@ -109,10 +109,8 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
         return FORBIDDEN
     if rule == Rule.WRITER and role not in ("admin", "hr"):
         return FORBIDDEN
-    if (
-        rule in (Rule.IMPORTER, Rule.IMPORTER_POST, Rule.ADMIN, Rule.ADMIN_POST, Rule.USER_ADMIN_POST)
-        and role != "admin"
-    ):
+    admin_only = (Rule.IMPORTER, Rule.IMPORTER_POST, Rule.ADMIN, Rule.ADMIN_POST, Rule.USER_ADMIN, Rule.USER_ADMIN_POST)
+    if rule in admin_only and role != "admin":
         return FORBIDDEN
     if scope == "mixed":  # own person's page, another person's record
         return NOT_FOUND
