@@ -11,7 +11,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -46,6 +45,7 @@ from personnel.models import OrgUnit
 from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
 from targets import compliance
+from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType
 
@@ -359,11 +359,12 @@ class ComplianceMixin(ApiMixin):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         year, as_of = params.get("year"), params.get("as_of")
+        programme = self.programme(params.get("programme"))
         if year is None and as_of is None:
-            year = timezone.localdate().year
+            year = target_years.default_year(programme)
         return {
             **params,
-            "programme": self.programme(params.get("programme")),
+            "programme": programme,
             "unit": self.unit(params.get("unit")),
             "year": year,
             "as_of": as_of,

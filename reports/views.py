@@ -36,6 +36,7 @@ from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
 from personnel.models import OrgUnit
+from targets import years as target_years
 from targets.models import Programme
 
 from . import charts, exports, freshness, lists
@@ -97,7 +98,7 @@ def select(request) -> Selection:
     if programme is None:
         raise Http404(_("Không có chương trình mục tiêu này."))
     years = freshness.dashboard_years(programme)
-    year = request.GET.get("year") or str(timezone.localdate().year)
+    year = request.GET.get("year") or str(target_years.default_year(programme))
     if not year.isdigit() or int(year) not in years:
         raise Http404(_("Năm không hợp lệ."))
     unit_code = request.GET.get("unit")
