@@ -36,7 +36,7 @@ from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
 from personnel.choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from personnel.models import Appointment, OrgUnit, Person, Qualification
-from personnel.qualifications import level_label
+from personnel.qualifications import level_label, qualification_level_error
 from personnel.services import rebuild_unit_paths
 from training.choices import CourseForm, TrainingResult
 from training.models import Course, CourseType, TrainingRecord
@@ -843,9 +843,12 @@ class RowLevelWidget(LevelWidget):
         if cells.is_empty(value):
             raise ValueError(_("Không được để trống."))
         try:
-            return cells.parse_level_cell(kind, value)
+            level = cells.parse_level_cell(kind, value)
         except ValueError:
             raise ValueError(level_error(kind)) from None
+        if message := qualification_level_error(kind, level):
+            raise ValueError(message)
+        return level
 
 
 _qualification_kinds = ChoiceWidget(QualificationKind)

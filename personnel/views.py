@@ -8,7 +8,7 @@ come from the compliance engine for the rows on the page only.
 import datetime
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 
 from django.contrib import messages
@@ -30,6 +30,7 @@ from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
 from core.concurrency import StaleEdit, save_versioned
+from core.names import localized_names
 from targets import years as target_years
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
@@ -235,7 +236,8 @@ def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
 def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
     """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why."""
     statuses = person_status(programme, person, year=year) if programme else []
-    applicable = [status for status in statuses if status.applies]
+    names = localized_names(programme.indicators.values_list("code", "name", "name_en")) if programme else {}
+    applicable = [replace(status, name=names.get(status.code, status.name)) for status in statuses if status.applies]
     return {
         "person": person,
         "programme": programme,

@@ -25,6 +25,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.names import indicator_name, localized_name
+
 from . import charts
 from .lists import UnmetRow
 
@@ -101,7 +103,7 @@ def summary_row(result) -> list:
     return [
         result.group,
         result.code,
-        result.name,
+        indicator_name(result),
         _number(result.target),
         result.numerator,
         result.denominator,
@@ -254,7 +256,7 @@ def dashboard_workbook(figures, heading: Heading, lists: dict[str, Iterator[Unme
         if rows is None:
             continue
         appointments = indicator.kind == "appointment"
-        title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": indicator.name}
+        title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": localized_name(indicator)}
         sheet = SheetWriter(
             workbook, indicator.code, heading.lines(title), list_headers(appointments), list_widths(appointments)
         )
@@ -266,7 +268,7 @@ def list_workbook(indicator, heading: Heading, rows: Iterable[UnmetRow]) -> byte
     """Return one indicator's list of who does not meet it as an XLSX file."""
     workbook = Workbook(write_only=True)
     appointments = indicator.kind == "appointment"
-    title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": indicator.name}
+    title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": localized_name(indicator)}
     sheet = SheetWriter(
         workbook, indicator.code, heading.lines(title), list_headers(appointments), list_widths(appointments)
     )

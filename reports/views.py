@@ -35,6 +35,7 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
+from core.names import localized_name
 from personnel.models import OrgUnit
 from targets import years as target_years
 from targets.models import Programme
@@ -124,7 +125,7 @@ def record_export(request, selection: Selection, name: str, *, action=AccessActi
 def heading(selection: Selection, figures) -> exports.Heading:
     """Return what an export says about itself: programme, unit, year, date of the data, time computed."""
     return exports.Heading(
-        programme=f"{selection.programme.code} · {selection.programme.name}",
+        programme=f"{selection.programme.code} · {localized_name(selection.programme)}",
         unit=selection.unit.name,
         year=selection.year,
         as_of=figures.as_of,

@@ -23,6 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.names import localized_names
 from personnel.models import Appointment, OrgUnit, Person
 from personnel.qualifications import holds_level, level_label, levels_at
 from training.choices import TrainingResult
@@ -971,7 +972,7 @@ def _lower_first(text: str) -> str:
 
 
 def _course_type_names() -> dict[str, str]:
-    return dict(CourseType.objects.values_list("code", "name"))
+    return localized_names(CourseType.objects.values_list("code", "name", "name_en"))
 
 
 def person_status(

@@ -29,6 +29,8 @@ def seeded(transactional_db):
     """
     import_module("training.migrations.0002_seed_course_types").seed(apps, None)
     import_module("targets.migrations.0002_seed_hn_2021_2025").seed(apps, None)
+    import_module("training.migrations.0004_newcomer_english_names").seed(apps, None)
+    import_module("targets.migrations.0004_newcomer_english_names").seed(apps, None)
     for role in Role:
         Group.objects.get_or_create(name=role.value)
 

@@ -240,13 +240,16 @@ def test_the_years_offered_are_those_of_the_programme_and_the_current_year(clien
     assert client.get(url, {"programme": "KHONG-CO"}).status_code == 404
 
 
-def test_after_the_programme_ends_the_current_year_is_offered_too(client, make_user, scene, programme):
+def test_after_the_programme_ends_it_opens_on_its_last_year_and_offers_the_current_year_too(
+    client, make_user, scene, programme
+):
     with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False):
         client.force_login(make_user("lanhdao", role="leader", unit="H01"))
         html = client.get(reverse("reports:dashboard")).content.decode()
         select = re.search(r'<select name="year".*?</select>', html, re.S).group(0)
         assert re.findall(r'<option value="(\d+)"', select) == ["2021", "2022", "2023", "2024", "2025", "2026"]
-        assert '<option value="2026" selected>' in select
+        assert '<option value="2025" selected>' in select
+        html = client.get(reverse("reports:dashboard"), {"year": 2026}).content.decode()
         expected = compliance.evaluate(programme, scene["an"].unit, year=2026).by_code()["CC-3"]
         assert indicator_figures(html)["CC-3"]["numerator"] == expected.numerator == 0
 
