@@ -62,6 +62,10 @@ ROWS_PER_STEP = 5000  # rows checked between two progress reports
 
 K = QualificationKind
 
+# The header of the reasons column that a failed-rows file adds (exchange.spreadsheets.failed_rows_workbook),
+# in each language: an import ignores that column.
+REASON_HEADERS = ("Lý do lỗi", "Error reasons")
+
 
 def in_chunks(queryset, field: str, values: Iterable) -> list:
     """Return the rows of ``queryset`` whose ``field`` is in ``values``.
@@ -186,11 +190,18 @@ class TemplateResource(resources.ModelResource):
 
     @classmethod
     def match_headers(cls, headers: list[str]) -> tuple[dict[int, str], list[tuple]]:
-        """Return {position in the file: template header} and the errors (unknown, repeated or missing columns)."""
+        """Return {position in the file: template header} and the errors (unknown, repeated or missing columns).
+
+        The reasons column of a failed-rows file (``REASON_HEADERS``) is ignored: the file, once fixed, is
+        uploaded again as it is.
+        """
         by_key = {fold_key(column): column for column in cls.column_names().values()}
+        reason_keys = {fold_key(str(header)) for header in REASON_HEADERS}
         mapping, errors, seen = {}, [], {}
         for position, header in enumerate(headers):
             column = by_key.get(fold_key(header))
+            if header and fold_key(header) in reason_keys:
+                continue
             if not header:
                 errors.append(
                     (

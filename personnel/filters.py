@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import sees_whole_city, visible_units
-from core.widgets import CachedModelSelect, FastSelect, ListedChoiceIterator
+from core.widgets import UNIT_ORDER, CachedModelSelect, FastSelect, ListedChoiceIterator
 from targets import compliance
 from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
@@ -109,7 +109,7 @@ class PersonFilter(django_filters.FilterSet):
         self.programme = programme
         self.scope = scope
         user = getattr(self.request, "user", None)
-        self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by("path")
+        self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by(UNIT_ORDER)
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
         scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
         self.filters["unit"].extra["widget"] = CachedModelSelect(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
-from core.widgets import FastSelect, ListedChoiceIterator
+from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
 
@@ -57,7 +57,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
+        return unit_option_label(obj.name, obj.code, obj.depth)
 
 
 def not_in_future(value, message):
@@ -145,7 +145,7 @@ class PersonForm(VersionedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = visible_units(user).order_by("path")
+        self.fields["unit"].queryset = visible_units(user).order_by(UNIT_ORDER)
         for kind, name in DECLARED_FIELD.items():
             model_field = Person._meta.get_field(name)
             self.fields[name] = forms.TypedChoiceField(

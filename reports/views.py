@@ -36,6 +36,7 @@ from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
 from core.names import localized_name
+from core.widgets import UNIT_ORDER, unit_option_label
 from personnel.models import OrgUnit
 from targets import years as target_years
 from targets.models import Programme
@@ -229,12 +230,11 @@ def unit_options(user, selected: OrgUnit, units_version: str) -> str:
     key = f"reports:unit-options:{top.pk if top else '-'}:{units_version}:{sees_whole_city(user)}"
     options = cache.get(key)
     if options is None:
-        units = list(visible_units(user).order_by("path").values_list("code", "name", "depth"))
-        least = min((depth for _code, _name, depth in units), default=0)
+        units = visible_units(user).order_by(UNIT_ORDER).values_list("code", "name", "depth")
         options = format_html_join(
             "",
-            '<option value="{}">{}{}</option>',
-            ((code, "\u00a0\u00a0" * (depth - least), name) for code, name, depth in units),
+            '<option value="{}">{}</option>',
+            ((code, unit_option_label(name, code, depth)) for code, name, depth in units),
         )
         cache.set(key, str(options), FRAGMENT_SECONDS)
     marker = format_html('<option value="{}">', selected.code)
