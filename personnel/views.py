@@ -236,7 +236,9 @@ def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
 def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
     """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why."""
     statuses = person_status(programme, person, year=year) if programme else []
-    names = localized_names(programme.indicators.values_list("code", "name", "name_en")) if programme else {}
+    # The engine read the indicators on the programme (``_cached_indicators``): their names cost no query.
+    indicators = getattr(programme, "_cached_indicators", None) or []
+    names = localized_names((i.code, i.name, i.name_en) for i in indicators)
     applicable = [replace(status, name=names.get(status.code, status.name)) for status in statuses if status.applies]
     return {
         "person": person,
