@@ -1,9 +1,15 @@
 """URL configuration: each app mounts its own urls module."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView, TemplateView
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # The user guide of each role (screenshots under docs/guide/img/, taken by tests/test_browser_newcomer.py).
+    path("huong-dan/", TemplateView.as_view(template_name="guide.html"), name="guide"),
     path("", include("accounts.urls")),
     path("nhan-su/", include("personnel.urls")),
     path("dao-tao/", include("training.urls")),

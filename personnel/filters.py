@@ -113,7 +113,7 @@ class PersonFilter(django_filters.FilterSet):
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
         scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
         self.filters["unit"].extra["widget"] = CachedModelSelect(
-            cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
+            attrs={"data-search": ""}, cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
         )
         self.filters["deputy_term"].extra["choices"] = [
             (ANY_DEPUTY, _("Mọi nhiệm kỳ")),

@@ -51,9 +51,9 @@ class LevelSelect(forms.Select):
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit select whose labels show the tree by indentation."""
+    """A unit select whose labels show the tree by indentation; one can type into it (static/js/pickers.js)."""
 
-    widget = FastSelect
+    widget = FastSelect(attrs={"data-search": ""})
     iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: OrgUnit) -> str:

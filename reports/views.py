@@ -185,7 +185,7 @@ def indicator_rows(selection: Selection, figures) -> list[tuple[str, list[Indica
     drill = reverse("reports:drilldown", args=["CODE"])
     for result in figures.report.indicators:
         trend = None
-        if result.kind == "annual" and figures.trend:
+        if result.kind in ("annual", "status") and figures.trend:
             trend = charts.trend(result.code, result.target, figures.trend_of(result.code))
         groups.setdefault(result.group, []).append(
             IndicatorRow(

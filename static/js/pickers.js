@@ -30,6 +30,10 @@
     if (select.tomselect || select.multiple || select.hasAttribute("data-no-search")) return;
     if (!select.hasAttribute("data-search") && select.options.length < MANY) return;
     var emptyOption = select.querySelector('option[value=""]');
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    var name = label ? label.textContent.trim() : select.getAttribute("aria-label") || "";
+    // Tom Select points the label at its own input: the hidden select keeps its name for assistive technology.
+    if (name) select.setAttribute("aria-label", name);
     new window.TomSelect(select, {
       score: score,
       sortField: [{ field: "$order" }],
@@ -45,8 +49,7 @@
         },
       },
       onInitialize: function () {
-        var label = select.id && document.querySelector('label[for="' + select.id + '"]');
-        if (label) this.control_input.setAttribute("aria-label", label.textContent.trim());
+        if (name) this.control_input.setAttribute("aria-label", name);
       },
     });
   }
