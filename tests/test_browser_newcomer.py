@@ -104,7 +104,8 @@ def problems(page) -> list[str]:
     page.evaluate(AXE)
     violations = page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
-            .then(r => r.violations.map(v => v.id + ': ' + v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | ')))"""
+            .then(r => r.violations.map(
+                v => v.id + ': ' + v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | ')))"""
     )
     found.extend(violations)
     return [f"{page.url} @{page.viewport_size['width']}: {text}" for text in found]
