@@ -113,6 +113,8 @@ def test_the_print_view_prints_to_an_a4_pdf(page, login, district):
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".print-actions").is_visible()
+    assert page.locator(".signatures").inner_text().split("\n")[0] == "Người lập biểu"
+    assert "Thủ trưởng đơn vị" in page.locator(".signatures").inner_text()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert pdf.startswith(b"%PDF")
     pages = [(float(w), float(h)) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)]
