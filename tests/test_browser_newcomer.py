@@ -132,7 +132,7 @@ def test_each_roles_main_pages_read_well_on_a_wide_screen_and_a_phone(browser, l
         assert page.locator(".report-year").inner_text() == str(world["latest"])
         assert str(world["latest"]) in page.locator(".year-note").inner_text()
         found += problems(page)
-        shoot(page, "tong-quan.png" if wide else "tong-quan-dien-thoai.png", full_page=not wide)
+        shoot(page, "tong-quan.png" if wide else "tong-quan-dien-thoai.png")
         page.goto(f"{page.base_url}/bao-cao/chi-tieu/CC-3/")
         found += problems(page)
         page.context.close()
@@ -147,7 +147,7 @@ def test_each_roles_main_pages_read_well_on_a_wide_screen_and_a_phone(browser, l
         page.goto(f"{page.base_url}/nhan-su/{person.code}/")
         expect(page.locator("#chi-tieu")).to_contain_text(str(world["latest"]))
         found += problems(page)
-        shoot(page, "ho-so.png" if wide else "ho-so-dien-thoai.png", full_page=not wide)
+        shoot(page, "ho-so.png" if wide else "ho-so-dien-thoai.png")
 
         page.goto(f"{page.base_url}/nhan-su/{person.code}/van-bang/them/")
         found += problems(page)
