@@ -532,7 +532,12 @@ class ComplianceQuerySerializer(serializers.Serializer):
         required=False, max_length=40, help_text=_("Mã chương trình; mặc định: chương trình mặc định.")
     )
     year = serializers.IntegerField(
-        required=False, min_value=1900, max_value=2100, help_text=_("Năm Y; mặc định: năm hiện tại.")
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text=_(
+            "Năm Y; mặc định: năm gần nhất đã bắt đầu của chương trình (năm cuối khi chương trình đã kết thúc)."
+        ),
     )
     unit = serializers.CharField(
         required=False,

@@ -394,8 +394,9 @@ class ComplianceMixin(ApiMixin):
 
 COMPLIANCE_DESCRIPTION = _(
     "Số liệu thực hiện từng chỉ tiêu của một đơn vị (tính trên cả cây đơn vị bên dưới), đúng như lệnh "
-    "`manage.py compliance`. Mặc định: chương trình mặc định, năm hiện tại, đơn vị gốc (người dùng không xem "
-    "toàn thành phố: đơn vị của mình). Đơn vị ngoài phạm vi trả về 404."
+    "`manage.py compliance`. Mặc định: chương trình mặc định, năm gần nhất đã bắt đầu của chương trình (năm cuối "
+    "khi chương trình đã kết thúc), đơn vị gốc (người dùng không xem toàn thành phố: đơn vị của mình). Đơn vị "
+    "ngoài phạm vi trả về 404."
 )
 
 
