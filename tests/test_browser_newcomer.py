@@ -135,6 +135,19 @@ def test_each_roles_main_pages_read_well_on_a_wide_screen_and_a_phone(browser, l
         assert page.locator(".report-year").inner_text() == str(world["latest"])
         assert str(world["latest"]) in page.locator(".year-note").inner_text()
         found += problems(page)
+        # The units × indicators table keeps its header row and unit column in view; chart text is ≥ 11 px.
+        sticky = page.evaluate(
+            """() => ['.units-matrix thead th', '.units-matrix tbody th.unit-col'].map(
+                s => getComputedStyle(document.querySelector(s)).position)"""
+        )
+        assert sticky == ["sticky", "sticky"]
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('.trend-label, .trend-table td')].map(
+                e => e.getBoundingClientRect().height && parseFloat(getComputedStyle(e).fontSize)
+                    * (e.ownerSVGElement ? e.ownerSVGElement.getBoundingClientRect().width
+                       / e.ownerSVGElement.viewBox.baseVal.width : 1))"""
+        )
+        assert sizes and min(sizes) >= 11
         shoot(page, "tong-quan.png" if wide else "tong-quan-dien-thoai.png")
         page.goto(f"{page.base_url}/bao-cao/chi-tieu/CC-3/")
         found += problems(page)
