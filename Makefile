@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` shows the product as its users see it (its own error pages); `DEBUG=1 make run` for Django's debug pages.
+DEBUG ?= 0
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test test-sqlite test-postgres lint format bench clean
@@ -17,14 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create the virtual environment and install the product with its test tools.
 
-run: install ## Migrate, load demo data on first start, and serve on http://127.0.0.1:8000
+run: install ## Migrate, load demo data on first start, and serve on http://127.0.0.1:8000 (PORT=8001 for another port)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty
 	@echo ""
 	@echo "  Mở http://$(HOST):$(PORT)/ — đăng nhập / log in with:"
 	@$(PY) manage.py seed_demo --print-logins
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run the whole suite (DATABASE_URL chooses the database; SQLite by default).
 	$(BIN)/pytest -n 2 --dist loadfile -q

@@ -21,7 +21,7 @@ from rest_framework.validators import UniqueValidator
 from accounts.scoping import visible_persons, visible_units
 from personnel.choices import Category, LeadershipLevel, QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
-from personnel.qualifications import LADDERS, level_label
+from personnel.qualifications import LADDERS, level_label, qualification_level_error
 from personnel.services import prepare_person
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType, TrainingRecord
@@ -293,7 +293,9 @@ class QualificationSerializer(ModelCleanSerializer):
 
     def domain_errors(self, instance, attrs):
         # The qualification form's rules, with its messages (personnel.forms.QualificationForm).
-        errors = ladder_errors(instance.kind, instance.level, "level")
+        # One rule for the form, the API and the import: personnel.qualifications.qualification_level_error.
+        message = qualification_level_error(instance.kind, instance.level)
+        errors = {"level": [message]} if message else {}
         if instance.obtained_on and instance.obtained_on > timezone.localdate():
             errors["obtained_on"] = [_("Ngày cấp không được ở tương lai.")]
         if not errors and instance.person_id and self._duplicate(instance):
@@ -556,7 +558,12 @@ class ComplianceQuerySerializer(serializers.Serializer):
         required=False, max_length=40, help_text=_("Mã chương trình; mặc định: chương trình mặc định.")
     )
     year = serializers.IntegerField(
-        required=False, min_value=1900, max_value=2100, help_text=_("Năm Y; mặc định: năm hiện tại.")
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text=_(
+            "Năm Y; mặc định: năm gần nhất đã bắt đầu của chương trình (năm cuối khi chương trình đã kết thúc)."
+        ),
     )
     unit = serializers.CharField(
         required=False,

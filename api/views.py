@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -48,6 +47,7 @@ from personnel.models import OrgUnit
 from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
 from targets import compliance
+from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType
 
@@ -391,11 +391,12 @@ class ComplianceMixin(ApiMixin):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         year, as_of = params.get("year"), params.get("as_of")
+        programme = self.programme(params.get("programme"))
         if year is None and as_of is None:
-            year = timezone.localdate().year
+            year = target_years.default_year(programme)
         return {
             **params,
-            "programme": self.programme(params.get("programme")),
+            "programme": programme,
             "unit": self.unit(params.get("unit")),
             "year": year,
             "as_of": as_of,
@@ -425,8 +426,9 @@ class ComplianceMixin(ApiMixin):
 
 COMPLIANCE_DESCRIPTION = _(
     "Số liệu thực hiện từng chỉ tiêu của một đơn vị (tính trên cả cây đơn vị bên dưới), đúng như lệnh "
-    "`manage.py compliance`. Mặc định: chương trình mặc định, năm hiện tại, đơn vị gốc (người dùng không xem "
-    "toàn thành phố: đơn vị của mình). Đơn vị ngoài phạm vi trả về 404."
+    "`manage.py compliance`. Mặc định: chương trình mặc định, năm gần nhất đã bắt đầu của chương trình (năm cuối "
+    "khi chương trình đã kết thúc), đơn vị gốc (người dùng không xem toàn thành phố: đơn vị của mình). Đơn vị "
+    "ngoài phạm vi trả về 404."
 )
 
 

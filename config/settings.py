@@ -154,9 +154,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # In development and tests WhiteNoise serves straight from the finders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+# `make run` serves the product without DEBUG (its own error pages): static files still come from the apps.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The user guide's screenshots (docs/guide/img/, taken by the browser tests) are served as /static/guide/….
+STATICFILES_DIRS = [BASE_DIR / "static", ("guide", BASE_DIR / "docs" / "guide" / "img")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

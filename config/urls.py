@@ -1,9 +1,24 @@
 """URL configuration: each app mounts its own urls module."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+
+@require_safe
+def favicon(request):
+    """Send browsers that ask for /favicon.ico to the product's icon (its static name read per request)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", favicon),
+    # The user guide of each role (screenshots under docs/guide/img/, taken by tests/test_browser_newcomer.py).
+    path("huong-dan/", require_safe(TemplateView.as_view(template_name="guide.html")), name="guide"),
     path("", include("accounts.urls")),
     path("nhan-su/", include("personnel.urls")),
     path("dao-tao/", include("training.urls")),

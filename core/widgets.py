@@ -7,6 +7,15 @@ from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
+# Units are offered the same way on every page: in tree order (their materialised path), each indented by
+# its depth and followed by its code, so that typing a code or a name finds it (static/js/pickers.js).
+UNIT_ORDER = "path"
+
+
+def unit_option_label(name: str, code: str, depth: int) -> str:
+    """Return how a unit reads in every unit picker: "— — UBND phường Phúc Xá (H01X1)"."""
+    return f"{'— ' * depth}{name} ({code})"
+
 
 class FastSelect(forms.Select):
     """A single select drawn in Python, not with one template render per option.

@@ -37,7 +37,7 @@ from core.text import _letters_and_tones, fold, fold_key, split_name
 from personnel import history
 from personnel.choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
-from personnel.qualifications import level_label
+from personnel.qualifications import level_label, qualification_level_error
 from personnel.services import rebuild_unit_paths
 from training.choices import CourseForm, TrainingResult
 from training.models import Course, CourseType, TrainingRecord
@@ -63,6 +63,10 @@ IN_CHUNK = 5000  # codes per "IN (…)" lookup: below every database's parameter
 ROWS_PER_STEP = 5000  # rows checked between two progress reports
 
 K = QualificationKind
+
+# The header of the reasons column that a failed-rows file adds (exchange.spreadsheets.failed_rows_workbook),
+# in each language: an import ignores that column.
+REASON_HEADERS = ("Lý do lỗi", "Error reasons")
 
 
 def in_chunks(queryset, field: str, values: Iterable) -> list:
@@ -188,11 +192,18 @@ class TemplateResource(resources.ModelResource):
 
     @classmethod
     def match_headers(cls, headers: list[str]) -> tuple[dict[int, str], list[tuple]]:
-        """Return {position in the file: template header} and the errors (unknown, repeated or missing columns)."""
+        """Return {position in the file: template header} and the errors (unknown, repeated or missing columns).
+
+        The reasons column of a failed-rows file (``REASON_HEADERS``) is ignored: the file, once fixed, is
+        uploaded again as it is.
+        """
         by_key = {fold_key(column): column for column in cls.column_names().values()}
+        reason_keys = {fold_key(str(header)) for header in REASON_HEADERS}
         mapping, errors, seen = {}, [], {}
         for position, header in enumerate(headers):
             column = by_key.get(fold_key(header))
+            if header and fold_key(header) in reason_keys:
+                continue
             if not header:
                 errors.append(
                     (
@@ -915,9 +926,12 @@ class RowLevelWidget(LevelWidget):
         if cells.is_empty(value):
             raise ValueError(_("Không được để trống."))
         try:
-            return cells.parse_level_cell(kind, value)
+            level = cells.parse_level_cell(kind, value)
         except ValueError:
             raise ValueError(level_error(kind)) from None
+        if message := qualification_level_error(kind, level):
+            raise ValueError(message)
+        return level
 
 
 _qualification_kinds = ChoiceWidget(QualificationKind)

@@ -64,14 +64,14 @@ GUIDE = {
         "Chuyên môn phù hợp VTVL": "Có/Không: chuyên môn phù hợp vị trí việc làm.",
         "Lý luận chính trị": "0–4 hoặc tên trình độ (Sơ cấp, Trung cấp, Cao cấp, Cử nhân).",
         "Quản lý nhà nước": "0–3 hoặc tên trình độ (Chuyên viên, Chuyên viên chính, Chuyên viên cao cấp).",
-        "Ngoại ngữ": "Bậc 0–6, hoặc A1…C2.",
+        "Ngoại ngữ": "0 (Chưa có), bậc 1–6, hoặc A1…C2.",
         "Ngày bắt đầu công tác": "Ngày bắt đầu công tác, dd/mm/yyyy.",
         "Ngày thôi việc": "Ngày thôi việc (nghỉ hưu, chuyển công tác); để trống nếu đang công tác.",
     },
     "van_bang": {
         "Mã cán bộ": "Mã cán bộ (đã có trong hệ thống).",
         "Loại": "Trình độ chuyên môn, Lý luận chính trị, Quản lý nhà nước hoặc Ngoại ngữ.",
-        "Trình độ": "Trình độ theo loại, như các cột trình độ của mẫu Nhân sự.",
+        "Trình độ": "Trình độ theo loại, như các cột trình độ của mẫu Nhân sự; không nhận 0 (Chưa có).",
         "Ngày cấp": "Ngày cấp văn bằng; để trống nếu có từ trước khi có dữ liệu.",
         "Số hiệu văn bằng": "Số hiệu văn bằng, chứng chỉ.",
     },
@@ -311,7 +311,9 @@ def is_citizen_id_column(header) -> bool:
 
 
 def failed_rows_workbook(batch: ImportBatch, *, full_citizen_id: bool) -> bytes:
-    """Return the rows of a refused file that have errors, as sent, with a last column giving the reasons.
+    """Return every row of a refused file, as sent: the rows with errors first, each with its reasons in a
+    last column, then the other rows. Fixed, the file is uploaded again as it is (the import ignores the
+    reasons column, ``resources.REASON_HEADERS``).
 
     Citizen IDs are masked unless ``full_citizen_id`` (``personnel.privacy``: the reader's role sees them).
     """
@@ -323,16 +325,27 @@ def failed_rows_workbook(batch: ImportBatch, *, full_citizen_id: bool) -> bytes:
     sheet = workbook.create_sheet(str(_("Dòng lỗi")))
     sheet.append([_text_cell(sheet, header) for header in [*table.headers, reason_header]])
     rows = ImportRow.objects.filter(batch=batch).exclude(errors=[]).order_by("line").values_list("line", "errors")
-    for line, errors in rows.iterator(chunk_size=2000):
-        reasons = "; ".join(
-            (_("Dòng %(line)s, cột «%(column)s»: %(reason)s") if column else _("Dòng %(line)s: %(reason)s"))
-            % {"line": line, "column": column, "reason": reason}
-            for column, _value, reason in errors
-        )
+
+    def append(line, reasons):
         cells = cells_of.get(line, [""] * len(table.headers))
         if masked:
             cells = [mask_citizen_id(str(v)) if i in masked and v not in (None, "") else v for i, v in enumerate(cells)]
         sheet.append([_text_cell(sheet, value) for value in [*cells, reasons]])
+
+    failed = set()
+    for line, errors in rows.iterator(chunk_size=2000):
+        failed.add(line)
+        append(
+            line,
+            "; ".join(
+                (_("Dòng %(line)s, cột «%(column)s»: %(reason)s") if column else _("Dòng %(line)s: %(reason)s"))
+                % {"line": line, "column": column, "reason": reason}
+                for column, _value, reason in errors
+            ),
+        )
+    for line in table.lines:
+        if line not in failed:
+            append(line, "")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

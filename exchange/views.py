@@ -13,6 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db.models import Count
@@ -44,6 +45,7 @@ from .services import (
     submit_file,
     visible_batches,
 )
+from .tables import TableError, read_table
 
 ROWS_PER_PAGE = 100
 BATCHES_PER_PAGE = 50
@@ -252,6 +254,49 @@ def mask_citizen_ids(user, rows: list[ImportRow], file_errors: list) -> list:
     return [[line, column, shown(column, value), reason] for line, column, value, reason in file_errors or []]
 
 
+NEW_ROW_CELLS_SECONDS = 600
+
+
+def attach_new_row_cells(user, batch: ImportBatch, rows: list[ImportRow]) -> None:
+    """Give each new row of the page its cells as in the file (``row.cells``: [(column, value)]), for the preview.
+
+    The file is kept until it is loaded; its rows are read once per page shown (cached ten minutes).
+    Citizen IDs are masked unless the user sees them in full.
+    """
+    new_lines = [row.line for row in rows if row.status == RowStatus.NEW]
+    if not new_lines or batch.status != ImportStatus.PREVIEWED:
+        return
+    key = f"exchange:new-row-cells:{batch.pk}:{batch.finished_at}:{new_lines[0]}:{new_lines[-1]}:{len(new_lines)}"
+    cells = cache.get(key)
+    if cells is None:
+        if not batch.content:  # read only now: a page drawn from the cache does not load the file
+            return
+        try:
+            table = read_table(batch.file_name, bytes(batch.content))
+        except TableError:
+            return
+        wanted = set(new_lines)
+        cells = {
+            line: [(str(header), value) for header, value in zip(table.headers, values, strict=False)]
+            for line, values in zip(table.lines, table.rows, strict=True)
+            if line in wanted
+        }
+        cache.set(key, cells, NEW_ROW_CELLS_SECONDS)
+    full = None
+    for row in rows:
+        if row.status != RowStatus.NEW:
+            continue
+        shown = []
+        for column, value in cells.get(row.line, []):
+            if value in (None, ""):
+                continue
+            if spreadsheets.is_citizen_id_column(column):
+                full = sees_full_citizen_id(user) if full is None else full
+                value = value if full else mask_citizen_id(str(value))
+            shown.append((column, value))
+        row.cells = shown
+
+
 @importer_required
 def batch_detail(request, pk: int):
     """Show a batch: its progress while a job runs, then every row's status, changes and errors."""
@@ -275,6 +320,7 @@ def batch_detail(request, pk: int):
         start = (pager.number - 1) * ROWS_PER_PAGE
         rows = list(rows_query[start : start + ROWS_PER_PAGE])
     file_errors = mask_citizen_ids(request.user, rows, batch.file_errors)
+    attach_new_row_cells(request.user, batch, rows)
     is_owner = batch.user_id == request.user.pk
     context = {
         "batch": batch,

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import sees_whole_city, visible_units
-from core.widgets import CachedModelSelect, FastSelect, ListedChoiceIterator
+from core.widgets import UNIT_ORDER, CachedModelSelect, FastSelect, ListedChoiceIterator
 from targets import compliance
+from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
 
 from .choices import Category, LeadershipLevel
@@ -30,10 +31,8 @@ def deputy_terms(today=None) -> list[str]:
 
 
 def indicator_years(programme: Programme | None) -> list[int]:
-    """Return the years one may evaluate: the programme's years and the current year."""
-    years = set(programme.years) if programme else set()
-    years.add(timezone.localdate().year)
-    return sorted(years)
+    """Return the years one may evaluate (targets.years.selectable_years)."""
+    return target_years.selectable_years(programme)
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):
@@ -102,7 +101,7 @@ class PersonFilter(django_filters.FilterSet):
     )
 
     def __init__(self, data=None, queryset=None, *, programme: Programme | None, scope: OrgUnit | None, **kwargs):
-        this_year = timezone.localdate().year
+        this_year = target_years.default_year(programme)
         if data is not None and not data.get("year"):
             data = data.copy()
             data["year"] = str(this_year)
@@ -110,11 +109,11 @@ class PersonFilter(django_filters.FilterSet):
         self.programme = programme
         self.scope = scope
         user = getattr(self.request, "user", None)
-        self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by("path")
+        self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by(UNIT_ORDER)
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
         scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
         self.filters["unit"].extra["widget"] = CachedModelSelect(
-            cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
+            attrs={"data-search": ""}, cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
         )
         self.filters["deputy_term"].extra["choices"] = [
             (ANY_DEPUTY, _("Mọi nhiệm kỳ")),
@@ -130,12 +129,11 @@ class PersonFilter(django_filters.FilterSet):
 
     @property
     def chosen_year(self) -> int:
-        """Return the year chosen for indicators (default: the current year)."""
+        """Return the year chosen for indicators (default: targets.years.default_year)."""
         if not self.is_bound:
-            return timezone.localdate().year
+            return target_years.default_year(self.programme)
         self.errors  # noqa: B018 -- validates the form, so cleaned_data holds every valid field
-        year = self.form.cleaned_data.get("year")
-        return int(year) if year else timezone.localdate().year
+        return target_years.chosen_year(self.form.cleaned_data.get("year"), self.programme)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -4,18 +4,20 @@ They check what the import checks (data-exchange, sections 2, 3, 5 and 6) and pu
 to its field. Units offered are only those in the user's scope.
 """
 
+import json
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
-from core.widgets import FastSelect, ListedChoiceIterator
+from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
 
 from .choices import QualificationKind
 from .models import Appointment, OrgUnit, Person, Qualification
-from .qualifications import DECLARED_FIELD, LADDERS, level_label
+from .qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
 from .services import appointment_training_gaps
 
 
@@ -31,14 +33,31 @@ def ladder_choices(kind: str) -> list[tuple[int, str]]:
     return [(level, f"{level} — {label}") for level, label in LADDERS[kind].items()]
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """A unit select whose labels show the tree by indentation."""
+class LevelSelect(forms.Select):
+    """The levels of one qualification kind; static/js/levels.js swaps them when the kind select changes."""
 
-    widget = FastSelect
+    def __init__(self, kind_field: str = "kind", attrs=None):
+        levels = {kind: level_choices(kind) for kind in LADDERS}
+        attrs = {"data-levels": json.dumps(levels, ensure_ascii=False), "data-kind-field": kind_field, **(attrs or {})}
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        # The labels are lazy translations: read them in the language of this request.
+        self.attrs["data-levels"] = json.dumps({kind: level_choices(kind) for kind in LADDERS}, ensure_ascii=False)
+        return super().get_context(name, value, attrs)
+
+    class Media:
+        js = ["js/levels.js"]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit select whose labels show the tree by indentation; one can type into it (static/js/pickers.js)."""
+
+    widget = FastSelect(attrs={"data-search": ""})
     iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
+        return unit_option_label(obj.name, obj.code, obj.depth)
 
 
 def not_in_future(value, message):
@@ -126,7 +145,7 @@ class PersonForm(VersionedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = visible_units(user).order_by("path")
+        self.fields["unit"].queryset = visible_units(user).order_by(UNIT_ORDER)
         for kind, name in DECLARED_FIELD.items():
             model_field = Person._meta.get_field(name)
             self.fields[name] = forms.TypedChoiceField(
@@ -193,7 +212,9 @@ class PersonChildForm(VersionedForm):
 class QualificationForm(PersonChildForm):
     """A dated qualification: kind, level within its ladder, date obtained, document number."""
 
-    level = forms.TypedChoiceField(label=_("Trình độ"), choices=[(n, str(n)) for n in range(7)], coerce=int)
+    # The rule on levels is personnel.qualifications.qualification_level_error; the picker offers only
+    # the named levels of the chosen kind.
+    level = forms.IntegerField(label=_("Trình độ"), widget=LevelSelect())
 
     class Meta:
         model = Qualification
@@ -203,11 +224,11 @@ class QualificationForm(PersonChildForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level"].help_text = " · ".join(
-            f"{QualificationKind(kind).label}: "
-            + ", ".join(f"{level} = {label}" for level, label in ladder.items() if level)
-            for kind, ladder in LADDERS.items()
-        )
+        kind = self.data.get(self.add_prefix("kind")) if self.is_bound else None
+        kind = kind or self.initial.get("kind") or self.instance.kind or QualificationKind.choices[0][0]
+        if kind not in LADDERS:
+            kind = QualificationKind.choices[0][0]
+        self.fields["level"].widget.choices = [("", "—"), *level_choices(kind)]
 
     def clean_obtained_on(self):
         return not_in_future(self.cleaned_data.get("obtained_on"), _("Ngày cấp không được ở tương lai."))
@@ -216,13 +237,8 @@ class QualificationForm(PersonChildForm):
         cleaned = super().clean()
         kind, level = cleaned.get("kind"), cleaned.get("level")
         if kind and level is not None:
-            ladder = LADDERS[kind]
-            if level not in ladder:
-                self.add_error(
-                    "level",
-                    _("%(kind)s chỉ có trình độ từ 0 đến %(top)s.")
-                    % {"kind": QualificationKind(kind).label, "top": max(ladder)},
-                )
+            if error := qualification_level_error(kind, level):
+                self.add_error("level", error)
             elif (
                 self.others(Qualification)
                 .filter(kind=kind, level=level, obtained_on=cleaned.get("obtained_on"))

@@ -33,7 +33,10 @@ LADDERS: dict[str, dict[int, str]] = {
     },
     K.POLITICAL_THEORY: {0: _("Chưa có"), 1: _("Sơ cấp"), 2: _("Trung cấp"), 3: _("Cao cấp"), 4: _("Cử nhân")},
     K.STATE_MANAGEMENT: {0: _("Chưa có"), 1: _("Chuyên viên"), 2: _("Chuyên viên chính"), 3: _("Chuyên viên cao cấp")},
-    K.FOREIGN_LANGUAGE: {level: format_lazy(_("Bậc {level}"), level=level) for level in range(7)},
+    K.FOREIGN_LANGUAGE: {
+        0: _("Chưa có"),
+        **{level: format_lazy(_("Bậc {level}"), level=level) for level in range(1, 7)},
+    },
 }
 
 # The person field holding the declared level of each kind.
@@ -102,6 +105,37 @@ def level_label(kind: str, level: int | None) -> str:
     if level is None:
         return ""
     return str(LADDERS[kind].get(level, level))
+
+
+def qualification_levels(kind: str) -> dict[int, str]:
+    """Return the levels a qualification (a document) of ``kind`` may hold: its ladder without level 0."""
+    return {level: label for level, label in LADDERS[kind].items() if level}
+
+
+def qualification_level_error(kind: str | None, level: int | None) -> str | None:
+    """Return why ``level`` cannot be the level of a qualification of ``kind`` (None when it can).
+
+    The one rule for forms, the API and imports: a qualification is a document of a level on its kind's
+    ladder, and level 0 ("Chưa có") is not a document.
+    """
+    if kind not in LADDERS or level is None:
+        return None
+    levels = qualification_levels(kind)
+    if level in levels:
+        return None
+    return str(
+        _("%(kind)s: trình độ %(level)s không phải văn bằng; chọn một trong: %(levels)s.")
+        % {
+            "kind": QualificationKind(kind).label,
+            "level": level,
+            "levels": ", ".join(f"{number} ({label})" for number, label in levels.items()),
+        }
+    )
+
+
+def level_choices(kind: str) -> list[tuple[int, str]]:
+    """Return the (level, label) choices of a qualification of ``kind``, for pickers."""
+    return [(level, str(label)) for level, label in qualification_levels(kind).items()]
 
 
 def holds_level(kind: str, min_level: int, at: datetime.date, prefix: str = "") -> Q:

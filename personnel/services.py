@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from core.concurrency import save_versioned
+from core.names import localized_names
 
 from . import history
 from .models import OrgUnit, Person
@@ -125,7 +126,7 @@ def appointment_training_gaps(*, person: Person, kind: str, appointed_on, progra
         .filter(counted_on__lte=appointed_on)
         .values_list("course__types__code", flat=True)
     )
-    names = dict(CourseType.objects.values_list("code", "name"))
+    names = localized_names(CourseType.objects.values_list("code", "name", "name_en"))
     gaps = []
     for indicator in applicable:
         required = list(indicator.appointment_requirements[kind])

@@ -8,7 +8,7 @@ come from the compliance engine for the rows on the page only.
 import datetime
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 
 from django.contrib import messages
@@ -30,13 +30,15 @@ from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
 from core.concurrency import StaleEdit, save_versioned
+from core.names import localized_names
+from targets import years as target_years
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
 from training.choices import TrainingResult
 from training.models import Course, TrainingRecord
 
 from .choices import QualificationKind
-from .filters import PersonFilter, indicator_years
+from .filters import PersonFilter
 from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
 from .models import Appointment, OrgUnit, Person, Qualification
 from .privacy import sees_full_citizen_id, shown_citizen_id
@@ -227,21 +229,17 @@ def _visible_person(request, code: str) -> Person:
 
 
 def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
-    """Return the year asked for in ``?year=`` (default: the current year) and the years one may pick."""
-    years = indicator_years(programme)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    if year not in years:
-        year = timezone.localdate().year
-    return year, years
+    """Return the year asked for in ``?year=`` (default: targets.years.default_year) and the years one may pick."""
+    return target_years.chosen_year(request.GET.get("year"), programme), target_years.selectable_years(programme)
 
 
 def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
     """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why."""
     statuses = person_status(programme, person, year=year) if programme else []
-    applicable = [status for status in statuses if status.applies]
+    # The engine read the indicators on the programme (``_cached_indicators``): their names cost no query.
+    indicators = getattr(programme, "_cached_indicators", None) or []
+    names = localized_names((i.code, i.name, i.name_en) for i in indicators)
+    applicable = [replace(status, name=names.get(status.code, status.name)) for status in statuses if status.applies]
     return {
         "person": person,
         "programme": programme,

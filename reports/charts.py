@@ -103,22 +103,29 @@ class Trend:
     width: int
     height: int
     label: str
+    left: int = 0  # the y axis (labels 0 % and 100 % to its left)
+    top_y: float = 0.0
+    bottom_y: float = 0.0
+    year_y: float = 0.0  # the baseline of the years under the points
 
 
-TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 36, 5
+# Drawn at 1:1 (one unit = one CSS pixel), so that the axis labels are 11 px text: room on the left for
+# "100%", below for the years.
+TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 210, 74, 6
+TREND_LEFT, TREND_BOTTOM, TREND_RIGHT = 34, 16, 16  # the last year's label is centred on its point
 
 
 def _y(percent: float) -> float:
-    inner = TREND_HEIGHT - 2 * TREND_PAD
+    inner = TREND_HEIGHT - TREND_PAD - TREND_BOTTOM
     return round(TREND_PAD + inner * (1 - max(0.0, min(100.0, percent)) / 100), 1)
 
 
 def trend(code: str, target: Decimal, points: list[tuple[int, object]]) -> Trend:
     """Return the trend line of an indicator from [(year, result or None)]."""
-    step = (TREND_WIDTH - 2 * TREND_PAD) / max(1, len(points) - 1)
+    step = (TREND_WIDTH - TREND_LEFT - TREND_PAD - TREND_RIGHT) / max(1, len(points) - 1)
     drawn = []
     for index, (year, result) in enumerate(points):
-        x = round(TREND_PAD + index * step, 1)
+        x = round(TREND_LEFT + TREND_PAD + index * step, 1)
         percent = result.percent if result is not None else None
         text = _("đang tính") if result is None else percent_text(percent)
         drawn.append(
@@ -142,4 +149,8 @@ def trend(code: str, target: Decimal, points: list[tuple[int, object]]) -> Trend
         width=TREND_WIDTH,
         height=TREND_HEIGHT,
         label=label,
+        left=TREND_LEFT,
+        top_y=_y(100.0),
+        bottom_y=_y(0.0),
+        year_y=TREND_HEIGHT - 4,
     )

@@ -25,6 +25,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.names import english, indicator_name, localized_name
+
 from . import charts
 from .lists import UnmetRow
 
@@ -101,7 +103,7 @@ def summary_row(result) -> list:
     return [
         result.group,
         result.code,
-        result.name,
+        indicator_name(result),
         _number(result.target),
         result.numerator,
         result.denominator,
@@ -254,7 +256,7 @@ def dashboard_workbook(figures, heading: Heading, lists: dict[str, Iterator[Unme
         if rows is None:
             continue
         appointments = indicator.kind == "appointment"
-        title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": indicator.name}
+        title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": localized_name(indicator)}
         sheet = SheetWriter(
             workbook, indicator.code, heading.lines(title), list_headers(appointments), list_widths(appointments)
         )
@@ -266,7 +268,7 @@ def list_workbook(indicator, heading: Heading, rows: Iterable[UnmetRow]) -> byte
     """Return one indicator's list of who does not meet it as an XLSX file."""
     workbook = Workbook(write_only=True)
     appointments = indicator.kind == "appointment"
-    title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": indicator.name}
+    title = _("Danh sách chưa đạt %(code)s: %(name)s") % {"code": indicator.code, "name": localized_name(indicator)}
     sheet = SheetWriter(
         workbook, indicator.code, heading.lines(title), list_headers(appointments), list_widths(appointments)
     )
@@ -284,15 +286,26 @@ def _save(workbook: Workbook) -> bytes:
 # CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Vietnamese letters)
 
 
-def csv_value(value):
-    """Return a value as written in a CSV cell: dates dd/mm/yyyy, decimals with a point, escaped text."""
+def csv_format() -> tuple[str, str]:
+    """Return (field separator, decimal separator) of a CSV in the user's language.
+
+    A spreadsheet program set to Vietnamese reads "80,0" as a number and splits fields on ";"; set to
+    English, it reads "80.0" and splits on ",".
+    """
+    return (",", ".") if english() else (";", ",")
+
+
+def csv_value(value, decimal: str = "."):
+    """Return a value as written in a CSV cell: dates dd/mm/yyyy, decimals with ``decimal``, escaped text."""
     if value is None:
         return ""
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
-        return f"{value:.1f}"
-    return safe_cell(str(value) if isinstance(value, Promise | Decimal) else value)
+        return f"{value:.1f}".replace(".", decimal)
+    if isinstance(value, Decimal):
+        return str(value).replace(".", decimal)
+    return safe_cell(str(value) if isinstance(value, Promise) else value)
 
 
 class _Echo:
@@ -301,11 +314,19 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """Yield the CSV text of the rows, line by line, starting with the byte-order mark."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([csv_value(value) for value in row])
+    """Return the CSV text of the rows, line by line, starting with the byte-order mark, in the user's format.
+
+    The format is read now, in the request's language: the lines may be written after the view returned.
+    """
+    delimiter, decimal = csv_format()
+    writer = csv.writer(_Echo(), delimiter=delimiter)
+
+    def lines():
+        yield "\ufeff"
+        for row in rows:
+            yield writer.writerow([csv_value(value, decimal) for value in row])
+
+    return lines()
 
 
 def dashboard_csv_rows(figures) -> Iterator[list]:

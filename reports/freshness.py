@@ -86,6 +86,7 @@ from django.utils import timezone
 
 from personnel.models import Assignment, OrgUnit
 from targets import compliance
+from targets import years as target_years
 from targets.models import Indicator, Programme
 
 from . import triggers
@@ -875,14 +876,9 @@ def refresh_all(programme: Programme, *, years=None, views=("today", "then")) ->
 
 def dashboard_years(programme: Programme, today: datetime.date | None = None) -> list[int]:
     """Return the years a dashboard offers: the programme's years up to this one, and this year."""
-    today = today or timezone.localdate()
-    years = [y for y in programme.years if y <= today.year]
-    if today.year not in years:
-        years.append(today.year)
-    return years
+    return target_years.selectable_years(programme, today)
 
 
 def trend_years(programme: Programme, today: datetime.date | None = None) -> list[int]:
     """Return the programme's years up to this one (the trend of annual indicators)."""
-    today = today or timezone.localdate()
-    return [y for y in programme.years if y <= today.year]
+    return target_years.begun_years(programme, today)

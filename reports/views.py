@@ -35,8 +35,11 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
+from core.names import localized_name
+from core.widgets import UNIT_ORDER, unit_option_label
 from personnel.models import OrgUnit
 from targets import compliance
+from targets import years as target_years
 from targets.models import Programme
 
 from . import charts, exports, freshness, lists
@@ -109,7 +112,7 @@ def select(request) -> Selection:
     if programme is None:
         raise Http404(_("Không có chương trình mục tiêu này."))
     years = freshness.dashboard_years(programme)
-    year = request.GET.get("year") or str(timezone.localdate().year)
+    year = request.GET.get("year") or str(target_years.default_year(programme))
     if not year.isdigit() or int(year) not in years:
         raise Http404(_("Năm không hợp lệ."))
     unit_code = request.GET.get("unit")
@@ -149,7 +152,7 @@ def record_export(request, selection: Selection, name: str, *, action=AccessActi
 def heading(selection: Selection, figures) -> exports.Heading:
     """Return what an export says about itself: programme, unit, year, date of the data, time computed."""
     return exports.Heading(
-        programme=f"{selection.programme.code} · {selection.programme.name}",
+        programme=f"{selection.programme.code} · {localized_name(selection.programme)}",
         unit=selection.unit.name,
         year=selection.year,
         as_of=figures.as_of,
@@ -208,7 +211,7 @@ def indicator_rows(selection: Selection, figures) -> list[tuple[str, list[Indica
     drill = reverse("reports:drilldown", args=["CODE"])
     for result in figures.report.indicators:
         trend = None
-        if result.kind == "annual" and figures.trend:
+        if result.kind in ("annual", "status") and figures.trend:
             trend = charts.trend(result.code, result.target, figures.trend_of(result.code))
         groups.setdefault(result.group, []).append(
             IndicatorRow(
@@ -256,12 +259,11 @@ def unit_options(user, selected: OrgUnit, units_version: str) -> str:
     key = f"reports:unit-options:{top.pk if top else '-'}:{units_version}:{sees_whole_city(user)}"
     options = cache.get(key)
     if options is None:
-        units = list(visible_units(user).order_by("path").values_list("code", "name", "depth"))
-        least = min((depth for _code, _name, depth in units), default=0)
+        units = visible_units(user).order_by(UNIT_ORDER).values_list("code", "name", "depth")
         options = format_html_join(
             "",
-            '<option value="{}">{}{}</option>',
-            ((code, "\u00a0\u00a0" * (depth - least), name) for code, name, depth in units),
+            '<option value="{}">{}</option>',
+            ((code, unit_option_label(name, code, depth)) for code, name, depth in units),
         )
         cache.set(key, str(options), FRAGMENT_SECONDS)
     marker = format_html('<option value="{}">', selected.code)

@@ -45,6 +45,7 @@ class Programme(models.Model):
 
     code = models.CharField(_("mã chương trình"), max_length=40, unique=True)
     name = models.CharField(_("tên chương trình"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
     start_date = models.DateField(_("ngày bắt đầu"))
     end_date = models.DateField(_("ngày kết thúc"))
     is_default = models.BooleanField(_("chương trình mặc định"), default=False)

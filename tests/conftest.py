@@ -29,6 +29,8 @@ def _fast_password_hashing(settings):
 SEED_MIGRATIONS = [
     ("training.migrations.0002_seed_course_types", "seed"),
     ("targets.migrations.0002_seed_hn_2021_2025", "seed"),
+    ("training.migrations.0004_newcomer_english_names", "seed"),
+    ("targets.migrations.0004_newcomer_english_names", "seed"),
 ]
 
 

@@ -160,6 +160,9 @@ PAGES: dict[str, Page] = {
     "dang-nhap/": Page(Rule.PUBLIC, {GET: PAGE_OR_REDIRECT, POST: PAGE_OR_REDIRECT}, lambda w, s: "/dang-nhap/"),
     "dang-xuat/": Page(Rule.PUBLIC, {GET: NOT_ALLOWED, POST: ANY_REDIRECT}, lambda w, s: "/dang-xuat/"),
     "tam-biet/": Page(Rule.PUBLIC, {GET: SHOWN, POST: NOT_ALLOWED}, lambda w, s: "/tam-biet/"),
+    # the favicon browsers ask for, and the user guide: public, holding no data
+    "favicon.ico": Page(Rule.PUBLIC, {GET: REDIRECT, POST: NOT_ALLOWED}, lambda w, s: "/favicon.ico"),
+    "huong-dan/": Page(Rule.PUBLIC, {GET: SHOWN, POST: NOT_ALLOWED}, lambda w, s: "/huong-dan/"),
     # the one-time-code step: a user who needs none (or has passed it) is sent on
     "xac-thuc-hai-buoc/": Page(Rule.SIGNED_IN, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: "/xac-thuc-hai-buoc/"),
     "xac-thuc-hai-buoc/dang-ky/": Page(

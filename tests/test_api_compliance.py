@@ -94,13 +94,14 @@ def test_a_district_officer_sees_the_same_figures_for_their_district_by_default(
     assert by_default["unit"] == {"code": "H02", "name": OrgUnit.objects.get(code="H02").name}
 
 
-def test_the_defaults_are_the_default_programme_this_year_and_the_root_for_the_whole_city(sample):
+def test_the_defaults_are_the_default_programme_its_latest_begun_year_and_the_root_for_the_whole_city(sample):
     client = api_as(make_sample_user("thanh_pho", "viewer", None))
     response = client.get("/api/v1/compliance/").json()
     expected = command_json()
     assert response == expected
-    assert (response["programme"], response["unit"]["code"], response["year"]) == ("HN-2021-2025", "HN", 2026)
-    assert response["as_of"] == "2026-11-26"  # never later than today
+    # In 2026 the programme 2021-2025 has ended: its last year (targets.years.default_year), as on every page.
+    assert (response["programme"], response["unit"]["code"], response["year"]) == ("HN-2021-2025", "HN", 2025)
+    assert response["as_of"] == "2025-12-31"
 
 
 def test_as_of_sets_the_evaluation_date(sample):

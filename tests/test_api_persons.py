@@ -184,7 +184,14 @@ def test_a_qualification_level_must_exist_on_its_ladder(hr, make_person):
     payload = {"person": person.code, "kind": "quan_ly_nha_nuoc", "level": 5, "obtained_on": "2020-05-01"}
     response = hr.post("/api/v1/qualifications/", payload, format="json")
     assert response.status_code == 400
-    assert response.json() == {"level": ["Quản lý nhà nước chỉ có trình độ từ 0 đến 3."]}
+    assert response.json() == {
+        "level": [
+            "Quản lý nhà nước: trình độ 5 không phải văn bằng; chọn một trong: "
+            "1 (Chuyên viên), 2 (Chuyên viên chính), 3 (Chuyên viên cao cấp)."
+        ]
+    }
+    level_zero = hr.post("/api/v1/qualifications/", {**payload, "level": 0}, format="json")
+    assert level_zero.status_code == 400 and "trình độ 0 không phải văn bằng" in level_zero.json()["level"][0]
     created = hr.post("/api/v1/qualifications/", {**payload, "level": 2}, format="json")
     assert created.status_code == 201
     assert created.json()["level_label"] == "Chuyên viên chính"

@@ -29,6 +29,8 @@ def seeded(transactional_db):
     """
     import_module("training.migrations.0002_seed_course_types").seed(apps, None)
     import_module("targets.migrations.0002_seed_hn_2021_2025").seed(apps, None)
+    import_module("training.migrations.0004_newcomer_english_names").seed(apps, None)
+    import_module("targets.migrations.0004_newcomer_english_names").seed(apps, None)
     for role in Role:
         Group.objects.get_or_create(name=role.value)
 
@@ -36,15 +38,21 @@ def seeded(transactional_db):
 @pytest.fixture
 def district(seeded, make_person, make_course, complete, make_user):
     """Return the leader of H01, whose district has one civil servant trained this year and two not."""
-    today = timezone.localdate()
-    law = make_course("phap_luat", year=today.year, start_date=datetime.date(today.year, 1, 1), end_date=today)
+    from targets.models import Programme
+    from targets.years import default_year
+
+    year = default_year(Programme.objects.get(code="HN-2021-2025"))  # the year the dashboard opens on
+    end = min(timezone.localdate(), datetime.date(year, 12, 31))
+    law = make_course("phap_luat", year=year, start_date=datetime.date(year, 1, 1), end_date=end)
     an = make_person(full_name="Nguyễn Văn An", unit="H01", code="CB-AN")
     complete(an, law)
     make_person(full_name="Trần Thị Bình", unit="H01", code="CB-BINH")
     make_person(full_name="Lê Văn Cường", unit="H01X1", code="CB-CUONG")
     make_person(full_name="Đỗ Thị Hà", unit="H02", code="CB-HA")  # another district
     make_person(full_name="Phạm Văn Dũng", unit="H01X1", category="cong_chuc_xa", education_level=1)
-    return make_user("lanhdao.badinh", role="leader", unit="H01")
+    leader = make_user("lanhdao.badinh", role="leader", unit="H01")
+    leader.shown_year = year
+    return leader
 
 
 def page_figures(page) -> dict[str, dict]:
@@ -91,7 +99,7 @@ def test_a_district_leader_drills_down_to_names_and_downloads_the_figures_shown(
         page.locator("#download-xlsx").click()
     path = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(path)
-    assert path.name == f"bao-cao-chi-tieu-H01-{timezone.localdate().year}.xlsx"
+    assert path.name == f"bao-cao-chi-tieu-H01-{district.shown_year}.xlsx"
     book = openpyxl.load_workbook(path)
     rows = list(book["Tổng hợp"].iter_rows(values_only=True))
     header = rows.index(next(row for row in rows if row and row[0] == "Nhóm"))
@@ -111,6 +119,8 @@ def test_the_print_view_prints_to_an_a4_pdf(page, login, district):
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".print-actions").is_visible()
+    assert page.locator(".signatures").inner_text().split("\n")[0] == "Người lập biểu"
+    assert "Thủ trưởng đơn vị" in page.locator(".signatures").inner_text()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert pdf.startswith(b"%PDF")
     pages = [(float(w), float(h)) for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)]

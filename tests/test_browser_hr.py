@@ -11,15 +11,23 @@ from training.models import Course, TrainingRecord
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def shown_year() -> int:
+    """Return the year the pages open on (targets.years: the programme's latest begun year)."""
+    from targets.models import Programme
+    from targets.years import default_year
+
+    return default_year(Programme.objects.filter(code="HN-2021-2025").first())
+
+
 @pytest.fixture
 def legal_course(db):
-    """Return a legal-knowledge course that ended a few days ago (this year's CC-3 counts it)."""
-    today = timezone.localdate()
+    """Return a legal-knowledge course that ended a few days ago, or late in the shown year once it is over."""
+    end = min(timezone.localdate() - datetime.timedelta(days=3), datetime.date(shown_year(), 12, 20))
     course = Course.objects.create(
         code="PL-LOP-01",
         title="Cập nhật kiến thức pháp luật cho công chức",
-        start_date=today - datetime.timedelta(days=10),
-        end_date=today - datetime.timedelta(days=3),
+        start_date=end - datetime.timedelta(days=7),
+        end_date=end,
     )
     course.types.set(["phap_luat"])
     return course
@@ -48,14 +56,14 @@ def test_an_hr_officer_records_a_class_and_sees_the_indicator_turn_to_met(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Nguyễn Văn Dũng")
     # The search is in the address (so Back and shared links keep it), without the filters left empty.
-    assert page.url.endswith("/nhan-su/?q=nguyen%20van%20dung&year=" + str(timezone.localdate().year))
+    assert page.url.endswith("/nhan-su/?q=nguyen%20van%20dung&year=" + str(shown_year()))
 
     # The person's indicator panel: the legal-knowledge update of this year is missing.
     page.click("text=Nguyễn Văn Dũng")
     expect(page.locator("h1")).to_contain_text("Nguyễn Văn Dũng")
     expect(cc3_badge(page)).to_have_text("Chưa đạt")
     expect(page.locator("[data-indicator='CC-3']")).to_contain_text(
-        f"Chưa có khóa cập nhật kiến thức pháp luật hoặc bồi dưỡng đạo đức công vụ năm {timezone.localdate().year}"
+        f"Chưa có khóa cập nhật kiến thức pháp luật hoặc bồi dưỡng đạo đức công vụ năm {shown_year()}"
     )
 
     # Record the class: pick the course, find one person with the picker, paste the other two codes.
@@ -67,7 +75,7 @@ def test_an_hr_officer_records_a_class_and_sees_the_indicator_turn_to_met(
     page.click(f"[data-add-code='{lan.code}']")
     expect(page.locator("#id_codes")).to_have_value(f"{dung.code}\n{hai.code}\n{lan.code}\n")
     page.select_option("#id_result", "hoan_thanh")
-    page.fill("#id_completed_on", timezone.localdate().strftime("%d/%m/%Y"))
+    page.fill("#id_completed_on", legal_course.end_date.strftime("%d/%m/%Y"))
     page.click("button:has-text('Ghi kết quả cho cả danh sách')")
     expect(page.locator(".messages")).to_contain_text("Đã ghi kết quả cho 3 cán bộ")
     expect(page.locator("tbody tr[data-code]")).to_have_count(3)
@@ -78,8 +86,8 @@ def test_an_hr_officer_records_a_class_and_sees_the_indicator_turn_to_met(
     expect(cc3_badge(page)).to_have_text("Đạt")
 
     # The year switch reloads only the panel: last year the person had no such course.
-    page.select_option("#panel-year", str(timezone.localdate().year - 1))
-    expect(page.locator("#chi-tieu")).to_contain_text(str(timezone.localdate().year - 1))
+    page.select_option("#panel-year", str(shown_year() - 1))
+    expect(page.locator("#chi-tieu")).to_contain_text(str(shown_year() - 1))
     expect(cc3_badge(page)).to_have_text("Chưa đạt")
 
     # An HR officer of another district cannot open this person.

@@ -136,17 +136,20 @@ def test_each_bar_is_an_svg_with_a_target_marker_and_its_numbers_in_text(client,
     assert "chỉ tiêu ≥ 80%" in row.replace(svg, "")
 
 
-def test_annual_indicators_show_their_trend_over_2021_to_2025(client, make_user, scene, programme):
+def test_annual_and_status_indicators_show_their_trend_over_2021_to_2025(client, make_user, scene, programme):
     client.force_login(make_user("lanhdao", role="leader", unit="H01"))
     html = client.get(reverse("reports:dashboard")).content.decode()
     row = re.search(r'data-code="CC-3">(.*?)</tr>', html, re.S).group(1)
     years = compliance.evaluate_years(programme, scene["an"].unit, years=range(2021, 2026))
     label = "; ".join(f"{y}: {percent_text(years[y].by_code()['CC-3'].percent)}" for y in range(2021, 2026))
     assert f'aria-label="Xu hướng CC-3: {label}"' in row
-    assert "2023</span> 33,3%" in row  # Bình's legal course of 2023
-    assert "2025</span> 33,3%" in row
+    assert "<title>2023: 33,3%</title>" in row  # Bình's legal course of 2023, shown on hover over its point
+    assert "<title>2025: 33,3%</title>" in row
+    # and in a table below the chart
+    assert re.search(r'data-code="CC-3">.*?<table class="trend-table">.*?<td>33,3%</td>', html, re.S)
+    assert 'class="trend-label"' in row  # axes: 0 %, 100 % and the years
     status_row = re.search(r'data-code="XA-1">(.*?)</tr>', html, re.S).group(1)
-    assert "trend-chart" not in status_row
+    assert "trend-chart" in status_row  # a status indicator has a value at the end of each year too
 
 
 def test_child_units_are_side_by_side_with_links_to_their_own_dashboards(client, make_user, scene, programme, units):
@@ -240,13 +243,16 @@ def test_the_years_offered_are_those_of_the_programme_and_the_current_year(clien
     assert client.get(url, {"programme": "KHONG-CO"}).status_code == 404
 
 
-def test_after_the_programme_ends_the_current_year_is_offered_too(client, make_user, scene, programme):
+def test_after_the_programme_ends_it_opens_on_its_last_year_and_offers_the_current_year_too(
+    client, make_user, scene, programme
+):
     with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False):
         client.force_login(make_user("lanhdao", role="leader", unit="H01"))
         html = client.get(reverse("reports:dashboard")).content.decode()
         select = re.search(r'<select name="year".*?</select>', html, re.S).group(0)
         assert re.findall(r'<option value="(\d+)"', select) == ["2021", "2022", "2023", "2024", "2025", "2026"]
-        assert '<option value="2026" selected>' in select
+        assert '<option value="2025" selected>' in select
+        html = client.get(reverse("reports:dashboard"), {"year": 2026}).content.decode()
         expected = compliance.evaluate(programme, scene["an"].unit, year=2026).by_code()["CC-3"]
         assert indicator_figures(html)["CC-3"]["numerator"] == expected.numerator == 0
 

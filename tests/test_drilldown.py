@@ -172,7 +172,7 @@ def test_the_list_downloads_as_csv_with_what_each_misses(leader_client, scene):
     assert 'filename="chua-dat-XA-1-H01-2025.csv"' in response["Content-Disposition"]
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["STT", "Mã cán bộ", "Họ và tên", "Ngày sinh", "Đơn vị", "Đối tượng", "Chức vụ", "Còn thiếu"]
     assert rows[1][:4] == ["1", "XA-DUNG", "Phạm Văn Dũng", "01/01/1980"]
     assert rows[1][-1] == "chuyên môn chưa phù hợp vị trí việc làm (hoặc chưa khai)"

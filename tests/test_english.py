@@ -86,7 +86,7 @@ def test_the_person_list_has_english_headings_and_labels_in_english(hr, make_per
 
     page = hr.get(PERSONS_URL).content.decode()
 
-    for text in ["<h1>Personnel</h1>", "Full name", "Date of birth", "Citizen ID", "Category", "Not met (2026)"]:
+    for text in ["<h1>Personnel</h1>", "Full name", "Date of birth", "Citizen ID", "Category", "Not met (2025)"]:
         assert text in page, text
     assert "1 person" in page
     assert "Civil servant" in page  # the person's category, a choice label
@@ -240,3 +240,43 @@ def test_every_message_is_translated_with_its_placeholders_and_compiled():
             assert [mo.ngettext(msgid, plural, 1), mo.ngettext(msgid, plural, 2)] == forms, f"not compiled: {msgid}"
         else:
             assert mo.gettext(msgid) == forms[0], f"not compiled: {msgid}"
+
+
+def seeded_vietnamese_names() -> list[str]:
+    """Return the Vietnamese names of every row the product seeds (indicators, programme, course types)."""
+    from targets.models import Indicator, Programme
+    from training.models import CourseType
+
+    return [
+        *Indicator.objects.values_list("name", flat=True),
+        *Programme.objects.values_list("name", flat=True),
+        *CourseType.objects.exclude(code="khac").values_list("name", flat=True),
+    ]
+
+
+def test_every_seeded_row_has_an_english_name(programme):
+    from training.models import CourseType
+
+    assert programme.name_en
+    assert all(programme.indicators.values_list("name_en", flat=True))
+    assert all(CourseType.objects.values_list("name_en", flat=True))
+
+
+def test_english_pages_show_no_vietnamese_name_of_seeded_data(
+    hr, make_person, make_course, complete, figures_in_request
+):
+    person = make_person(category="cong_chuc")
+    complete(person, make_course("phap_luat", "ky_nang_cong_vu", year=2024))
+    switch_to_english(hr)
+    pages = {
+        url: hr.get(url).content.decode()
+        for url in ("/bao-cao/", f"/nhan-su/{person.code}/", "/dao-tao/", "/bao-cao/in/", "/bao-cao/chi-tieu/CC-3/")
+    }
+    for url, html in pages.items():
+        shown = [name for name in seeded_vietnamese_names() if name in html]
+        assert shown == [], url
+    assert "Legal knowledge update" in pages["/dao-tao/"]
+    assert "Cadres and civil servants given legal-knowledge updates" in pages["/bao-cao/"]
+    csv_text = hr.get("/bao-cao/xuat/csv/").content.decode("utf-8-sig")
+    assert "Cadres and civil servants given legal-knowledge updates" in csv_text
+    assert not [name for name in seeded_vietnamese_names() if name in csv_text]

@@ -179,7 +179,7 @@ def test_no_exported_csv_cell_starts_like_a_formula(leader_client, scene):
     ]
     cells = []
     for content in exports:
-        cells += [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in row]
+        cells += [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";") for cell in row]
     assert "'" + HYPERLINK in cells
     assert "'-1+2" in cells
     assert "'\t=1+1" in cells
@@ -193,20 +193,28 @@ def test_the_csv_has_one_row_per_unit_and_indicator(leader_client, scene, progra
     assert 'filename="bao-cao-chi-tieu-H01-2025.csv"' in response["Content-Disposition"]
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(content[1:])))
+    rows = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))  # Vietnamese: ";" between fields, "," in numbers
     assert rows[0] == ["Mã đơn vị", "Tên đơn vị", *SUMMARY_HEADERS]
     assert len(rows) == 1 + 3 * 15
     by_key = {(row[0], row[3]): row for row in rows[1:]}
     result = compliance.evaluate(programme, units["H01X1"], year=2025).by_code()["CC-3"]
     assert by_key[("H01X1", "CC-3")][4:] == [
         result.name,
-        "80.0",
+        "80,0",
         str(result.numerator),
         str(result.denominator),
-        "0.0",
+        "0,0",
         "Chưa đạt",
         str(result.gap),
     ]
+
+
+def test_an_english_csv_keeps_the_point_and_the_comma(leader_client, scene):
+    leader_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    content = leader_client.get(reverse("reports:export_csv")).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0][:2] == ["Unit code", "Unit name"]
+    assert "80.0" in [cell for row in rows for cell in row]
 
 
 def test_exports_follow_the_chosen_unit_and_year_and_stay_in_scope(leader_client, scene):

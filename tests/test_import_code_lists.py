@@ -143,6 +143,15 @@ def test_a_level_that_does_not_exist_on_the_kinds_ladder_is_an_error(units, make
     assert [(e.column, e.value) for e in outcome.errors] == [("Trình độ", "Thạc sĩ")]
 
 
+def test_level_zero_is_not_a_qualification_in_an_import_either(units, make_person):
+    make_person(code="P1")
+
+    outcome = dry_run("van_bang", [{"Mã cán bộ": "P1", "Loại": "ngoai_ngu", "Trình độ": "0"}])
+
+    assert [(e.column, e.value) for e in outcome.errors] == [("Trình độ", "0")]
+    assert "trình độ 0 không phải văn bằng" in outcome.errors[0].reason
+
+
 def course(code: str, **cells) -> dict:
     return {
         "Mã khóa học": code,

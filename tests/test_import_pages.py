@@ -181,7 +181,7 @@ def test_a_file_with_invalid_rows_lists_every_error_and_writes_nothing(admin_cli
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.REJECTED
 
 
-def test_the_failed_rows_download_as_a_spreadsheet_with_a_reason_column(admin_client, units):
+def test_the_failed_rows_file_holds_every_row_bad_ones_first_with_a_reason_column(admin_client, units):
     rows = [
         person("A1"),
         person("A2", **{"Ngày sinh": "31/02/1990", "Chức vụ": '=HYPERLINK("http://x")'}),
@@ -196,13 +196,50 @@ def test_the_failed_rows_download_as_a_spreadsheet_with_a_reason_column(admin_cl
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     headers = template_rows("nhan_su", [])[0]
     assert values[0] == [*headers, "Lý do lỗi"]
-    assert [row[0] for row in values[1:]] == ["A2", "A3"]
+    assert [row[0] for row in values[1:]] == ["A2", "A3", "A1"]
+    assert values[3][-1] in ("", None)  # a good row has no reason
     assert values[1][headers.index("Ngày sinh")] == "31/02/1990"
     assert values[1][headers.index("Chức vụ")] == '=HYPERLINK("http://x")'  # text, never a formula
     assert sheet.cell(2, headers.index("Chức vụ") + 1).data_type == "s"
     assert values[1][-1] == "Dòng 3, cột «Ngày sinh»: Ngày không có thật trên lịch."
     assert values[2][-1].startswith("Dòng 4, cột «Mã đơn vị»: Không có đơn vị mã «ZZZ»")
     assert "cột «Đối tượng»" in values[2][-1]
+
+
+def test_the_failed_rows_file_once_fixed_uploads_again_as_it_is(admin_client, units):
+    rows = [person("A1"), person("A2", **{"Ngày sinh": "31/02/1990"})]
+    batch = upload(admin_client, csv_bytes(template_rows("nhan_su", rows))).context["batch"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(admin_client.get(reverse("exchange:error_download", args=[batch.pk])).content)
+    )
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(2, headers.index("Ngày sinh") + 1).value = "28/02/1990"  # the fix
+    fixed = io.BytesIO()
+    book.save(fixed)
+
+    response = upload(admin_client, fixed.getvalue(), name="dong-loi.xlsx")
+
+    again = response.context["batch"]
+    assert (again.status, again.error_count, again.new_count) == (ImportStatus.PREVIEWED, 0, 2)
+    admin_client.post(reverse("exchange:confirm", args=[again.pk]))
+    assert sorted(Person.objects.values_list("code", flat=True)) == ["A1", "A2"]
+
+
+def test_the_preview_shows_every_column_of_a_new_row_and_old_to_new_of_an_updated_one(admin_client, units):
+    first = upload(admin_client, csv_bytes(template_rows("nhan_su", [person("A1")]))).context["batch"]
+    admin_client.post(reverse("exchange:confirm", args=[first.pk]))
+    rows = [person("A1", **{"Chức vụ": "Trưởng phòng"}), person("B2", **{"Chức vụ": "Chuyên viên chính"})]
+
+    response = upload(admin_client, csv_bytes(template_rows("nhan_su", rows)))
+
+    shown = {row.line: row for row in response.context["rows"]}
+    assert ("Chức vụ", "Chuyên viên chính") in shown[3].cells
+    assert ("Mã cán bộ", "B2") in shown[3].cells
+    assert [change[0] for change in shown[2].changes] == ["Chức vụ"]
+    assert shown[2].changes[0][2] == "Trưởng phòng"
+    page = response.content.decode()
+    assert '<dl class="row-cells">' in page and "<del>" in page
 
 
 def test_only_the_uploader_confirms_a_preview(admin_client, make_user, units):

@@ -141,7 +141,14 @@ def test_a_dated_qualification_is_added_and_its_level_checked_against_its_ladder
     person = make_person()
     url = reverse("personnel:qualification_add", args=[person.code])
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "5", "obtained_on": "01/06/2020"})
-    assert errors(response, "level") == ["Lý luận chính trị chỉ có trình độ từ 0 đến 4."]
+    assert errors(response, "level") == [
+        "Lý luận chính trị: trình độ 5 không phải văn bằng; chọn một trong: "
+        "1 (Sơ cấp), 2 (Trung cấp), 3 (Cao cấp), 4 (Cử nhân)."
+    ]
+    response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "0", "obtained_on": "01/06/2020"})
+    assert errors(response, "level")[0].startswith("Lý luận chính trị: trình độ 0 không phải văn bằng")
+    form = hr.get(url).content.decode()
+    assert 'data-levels="' in form and "Bậc 0" not in form and "js/levels.js" in form
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "3", "obtained_on": "01/06/2027"})
     assert errors(response, "obtained_on") == ["Ngày cấp không được ở tương lai."]
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "3", "obtained_on": "01/06/2020"})

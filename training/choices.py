@@ -33,3 +33,21 @@ COURSE_TYPES = [
     ("bang_cap", "Đào tạo trình độ chuyên môn (đại học, thạc sĩ, tiến sĩ…)"),
     ("khac", "Khác"),
 ]
+
+# The English names of the seeded course types (training.CourseType.name_en; a data migration fills them).
+COURSE_TYPE_NAMES_EN = {
+    "cap_nhat_kien_thuc": "Knowledge update (as the Politburo requires)",
+    "phap_luat": "Legal knowledge update",
+    "dao_duc_cong_vu": "Public-service ethics",
+    "ky_nang_cong_vu": "Public-service knowledge, skills and methods",
+    "chuyen_mon": "Professional knowledge update",
+    "dao_duc_nghe_nghiep": "Professional ethics",
+    "tieu_chuan_ngach": "Training to the standard of a civil-service rank (state management)",
+    "chuc_danh_nghe_nghiep": "Training to the standard of a professional title",
+    "lanh_dao_quan_ly": "Leadership and management skills",
+    "hdnd": "Knowledge, skills and methods of People's Council deputies",
+    "ly_luan_chinh_tri": "Political theory",
+    "ngoai_ngu": "Foreign language",
+    "bang_cap": "Degree programme (bachelor's, master's, doctorate…)",
+    "khac": "Other",
+}

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.names import localized_name
 from personnel.choices import QualificationKind
 from personnel.models import Person
 
@@ -20,6 +21,7 @@ class CourseType(models.Model):
 
     code = models.CharField(_("mã loại"), max_length=40, primary_key=True)
     name = models.CharField(_("tên loại khóa học"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -28,7 +30,7 @@ class CourseType(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return self.name
+        return localized_name(self)
 
 
 class Course(models.Model):

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.roles import can_write
 from accounts.scoping import visible_persons, visible_training_records
 from core.concurrency import StaleEdit, save_versioned
-from personnel.filters import indicator_years
 from personnel.qualifications import level_label
 from personnel.views import default_programme, page_of, partial_or_page, reader_required, writer_required
+from targets import years as target_years
 
 from .choices import TrainingResult
 from .forms import CourseForm, RecordClassForm
@@ -34,7 +34,7 @@ def course_list(request):
     type_code = request.GET.get("type", "")
     if type_code:
         courses = courses.filter(types__code=type_code)
-    years = indicator_years(default_programme())
+    years = target_years.selectable_years(default_programme())
     year = request.GET.get("year", "")
     if year.isdigit():
         courses = courses.filter(

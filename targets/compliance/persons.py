@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from core.names import localized_names
 from personnel.choices import QualificationKind
 from personnel.models import Appointment, Person
 from personnel.qualifications import level_label, levels_at
@@ -67,7 +68,7 @@ def _lower_first(text: str) -> str:
 
 
 def _course_type_names() -> dict[str, str]:
-    return dict(CourseType.objects.values_list("code", "name"))
+    return localized_names(CourseType.objects.values_list("code", "name", "name_en"))
 
 
 def person_status(

@@ -5,10 +5,10 @@ import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from personnel.models import OrgUnit
 from targets import compliance
+from targets import years as target_years
 from targets.models import Programme
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--programme", help="programme code (default: the default programme)")
-        parser.add_argument("--year", type=int, help="year Y (default: the current year)")
+        parser.add_argument("--year", type=int, help="year Y (default: the programme's latest begun year)")
         parser.add_argument("--unit", help="unit code (default: the root unit)")
         parser.add_argument("--as-of", dest="as_of", help="evaluation date T, yyyy-mm-dd")
         parser.add_argument(
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(f"Ngày không hợp lệ / invalid date: {as_of!r} (yyyy-mm-dd)") from error
         if year is None and as_of_date is None:
-            year = timezone.localdate().year
+            year = target_years.default_year(programme_obj)
         report = compliance.evaluate(programme_obj, unit_obj, year=year, as_of=as_of_date, view=view)
         self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
 

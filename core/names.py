@@ -1,0 +1,48 @@
+"""The one place that picks a name by the active language: ``name_en`` on English pages and exports.
+
+Every row the product seeds (programmes, indicators, course types) carries a Vietnamese ``name`` and an
+English ``name_en``; a row entered without an English name shows its Vietnamese one.
+"""
+
+from django.utils.translation import get_language
+
+
+def english() -> bool:
+    """Return whether the active language is English."""
+    return (get_language() or "").lower().startswith("en")
+
+
+def localized_name(obj, field: str = "name") -> str:
+    """Return ``obj.<field>_en`` on English pages when it is filled, else ``obj.<field>``."""
+    if english():
+        translated = getattr(obj, f"{field}_en", "")
+        if translated:
+            return translated
+    return getattr(obj, field)
+
+
+def localized_names(rows) -> dict:
+    """Return {code: name} of (code, name, name_en) rows in the active language."""
+    use_english = english()
+    return {code: (name_en if use_english and name_en else name) for code, name, name_en in rows}
+
+
+ENGLISH_NAMES_SECONDS = 60
+
+
+def indicator_name(result) -> str:
+    """Return the name of an indicator's result (the engine's results carry the Vietnamese name) in the active language.
+
+    The English names are read once a minute at most (one query), and only for English pages.
+    """
+    if not english():
+        return result.name
+    from django.core.cache import cache
+
+    from targets.models import Indicator
+
+    names = cache.get("core:indicator-names-en")
+    if names is None:
+        names = {name: name_en for name, name_en in Indicator.objects.values_list("name", "name_en") if name_en}
+        cache.set("core:indicator-names-en", names, ENGLISH_NAMES_SECONDS)
+    return names.get(result.name, result.name)
