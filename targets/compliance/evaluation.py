@@ -25,6 +25,7 @@ from personnel.history import ensure_heirs_current
 from personnel.models import Appointment, OrgUnit
 
 from ..models import Indicator, IndicatorKind, Programme
+from ..years import begun_years
 from .counters import AppointmentCounter, PersonCounter
 from .dates import TODAY, check_view, evaluation_date, unit_date
 from .filters import (
@@ -309,8 +310,7 @@ def evaluate_years(
 ) -> dict[int, UnitReport]:
     """Return {year: report} of a unit for each year (default: the programme's years up to this one)."""
     programme, _indicators = load(programme)
-    this_year = timezone.localdate().year
-    years = list(years) if years is not None else [y for y in programme.years if y <= this_year]
+    years = list(years) if years is not None else begun_years(programme)
     return {year: evaluate(programme, unit, year=year, view=view) for year in years}
 
 
