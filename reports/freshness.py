@@ -254,6 +254,7 @@ class Figures:
     main: YearFigures | None
     version: str = ""
     trend: dict[int, YearFigures | None] = field(default_factory=dict)
+    view: str = "today"
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -273,8 +274,13 @@ class Figures:
 
     @property
     def as_of(self) -> datetime.date:
-        """Return the evaluation date T of the chosen year."""
-        return self.main.as_of
+        """Return the evaluation date T of the unit in the chosen year (in view ``then``, the day before a unit
+        closed during the year)."""
+        unit = self.unit
+        own = compliance.unit_date(
+            self.year, self.main.as_of, opened_on=unit.opened_on, closed_on=unit.closed_on, view=self.view
+        )
+        return own or self.main.as_of
 
     @property
     def used(self) -> list[YearFigures]:
@@ -361,7 +367,7 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
     runs = {y: group for y, group in runs.items() if any(r["unit_id"] == unit.pk for r in group)}
     stored_rows = _StoredRows(programme, [row["id"] for group in runs.values() for row in group])
 
-    figures = Figures(programme=programme, unit=unit, year=year, main=None, version=version)
+    figures = Figures(programme=programme, unit=unit, year=year, main=None, version=version, view=view)
     known = [group[0]["duration"] for group in runs.values()]
     spent = 0.0
     children = None
