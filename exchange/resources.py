@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from django.db import connection
-from django.db.models import BooleanField, F, ForeignKey
+from django.db.models import BooleanField, Count, F, ForeignKey
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -839,6 +839,26 @@ class PersonResource(TemplateResource):
         holders = in_chunks(Person.objects.values_list("citizen_id", "code"), "citizen_id", citizen_ids)
         self.citizen_id_holder = dict(holders)
         self.citizen_id_line: dict[str, int] = {}
+        # Persons with an assignment history: another unit, category or leadership level is a transfer today.
+        counted = in_chunks(
+            Assignment.objects.order_by().values("person_id").annotate(n=Count("id")).values_list("person_id", "n"),
+            "person_id",
+            [person["id"] for person in persons],
+        )
+        self.with_history = {pk for pk, n in counted if n > 1}
+        self.today = timezone.localdate()
+
+    def changes(self, index):
+        """Return the changed columns, and the transfer dated today that they make for a person with a history
+        (organisation-history.md, section 3)."""
+        found = super().changes(index)
+        record = self.records[index]
+        moved = {"unit", "category", "leadership_level"} & set(self.changed[index])
+        end = self.effective("end_date", index, record)
+        if moved and record["id"] in self.with_history and (end is None or end > self.today):
+            when = f"{self.today:%d/%m/%Y}"
+            found.append((_("Quá trình công tác"), "", _("chuyển công tác từ hôm nay (%(date)s)") % {"date": when}))
+        return found
 
     def check_row(self, index, record):
         end = self.effective("end_date", index, record)
