@@ -41,7 +41,7 @@ from accounts.scoping import (
     visible_training_records,
     visible_units,
 )
-from core.concurrency import StaleEdit, is_versioned, save_versioned
+from core.concurrency import StaleEdit, delete_versioned, is_versioned, parse_version, save_versioned
 from personnel.models import OrgUnit
 from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
@@ -113,10 +113,21 @@ class ApiViewSet(ApiMixin, viewsets.ModelViewSet):
             return super().perform_update(serializer)
         save_versioned(instance=serializer.instance, version=version, save=serializer.save)
 
+    def destroy(self, request, *args, **kwargs):
+        # core.concurrency: a DELETE that names the version it read (``?version=``) is refused 409 when stale.
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except StaleEdit as error:
+            return Response({"detail": error.message, "version": error.version}, status=status.HTTP_409_CONFLICT)
+
     def perform_destroy(self, instance):
         try:
             with transaction.atomic():
-                instance.delete()
+                if is_versioned(type(instance)):
+                    version = parse_version(self.request.query_params.get("version"))
+                    delete_versioned(instance=instance, version=version)
+                else:
+                    instance.delete()
         except (ProtectedError, RestrictedError) as error:
             raise Conflict() from error
 
@@ -267,6 +278,10 @@ class TrainingRecordViewSet(ApiViewSet):
         responses={
             200: serializers.BulkResultSerializer,
             400: OpenApiResponse(serializers.BulkErrorSerializer, description=_("Lỗi từng phần tử; không ghi gì.")),
+            409: OpenApiResponse(
+                serializers.BulkErrorSerializer,
+                description=_("Có bản ghi vừa được người khác sửa trong lúc ghi; không ghi gì."),
+            ),
         },
     )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
@@ -278,7 +293,7 @@ class TrainingRecordViewSet(ApiViewSet):
                     "detail": _("Có %(count)s lỗi; chưa ghi dữ liệu nào.") % {"count": len(outcome.errors)},
                     "errors": outcome.errors,
                 },
-                status=status.HTTP_400_BAD_REQUEST,
+                status=status.HTTP_409_CONFLICT if outcome.stale else status.HTTP_400_BAD_REQUEST,
             )
         return Response(outcome.summary())
 

@@ -29,7 +29,7 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
-from core.concurrency import StaleEdit, save_versioned
+from core.concurrency import StaleEdit, delete_versioned, parse_version, save_versioned
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
 from training.choices import TrainingResult
@@ -311,7 +311,7 @@ def person_detail(request, code):
         "qualifications": qualifications,
         "records": records,
         "appointments": appointments,
-        "history": change_history(person),
+        "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
         "can_write": writer,
         **indicator_panel_context(programme, person, year, years),
     }
@@ -349,10 +349,15 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]]
 
 
-def _display(model, name: str, value, record, names: dict) -> str:
-    """Return a history value as the reader knows it (labels, dd/mm/yyyy, names instead of ids)."""
+def _display(model, name: str, value, record, names: dict, *, full_citizen_id: bool) -> str:
+    """Return a history value as the reader knows it (labels, dd/mm/yyyy, names instead of ids).
+
+    A citizen ID is shown as the profile shows it (``personnel.privacy``): masked unless ``full_citizen_id``.
+    """
     if value is None or value == "":
         return "—"
+    if model is Person and name == "citizen_id":
+        return shown_citizen_id(value, full=full_citizen_id)
     model_field = model._meta.get_field(name)
     if model is Person and name in DECLARED_FIELD.values():
         kind = next(k for k, f in DECLARED_FIELD.items() if f == name)
@@ -387,8 +392,10 @@ def _subject(model, record, names: dict) -> str:
     return _("Khóa học: %(course)s") % {"course": names.get((Course, record.course_id), f"#{record.course_id}")}
 
 
-def change_history(person: Person) -> list[HistoryEntry]:
+def change_history(person: Person, *, full_citizen_id: bool) -> list[HistoryEntry]:
     """Return the latest changes to the person and to their qualifications, appointments and training records.
+
+    Citizen IDs in the changes are masked unless ``full_citizen_id`` (the reader's role, ``personnel.privacy``).
 
     Six queries whatever the number of changes: one per history table, and the names of the units and
     courses the changes refer to. Diffs are computed in memory between consecutive versions.
@@ -422,8 +429,8 @@ def change_history(person: Person) -> list[HistoryEntry]:
                     changes = [
                         (
                             str(model._meta.get_field(change.field).verbose_name).capitalize(),
-                            _display(model, change.field, change.old, previous, names),
-                            _display(model, change.field, change.new, record, names),
+                            _display(model, change.field, change.old, previous, names, full_citizen_id=full_citizen_id),
+                            _display(model, change.field, change.new, record, names, full_citizen_id=full_citizen_id),
                         )
                         for change in delta.changes
                     ]
@@ -533,11 +540,16 @@ def _delete_child(request, code: str, kind_name: str, pk: int):
     kind = CHILDREN[kind_name]
     person = _visible_person(request, code)
     instance = get_object_or_404(kind.model, pk=pk, person=person)
+    context = {"person": person, "object": instance, "noun": kind.noun, "back_url": _back_to(person, kind)}
     if request.method == "POST":
-        instance.delete()
+        # core.concurrency: the confirmation carries the version it showed; a record changed since is not deleted.
+        try:
+            delete_versioned(instance=instance, version=parse_version(request.POST.get("version")))
+        except StaleEdit as error:
+            context["stale"] = error.message
+            return render(request, "personnel/child_confirm_delete.html", context, status=409)
         messages.success(request, _("Đã xóa %(what)s.") % {"what": kind.noun})
         return redirect(_back_to(person, kind))
-    context = {"person": person, "object": instance, "noun": kind.noun, "back_url": _back_to(person, kind)}
     return render(request, "personnel/child_confirm_delete.html", context)
 
 

@@ -164,43 +164,43 @@ PAGES: dict[str, Page] = {
     # personnel
     "nhan-su/": Page(Rule.READER, READ_PAGE, lambda w, s: "/nhan-su/"),
     "nhan-su/them-moi/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/nhan-su/them-moi/"),
-    "nhan-su/<str:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/", SCOPED),
-    "nhan-su/<str:code>/chi-tieu/": Page(
+    "nhan-su/<code:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/", SCOPED),
+    "nhan-su/<code:code>/chi-tieu/": Page(
         Rule.READER, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: f"/nhan-su/{person(w, s).code}/chi-tieu/", SCOPED
     ),
-    "nhan-su/<str:code>/sua/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED),
-    "nhan-su/<str:code>/van-bang/them/": Page(
+    "nhan-su/<code:code>/sua/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED),
+    "nhan-su/<code:code>/van-bang/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/van-bang/them/", SCOPED
     ),
-    "nhan-su/<str:code>/van-bang/<int:pk>/sua/": Page(
+    "nhan-su/<code:code>/van-bang/<int:pk>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("van-bang", "sua", "qualifications"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/van-bang/<int:pk>/xoa/": Page(
+    "nhan-su/<code:code>/van-bang/<int:pk>/xoa/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("van-bang", "xoa", "qualifications"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/bo-nhiem/them/": Page(
+    "nhan-su/<code:code>/bo-nhiem/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/bo-nhiem/them/", SCOPED
     ),
-    "nhan-su/<str:code>/bo-nhiem/<int:pk>/sua/": Page(
+    "nhan-su/<code:code>/bo-nhiem/<int:pk>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("bo-nhiem", "sua", "appointments"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/bo-nhiem/<int:pk>/xoa/": Page(
+    "nhan-su/<code:code>/bo-nhiem/<int:pk>/xoa/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("bo-nhiem", "xoa", "appointments"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/dao-tao/them/": Page(
+    "nhan-su/<code:code>/dao-tao/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/dao-tao/them/", SCOPED
     ),
-    "nhan-su/<str:code>/dao-tao/<int:pk>/sua/": Page(
+    "nhan-su/<code:code>/dao-tao/<int:pk>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("dao-tao", "sua", "records"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/dao-tao/<int:pk>/xoa/": Page(
+    "nhan-su/<code:code>/dao-tao/<int:pk>/xoa/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("dao-tao", "xoa", "records"), SCOPED_CHILD
     ),
     # training: courses are shared by the whole city; their attendees are scoped
     "dao-tao/": Page(Rule.READER, READ_PAGE, lambda w, s: "/dao-tao/"),
     "dao-tao/khoa-hoc/them-moi/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/dao-tao/khoa-hoc/them-moi/"),
-    "dao-tao/khoa-hoc/<str:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/dao-tao/khoa-hoc/{w.course.code}/"),
-    "dao-tao/khoa-hoc/<str:code>/sua/": Page(
+    "dao-tao/khoa-hoc/<code:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/dao-tao/khoa-hoc/{w.course.code}/"),
+    "dao-tao/khoa-hoc/<code:code>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/dao-tao/khoa-hoc/{w.spare_course.code}/sua/"
     ),
     "dao-tao/ghi-ket-qua-ca-lop/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/dao-tao/ghi-ket-qua-ca-lop/"),
@@ -210,11 +210,11 @@ PAGES: dict[str, Page] = {
     "bao-cao/in/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/in/"), SCOPED),
     "bao-cao/xuat/xlsx/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/xuat/xlsx/"), SCOPED),
     "bao-cao/xuat/csv/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/xuat/csv/"), SCOPED),
-    "bao-cao/chi-tieu/<str:code>/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/"), SCOPED),
-    "bao-cao/chi-tieu/<str:code>/xlsx/": Page(
+    "bao-cao/chi-tieu/<code:code>/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/"), SCOPED),
+    "bao-cao/chi-tieu/<code:code>/xlsx/": Page(
         Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/xlsx/"), SCOPED
     ),
-    "bao-cao/chi-tieu/<str:code>/csv/": Page(
+    "bao-cao/chi-tieu/<code:code>/csv/": Page(
         Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/csv/"), SCOPED
     ),
     # imports
