@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import mfa
-from accounts.access import record_access
+from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import (
@@ -204,6 +204,13 @@ class PersonViewSet(ApiViewSet):
         # personnel.privacy: the full citizen ID is for the officers who keep the records.
         context["reveal_citizen_id"] = role_sees_full_citizen_id(request_role(self.request))
         return context
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # A page of persons is personal data: logged like an export (who, filters, how many), one INSERT.
+        shown = response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
+        record_list_access(user=request.user, action=AccessAction.API_LIST_PERSONS, request=request, persons=len(shown))
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         person = self.get_object()

@@ -544,13 +544,20 @@ class TemplateResource(resources.ModelResource):
             self.add_error(
                 index,
                 "person",
-                _("Cán bộ mã «%(code)s» thuộc đơn vị ngoài phạm vi quản lý của bạn.") % {"code": person.code},
+                # Another unit's person reads exactly like an unknown code (issue #17: no probing of other units).
+                str(PERSON_NOT_FOUND) % {"code": person.code},
             )
+
+
+PERSON_NOT_FOUND = gettext_lazy("Không có cán bộ mã «%(code)s» (hãy nhập danh sách cán bộ trước).")
+UNIT_NOT_FOUND = gettext_lazy("Không có đơn vị mã «%(code)s» (hãy nhập danh sách đơn vị trước).")
+CODE_TAKEN = gettext_lazy("Mã cán bộ này đã được dùng cho một người khác.")
+CITIZEN_ID_TAKEN = gettext_lazy("Số CCCD này đã có trong hồ sơ của một cán bộ khác.")
 
 
 def person_lookup() -> LookupWidget:
     """Return the widget of a ``Mã cán bộ`` column that refers to an existing person."""
-    return LookupWidget(gettext_lazy("Không có cán bộ mã «%(code)s» (hãy nhập danh sách cán bộ trước)."))
+    return LookupWidget(PERSON_NOT_FOUND)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,7 +710,7 @@ class PersonResource(TemplateResource):
     unit = Field(
         attribute="unit",
         column_name="Mã đơn vị",
-        widget=LookupWidget(gettext_lazy("Không có đơn vị mã «%(code)s» (hãy nhập danh sách đơn vị trước).")),
+        widget=LookupWidget(UNIT_NOT_FOUND),
     )
     category = Field(attribute="category", column_name="Đối tượng", widget=ChoiceWidget(Category))
     position_title = Field(
@@ -764,8 +771,9 @@ class PersonResource(TemplateResource):
         persons = in_chunks(Person.objects.values(*self.stored_fields()), "code", codes_in(raw["code"]))
         self.existing = {(person["code"],): person for person in persons}
         citizen_ids = {c for c in codes_in(raw.get("citizen_id")) if len(c) == 12}
-        holders = in_chunks(Person.objects.values_list("citizen_id", "code"), "citizen_id", citizen_ids)
-        self.citizen_id_holder = dict(holders)
+        holders = in_chunks(Person.objects.values_list("citizen_id", "code", "unit__path"), "citizen_id", citizen_ids)
+        self.citizen_id_holder = {citizen_id: code for citizen_id, code, _path in holders}
+        self.citizen_id_holder_path = {citizen_id: path for citizen_id, _code, path in holders}
         self.citizen_id_line: dict[str, int] = {}
 
     def check_row(self, index, record):
@@ -782,7 +790,11 @@ class PersonResource(TemplateResource):
             first_line = self.citizen_id_line.setdefault(citizen_id, line)
             code = self.values["code"][index]
             if holder is not None and holder != code:
-                self.add_error(index, "citizen_id", _("Số CCCD này đã thuộc cán bộ mã «%(code)s».") % {"code": holder})
+                if self.scope_path is None or self.in_scope(self.citizen_id_holder_path.get(citizen_id)):
+                    message = _("Số CCCD này đã thuộc cán bộ mã «%(code)s».") % {"code": holder}
+                else:  # the holder is not the importer's to see: do not name them
+                    message = str(CITIZEN_ID_TAKEN)
+                self.add_error(index, "citizen_id", message)
             elif first_line != line:
                 self.add_error(
                     index, "citizen_id", _("Số CCCD trùng với dòng %(line)s của tệp.") % {"line": first_line}
@@ -790,16 +802,11 @@ class PersonResource(TemplateResource):
 
     def check_scope(self, index, record):
         if record is not None and not self.in_scope(self.unit_path.get(record["unit_id"])):
-            self.add_error(
-                index,
-                "code",
-                _("Cán bộ mã «%(code)s» thuộc đơn vị ngoài phạm vi quản lý của bạn.") % {"code": record["code"]},
-            )
+            # The code is taken by a person the importer may not see: refused as the form refuses it, unnamed.
+            self.add_error(index, "code", str(CODE_TAKEN))
         unit = self.value("unit", index)
         if unit is not None and not self.in_scope(unit.path):
-            self.add_error(
-                index, "unit", _("Đơn vị mã «%(code)s» nằm ngoài phạm vi quản lý của bạn.") % {"code": unit.code}
-            )
+            self.add_error(index, "unit", str(UNIT_NOT_FOUND) % {"code": unit.code})
 
     def render(self, name, value):
         if name == "unit":

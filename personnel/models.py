@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.codes import validate_code
+from core.names import validate_name
 from core.text import fold, name_sort_key, split_name
 
 from .choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
@@ -39,8 +41,8 @@ class OrgUnit(models.Model):
     filter. It is kept by ``personnel.services`` whenever a unit is created or moved.
     """
 
-    code = models.CharField(_("mã đơn vị"), max_length=40, unique=True)
-    name = models.CharField(_("tên đơn vị"), max_length=255)
+    code = models.CharField(_("mã đơn vị"), max_length=40, unique=True, validators=[validate_code])
+    name = models.CharField(_("tên đơn vị"), max_length=255, validators=[validate_name])
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
     )
@@ -99,14 +101,15 @@ def employed_at_q(at: datetime.date, prefix: str = "") -> Q:
     )
 
 
-citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD phải gồm đúng 12 chữ số."))
+# ASCII digits only: "\d" would also take full-width and Arabic-Indic digits (one rule: model, form, API, import).
+citizen_id_validator = RegexValidator(r"^[0-9]{12}\Z", _("Số CCCD phải gồm đúng 12 chữ số."))
 
 
 class Person(models.Model):
     """A cadre, civil servant, public employee, commune worker or People's Council deputy."""
 
-    code = models.CharField(_("mã cán bộ"), max_length=40, unique=True)
-    full_name = models.CharField(_("họ và tên"), max_length=255)
+    code = models.CharField(_("mã cán bộ"), max_length=40, unique=True, validators=[validate_code])
+    full_name = models.CharField(_("họ và tên"), max_length=255, validators=[validate_name])
     family_name = models.CharField(_("họ"), max_length=100, editable=False, default="")
     middle_name = models.CharField(_("tên đệm"), max_length=150, editable=False, default="")
     given_name = models.CharField(_("tên"), max_length=100, editable=False, default="")

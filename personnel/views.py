@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.access import record_access
+from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
+from core.params import page_param, year_param
 from core.concurrency import StaleEdit, delete_versioned, parse_version, save_versioned
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
@@ -144,10 +145,7 @@ def page_of(queryset, number, *, rows_from=None, params=None, per_page: int = PA
     Past the cap, the page is read with an OFFSET and a LIMIT instead. ``params`` (the request's GET)
     keeps the other query parameters in the page links.
     """
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_param(number)
     ids = list(queryset.values_list("pk", flat=True)[: cap + 1])
     capped = len(ids) > cap
     total = min(len(ids), cap)
@@ -200,6 +198,8 @@ def person_list(request):
     rows_from = Person.objects.select_related("unit")
     page = page_of(person_filter.qs, request.GET.get("page"), rows_from=rows_from, params=request.GET)
     counts = unmet_counts_by_person(programme, [p.pk for p in page.rows], year=year) if programme else {}
+    # A list of persons is personal data: who asked, with which filters, how many were shown (one INSERT).
+    record_list_access(user=request.user, action=AccessAction.LIST_PERSONS, request=request, persons=len(page.rows))
     full_citizen_id = sees_full_citizen_id(request.user)
     for person in page.rows:
         person.unmet_count = counts.get(person.pk, 0)
@@ -229,10 +229,7 @@ def _visible_person(request, code: str) -> Person:
 def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
     """Return the year asked for in ``?year=`` (default: the current year) and the years one may pick."""
     years = indicator_years(programme)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request.GET.get("year"))
     if year not in years:
         year = timezone.localdate().year
     return year, years
@@ -326,6 +323,7 @@ def person_indicators(request, code):
     year, years = chosen_year(request, programme)
     if not getattr(request, "htmx", None):
         return redirect(f"{reverse('personnel:person_detail', args=[person.code])}?year={year}#chi-tieu")
+    record_access(user=request.user, action=AccessAction.VIEW_INDICATORS, target=person, request=request)
     response = render(
         request, "personnel/_indicator_panel.html", indicator_panel_context(programme, person, year, years)
     )
@@ -474,6 +472,7 @@ def person_create(request):
 def person_edit(request, code):
     """Edit a person of the user's scope; the unit may only move inside the scope."""
     person = _visible_person(request, code)
+    record_access(user=request.user, action=AccessAction.EDIT_PERSON, target=person, request=request)
     shown = {"code": person.code, "full_name": person.full_name}
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():

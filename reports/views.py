@@ -97,8 +97,8 @@ def select(request) -> Selection:
     if programme is None:
         raise Http404(_("Không có chương trình mục tiêu này."))
     years = freshness.dashboard_years(programme)
-    year = request.GET.get("year") or str(timezone.localdate().year)
-    if not year.isdigit() or int(year) not in years:
+    year = year_param(request.GET.get("year")) if request.GET.get("year") else timezone.localdate().year
+    if year not in years:
         raise Http404(_("Năm không hợp lệ."))
     unit_code = request.GET.get("unit")
     if unit_code:
@@ -109,7 +109,7 @@ def select(request) -> Selection:
         unit = scope_unit(request.user)
         if unit is None:
             raise PermissionDenied(_("Tài khoản chưa được gán đơn vị."))
-    return Selection(programme=programme, year=int(year), unit=unit, years=years)
+    return Selection(programme=programme, year=year, unit=unit, years=years)
 
 
 def record_export(request, selection: Selection, name: str, *, action=AccessAction.EXPORT, indicator=None) -> None:
@@ -299,6 +299,16 @@ def page_context(selection: Selection, figures) -> dict:
     }
 
 
+def chosen_sort(asked: str | None, figures) -> str:
+    """Return the order asked for the child units when it is one the page offers, else "code".
+
+    Only offered orders reach the drawn fragment's cache key: code, name, or the gap of one of the programme's
+    indicators (a forged ``sort=`` would otherwise fill the cache with copies of the page).
+    """
+    offered = {*SORTS, *(f"gap:{indicator.code}" for indicator in figures.indicators)}
+    return asked if asked in offered else "code"
+
+
 @reader_required
 def dashboard(request):
     """Show where the programme's targets stand for a unit and a year, and how its child units compare."""
@@ -309,9 +319,7 @@ def dashboard(request):
         year=selection.year,
         trend_years=freshness.trend_years(selection.programme),
     )
-    sort = request.GET.get("sort", "code")
-    if sort not in SORTS and not sort.startswith("gap:"):
-        sort = "code"
+    sort = chosen_sort(request.GET.get("sort"), figures)
     context = page_context(selection, figures)
     context["fragment"] = figures_fragment("reports/_figures.html", selection, figures, sort)
     context["unit_options"] = unit_options(request.user, selection.unit, figures.units_version)

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.codes import validate_code
+from core.names import validate_name
 from personnel.choices import QualificationKind
 from personnel.models import Person
 
@@ -34,8 +36,8 @@ class CourseType(models.Model):
 class Course(models.Model):
     """A course or class run by a provider over a period; completing it may grant a qualification."""
 
-    code = models.CharField(_("mã khóa học"), max_length=60, unique=True)
-    title = models.CharField(_("tên khóa học"), max_length=255)
+    code = models.CharField(_("mã khóa học"), max_length=60, unique=True, validators=[validate_code])
+    title = models.CharField(_("tên khóa học"), max_length=255, validators=[validate_name])
     types = models.ManyToManyField(CourseType, related_name="courses", verbose_name=_("loại khóa học"))
     form = models.CharField(_("hình thức"), max_length=16, choices=CourseForm.choices, blank=True)
     provider = models.CharField(_("cơ sở đào tạo"), max_length=255, blank=True)

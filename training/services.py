@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons
+from core.codes import normalise_code
 from personnel.models import Person
 
 from .choices import TrainingResult
@@ -67,28 +69,31 @@ def parse_codes(text: str) -> list[str]:
 
 
 class ClassRecordError(ValidationError):
-    """A class cannot be recorded; ``unknown_codes`` and ``out_of_scope_codes`` say which codes are wrong."""
+    """A class cannot be recorded; ``unknown_codes`` says which codes name nobody the user may see.
 
-    def __init__(self, messages, *, unknown_codes=(), out_of_scope_codes=()):
+    A person of another unit reads exactly like an unknown code: the recorder must not tell which codes
+    exist elsewhere in the city.
+    """
+
+    def __init__(self, messages, *, unknown_codes=()):
         super().__init__(messages)
         self.unknown_codes = list(unknown_codes)
-        self.out_of_scope_codes = list(out_of_scope_codes)
 
 
 def resolve_persons(*, codes: Iterable[str], user) -> list[Person]:
-    """Return the persons of ``codes`` in order; raise ClassRecordError listing unknown or out-of-scope codes."""
-    codes = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
-    existing = set(Person.objects.filter(code__in=codes).values_list("code", flat=True))
-    visible = {person.code: person for person in visible_persons(user).filter(code__in=codes)}
-    unknown = [code for code in codes if code not in existing]
-    out_of_scope = [code for code in codes if code in existing and code not in visible]
-    messages = []
+    """Return the persons of ``codes`` in order (codes compare without regard to case, ``core.codes``).
+
+    Raise ClassRecordError listing the codes of nobody in the user's scope, unknown or of another unit alike.
+    """
+    codes = list(dict.fromkeys(normalise_code(code) for code in codes if code and code.strip()))
+    visible = {
+        normalise_code(person.code): person
+        for person in visible_persons(user).annotate(upper_code=Upper("code")).filter(upper_code__in=codes)
+    }
+    unknown = [code for code in codes if code not in visible]
     if unknown:
-        messages.append(_("Không có cán bộ mang mã: %(codes)s.") % {"codes": ", ".join(unknown)})
-    if out_of_scope:
-        messages.append(_("Cán bộ không thuộc đơn vị bạn quản lý: %(codes)s.") % {"codes": ", ".join(out_of_scope)})
-    if messages:
-        raise ClassRecordError(messages, unknown_codes=unknown, out_of_scope_codes=out_of_scope)
+        message = _("Không có cán bộ mang mã: %(codes)s.") % {"codes": ", ".join(unknown)}
+        raise ClassRecordError([message], unknown_codes=unknown)
     return [visible[code] for code in codes]
 
 

@@ -9,9 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import record_list_access
+from accounts.models import AccessAction
 from accounts.roles import can_write
 from accounts.scoping import visible_persons, visible_training_records
 from core.concurrency import StaleEdit, save_versioned
+from core.params import year_param
 from personnel.filters import indicator_years
 from personnel.qualifications import level_label
 from personnel.views import default_programme, page_of, partial_or_page, reader_required, writer_required
@@ -36,9 +39,9 @@ def course_list(request):
         courses = courses.filter(types__code=type_code)
     years = indicator_years(default_programme())
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year_param(year) is not None:
         courses = courses.filter(
-            start_date__lte=datetime.date(int(year), 12, 31), end_date__gte=datetime.date(int(year), 1, 1)
+            start_date__lte=datetime.date(year_param(year), 12, 31), end_date__gte=datetime.date(year_param(year), 1, 1)
         )
     page = page_of(courses, request.GET.get("page"), params=request.GET)
     counts = {
@@ -173,6 +176,9 @@ def person_search(request):
             .search(text)
             .select_related("unit")
             .in_vietnamese_order()[: SEARCH_LIMIT + 1]
+        )
+        record_list_access(
+            user=request.user, action=AccessAction.LIST_PERSONS, request=request, persons=len(persons[:SEARCH_LIMIT])
         )
     context = {"persons": persons[:SEARCH_LIMIT], "more": len(persons) > SEARCH_LIMIT, "q": text}
     return render(request, "training/_person_search.html", context)
