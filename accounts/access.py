@@ -81,6 +81,4 @@ def record_list_access(*, user, action: AccessAction, request, persons: int, uni
 
     One INSERT, like an export; the target names the list's address.
     """
-    return record_access(
-        user=user, action=action, target=request.path, request=request, unit=unit, persons=persons
-    )
+    return record_access(user=user, action=action, target=request.path, request=request, unit=unit, persons=persons)

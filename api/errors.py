@@ -42,9 +42,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DataError):
         return Response({"detail": _("Giá trị gửi lên không hợp lệ."), "code": "invalid"}, status=400)
     request = context.get("request")
-    logger.error(
-        "Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc, extra={"status_code": 500}
-    )
+    logger.error("Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc, extra={"status_code": 500})
     return Response(
         {"detail": _("Lỗi hệ thống. Vui lòng thử lại sau."), "code": "server_error"},
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,

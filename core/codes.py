@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 CODE_ALPHABET = "A–Z 0–9 - _ ."
 CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9._-]*\Z")
 # Address words of the pages under a code (/nhan-su/<code>/, /dao-tao/khoa-hoc/<code>/): no code may be one.
-RESERVED_CODES = frozenset({"THEM-MOI", "THEM", "SUA", "XOA", "CHI-TIEU", "KHOA-HOC", "TIM-CAN-BO", "GHI-KET-QUA-CA-LOP"})
+RESERVED_CODES = frozenset(
+    {"THEM-MOI", "THEM", "SUA", "XOA", "CHI-TIEU", "KHOA-HOC", "TIM-CAN-BO", "GHI-KET-QUA-CA-LOP"}
+)
 
 
 def normalise_code(value) -> str:

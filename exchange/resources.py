@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from core.codes import normalise_code
 from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
 from personnel.choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
@@ -47,10 +48,12 @@ from .models import ImportKind
 from .widgets import (
     ChoiceWidget,
     CitizenIdWidget,
+    CodeWidget,
     DateWidget,
     LeadershipLevelWidget,
     LevelWidget,
     LookupWidget,
+    NameWidget,
     TextWidget,
     WholeNumberWidget,
     YesNoWidget,
@@ -81,6 +84,12 @@ def in_chunks(queryset, field: str, values: Iterable) -> list:
     for start in range(0, len(values), IN_CHUNK):
         found.extend(queryset.filter(**{f"{field}__in": values[start : start + IN_CHUNK]}))
     return found
+
+
+def code_variants(column: list | None) -> set[str]:
+    """Return the codes of a column as written and normalised (``core.codes``), to find stored codes of either case."""
+    codes = codes_in(column)
+    return codes | {normalise_code(code) for code in codes}
 
 
 def codes_in(column: list | None) -> set[str]:
@@ -534,9 +543,9 @@ class TemplateResource(resources.ModelResource):
     def persons_by_code(self, raw: dict[str, list], name: str = "person") -> dict[str, Person]:
         """Return {code: person} for the person codes of a column (id, code and unit path only)."""
         persons = in_chunks(
-            Person.objects.only("id", "code").annotate(unit_path=F("unit__path")), "code", codes_in(raw.get(name))
+            Person.objects.only("id", "code").annotate(unit_path=F("unit__path")), "code", code_variants(raw.get(name))
         )
-        return {person.code: person for person in persons}
+        return {normalise_code(person.code): person for person in persons}
 
     def check_person_scope(self, index: int) -> None:
         person = self.value("person", index)
@@ -571,9 +580,9 @@ class UnitResource(TemplateResource):
     compared = {"parent": ("_import_parent",)}
     label_field = "name"
 
-    code = Field(attribute="code", column_name="Mã đơn vị", widget=TextWidget(40, required=True))
-    name = Field(attribute="name", column_name="Tên đơn vị", widget=TextWidget(255, required=True, single_spaces=True))
-    parent = DeferredField(attribute="parent", column_name="Mã đơn vị cấp trên", widget=TextWidget(40))
+    code = Field(attribute="code", column_name="Mã đơn vị", widget=CodeWidget(40, required=True))
+    name = Field(attribute="name", column_name="Tên đơn vị", widget=NameWidget(255))
+    parent = DeferredField(attribute="parent", column_name="Mã đơn vị cấp trên", widget=CodeWidget(40))
     level = Field(attribute="level", column_name="Cấp", widget=ChoiceWidget(UnitLevel))
 
     class Meta(TemplateResource.Meta):
@@ -583,22 +592,23 @@ class UnitResource(TemplateResource):
 
     def prefetch(self, raw):
         units = list(OrgUnit.objects.values(*self.stored_fields()))
-        code_of = {unit["id"]: unit["code"] for unit in units}
+        # Codes compare without regard to case (core.codes): every key is the normalised code.
+        code_of = {unit["id"]: normalise_code(unit["code"]) for unit in units}
         for unit in units:
             unit["_import_parent"] = code_of.get(unit["parent_id"]) or ""
-        self.units = {unit["code"]: unit for unit in units}
-        self.existing = {(unit["code"],): unit for unit in units}
+        self.units = {normalise_code(unit["code"]): unit for unit in units}
+        self.existing = {(code,): unit for code, unit in self.units.items()}
         # The tree as it will be after the file: stored parents, replaced by the file's.
-        self.parent_of = {unit["code"]: unit["_import_parent"] for unit in units}
+        self.parent_of = {code: unit["_import_parent"] for code, unit in self.units.items()}
         self.file_codes = set()
         has_parents = "parent" in raw
         parents = raw["parent"] if has_parents else [""] * len(raw["code"])
         for code, parent in zip(raw["code"], parents, strict=True):
-            code = cells.display(code).strip()
+            code = normalise_code(cells.display(code))
             if code:
                 self.file_codes.add(code)
                 if has_parents or code not in self.parent_of:
-                    self.parent_of[code] = cells.display(parent).strip()
+                    self.parent_of[code] = normalise_code(cells.display(parent))
         self.in_cycle = self._codes_in_cycles()
 
     def _codes_in_cycles(self) -> set[str]:
@@ -662,7 +672,7 @@ class UnitResource(TemplateResource):
             create_with_history(OrgUnit, ready, **self.history_options())
             if any(unit.pk is None for unit in ready):
                 raise RuntimeError("The database did not return the ids of the new units")
-            by_code.update({unit.code: unit.pk for unit in ready})
+            by_code.update({normalise_code(unit.code): unit.pk for unit in ready})
             pending = [u for u in pending if u.pk is None]
         for unit in updated:
             unit.parent_id = by_code[unit._import_parent] if unit._import_parent else None
@@ -701,9 +711,7 @@ class PersonResource(TemplateResource):
     label_field = "full_name"
 
     code = Field(attribute="code", column_name="Mã cán bộ", widget=TextWidget(40, required=True))
-    full_name = Field(
-        attribute="full_name", column_name="Họ và tên", widget=TextWidget(255, required=True, single_spaces=True)
-    )
+    full_name = Field(attribute="full_name", column_name="Họ và tên", widget=NameWidget(255))
     birth_date = Field(attribute="birth_date", column_name="Ngày sinh", widget=DateWidget(required=True))
     gender = Field(attribute="gender", column_name="Giới tính", widget=ChoiceWidget(Gender, required=False, empty=""))
     citizen_id = Field(attribute="citizen_id", column_name="Số CCCD", widget=CitizenIdWidget())
@@ -765,11 +773,11 @@ class PersonResource(TemplateResource):
 
     def prefetch(self, raw):
         units = list(OrgUnit.objects.only("id", "code", "path"))
-        self.fields["unit"].widget.lookup = {unit.code: unit for unit in units}
+        self.fields["unit"].widget.lookup = {normalise_code(unit.code): unit for unit in units}
         self.unit_path = {unit.pk: unit.path for unit in units}
         self.unit_code = {unit.pk: unit.code for unit in units}
-        persons = in_chunks(Person.objects.values(*self.stored_fields()), "code", codes_in(raw["code"]))
-        self.existing = {(person["code"],): person for person in persons}
+        persons = in_chunks(Person.objects.values(*self.stored_fields()), "code", code_variants(raw["code"]))
+        self.existing = {(normalise_code(person["code"]),): person for person in persons}
         citizen_ids = {c for c in codes_in(raw.get("citizen_id")) if len(c) == 12}
         holders = in_chunks(Person.objects.values_list("citizen_id", "code", "unit__path"), "citizen_id", citizen_ids)
         self.citizen_id_holder = {citizen_id: code for citizen_id, code, _path in holders}
@@ -956,10 +964,8 @@ class CourseResource(TemplateResource):
     compared = {"types": ("_import_types",), "grants": ("grants_kind", "grants_level")}
     label_field = "title"
 
-    code = Field(attribute="code", column_name="Mã khóa học", widget=TextWidget(60, required=True))
-    title = Field(
-        attribute="title", column_name="Tên khóa học", widget=TextWidget(255, required=True, single_spaces=True)
-    )
+    code = Field(attribute="code", column_name="Mã khóa học", widget=CodeWidget(60, required=True))
+    title = Field(attribute="title", column_name="Tên khóa học", widget=NameWidget(255))
     types = DeferredField(attribute="types", column_name="Loại khóa học", widget=CourseTypesWidget())
     form = Field(attribute="form", column_name="Hình thức", widget=ChoiceWidget(CourseForm, required=False, empty=""))
     provider = Field(attribute="provider", column_name="Cơ sở đào tạo", widget=TextWidget(255, single_spaces=True))
@@ -975,7 +981,7 @@ class CourseResource(TemplateResource):
 
     def prefetch(self, raw):
         self.fields["types"].widget.codes = cells.CodeList(list(CourseType.objects.values_list("code", "name")))
-        courses = in_chunks(Course.objects.values(*self.stored_fields()), "code", codes_in(raw["code"]))
+        courses = in_chunks(Course.objects.values(*self.stored_fields()), "code", code_variants(raw["code"]))
         types_of: dict[int, set] = {}
         links = in_chunks(
             Course.types.through.objects.values_list("course_id", "coursetype_id"),
@@ -986,7 +992,7 @@ class CourseResource(TemplateResource):
             types_of.setdefault(course_id, set()).add(type_code)
         for course in courses:
             course["_import_types"] = frozenset(types_of.get(course["id"], ()))
-        self.existing = {(course["code"],): course for course in courses}
+        self.existing = {(normalise_code(course["code"]),): course for course in courses}
 
     def new_attributes(self, indexes):
         return [{"_import_types": frozenset()} | attributes for attributes in super().new_attributes(indexes)]
@@ -1077,10 +1083,10 @@ class TrainingRecordResource(TemplateResource):
     def prefetch(self, raw):
         persons = self.persons_by_code(raw)
         courses = in_chunks(
-            Course.objects.only("id", "code", "start_date", "end_date"), "code", codes_in(raw.get("course"))
+            Course.objects.only("id", "code", "start_date", "end_date"), "code", code_variants(raw.get("course"))
         )
         self.fields["person"].widget.lookup = persons
-        self.fields["course"].widget.lookup = {course.code: course for course in courses}
+        self.fields["course"].widget.lookup = {normalise_code(course.code): course for course in courses}
         course_ids = {course.pk for course in courses}
         stored = in_chunks(
             TrainingRecord.objects.filter(course_id__in=course_ids).values(*self.stored_fields()),

@@ -29,8 +29,8 @@ from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
-from core.params import page_param, year_param
 from core.concurrency import StaleEdit, delete_versioned, parse_version, save_versioned
+from core.params import page_param, year_param
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
 from training.choices import TrainingResult

@@ -35,6 +35,7 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
+from core.params import year_param
 from personnel.models import OrgUnit
 from targets.models import Programme
 

@@ -168,7 +168,9 @@ PAGES: dict[str, Page] = {
     "nhan-su/<code:code>/chi-tieu/": Page(
         Rule.READER, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: f"/nhan-su/{person(w, s).code}/chi-tieu/", SCOPED
     ),
-    "nhan-su/<code:code>/sua/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED),
+    "nhan-su/<code:code>/sua/": Page(
+        Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED
+    ),
     "nhan-su/<code:code>/van-bang/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/van-bang/them/", SCOPED
     ),
