@@ -19,6 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
 from accounts.scoping import visible_persons, visible_units
+from core.codes import normalise_code
 from personnel.choices import Category, QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
 from personnel.qualifications import LADDERS, level_label
@@ -118,6 +119,8 @@ class ModelCleanSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        if isinstance(attrs.get("code"), str) and getattr(self.Meta, "normalise_code", True):
+            attrs["code"] = normalise_code(attrs["code"])  # core.codes: one case for every code
         instance = self.build_instance(attrs)
         self.prepare(instance)
         exclude = [f.name for f in instance._meta.fields if not f.editable]

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,15 @@ class ApiViewSet(ApiMixin, viewsets.ModelViewSet):
             return super().update(request, *args, **kwargs)
         except StaleEdit as error:
             return Response({"detail": error.message, "version": error.version}, status=status.HTTP_409_CONFLICT)
+
+    def get_object(self):
+        # A record named by its code is found whatever the code's case (core.codes), within the caller's scope.
+        if self.lookup_field != "code":
+            return super().get_object()
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_object_or_404(queryset, code__iexact=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     def perform_create(self, serializer):
         serializer.validated_data.pop("version", None)  # a new record starts at version 1

@@ -16,6 +16,8 @@ import re
 from urllib.parse import quote, unquote
 
 from django.core.exceptions import ValidationError
+from django.db.models import UniqueConstraint
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 CODE_ALPHABET = "A–Z 0–9 - _ ."
@@ -54,9 +56,12 @@ def clean_code(value) -> str:
     return code
 
 
-def same_code(field: str = "code") -> str:
-    """Return the lookup that finds a code whatever its case (``{same_code(): code}``)."""
-    return f"{field}__iexact"
+def code_unique_in_any_case(table: str, message) -> UniqueConstraint:
+    """Return the constraint that keeps codes unique without regard to case (``cb1`` beside ``CB1`` is refused).
+
+    Its index on UPPER(code) also serves the lookups ``code__iexact`` that pages, API and imports use.
+    """
+    return UniqueConstraint(Upper("code"), name=f"{table}_code_upper_unique", violation_error_message=message)
 
 
 class CodeConverter:

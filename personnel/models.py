@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.codes import validate_code
+from core.codes import code_unique_in_any_case, validate_code
 from core.names import validate_name
 from core.text import fold, name_sort_key, split_name
 
@@ -60,6 +60,7 @@ class OrgUnit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["path"]
         indexes = [models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"])]
+        constraints = [code_unique_in_any_case("orgunit", _("Mã đơn vị này đã được dùng cho một đơn vị khác."))]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -159,6 +160,7 @@ class Person(models.Model):
         verbose_name_plural = _("cán bộ")
         ordering = ["sort_key", "code"]
         indexes = [models.Index(fields=["unit", "category"], name="person_unit_category")]
+        constraints = [code_unique_in_any_case("person", _("Mã cán bộ này đã được dùng cho một người khác."))]
 
     def __str__(self):
         return f"{self.full_name} ({self.code})"

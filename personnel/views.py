@@ -223,7 +223,8 @@ def person_list(request):
 
 def _visible_person(request, code: str) -> Person:
     """Return the person with ``code`` if the user may see them, else raise 404."""
-    return get_object_or_404(visible_persons(request.user).select_related("unit"), code=code)
+    # Codes compare without regard to case (core.codes); another unit's person is a 404 like an unknown code.
+    return get_object_or_404(visible_persons(request.user).select_related("unit"), code__iexact=code)
 
 
 def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:

@@ -103,7 +103,7 @@ def select(request) -> Selection:
         raise Http404(_("Năm không hợp lệ."))
     unit_code = request.GET.get("unit")
     if unit_code:
-        unit = OrgUnit.objects.filter(code=unit_code).first()
+        unit = OrgUnit.objects.filter(code__iexact=unit_code).first()
         if unit is None or not can_see_unit(request.user, unit):
             raise Http404(_("Không có đơn vị này trong phạm vi được xem."))
     else:

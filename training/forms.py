@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.codes import clean_code
 from personnel.choices import QualificationKind
 from personnel.forms import CourseChoiceField, VersionedForm, date_input
 from personnel.qualifications import LADDERS
@@ -48,6 +49,9 @@ class CourseForm(VersionedForm):
         self.fields["types"].queryset = CourseType.objects.order_by("order", "code")
         if self.instance.grants_kind:
             self.initial["grants"] = f"{self.instance.grants_kind}:{self.instance.grants_level}"
+
+    def clean_code(self):
+        return clean_code(self.cleaned_data.get("code"))
 
     def clean_grants(self):
         value = self.cleaned_data.get("grants")

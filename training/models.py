@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.codes import validate_code
+from core.codes import code_unique_in_any_case, validate_code
 from core.names import validate_name
 from personnel.choices import QualificationKind
 from personnel.models import Person
@@ -60,6 +60,7 @@ class Course(models.Model):
         verbose_name_plural = _("khóa học")
         ordering = ["-start_date", "code"]
         constraints = [
+            code_unique_in_any_case("course", _("Mã khóa học này đã được dùng cho một khóa khác.")),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="course_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(grants_kind__isnull=True, grants_level__isnull=True)

@@ -70,7 +70,7 @@ def course_list(request):
 @reader_required
 def course_detail(request, code):
     """Show a course and the results of its attendees in the user's scope."""
-    course = get_object_or_404(Course.objects.prefetch_related("types"), code=code)
+    course = get_object_or_404(Course.objects.prefetch_related("types"), code__iexact=code)
     course.grants_label = level_label(course.grants_kind, course.grants_level) if course.grants_kind else ""
     records = (
         visible_training_records(request.user)
@@ -109,7 +109,7 @@ def course_create(request):
 @writer_required
 def course_edit(request, code):
     """Edit a course; dates may not move so that recorded completion dates become invalid."""
-    course = get_object_or_404(Course, code=code)
+    course = get_object_or_404(Course, code__iexact=code)
     shown = {"code": course.code, "title": course.title}
     form = CourseForm(request.POST or None, instance=course)
     status = 200
@@ -130,7 +130,7 @@ def record_class_view(request):
     """Record one result for a whole class in one step: pick the course, list the persons, save."""
     initial = {"result": TrainingResult.COMPLETED}
     if request.method == "GET" and request.GET.get("khoa"):
-        initial["course"] = Course.objects.filter(code=request.GET["khoa"]).first()
+        initial["course"] = Course.objects.filter(code__iexact=request.GET["khoa"]).first()
     form = RecordClassForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         course = form.cleaned_data["course"]
