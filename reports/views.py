@@ -306,8 +306,11 @@ def chosen_sort(asked: str | None, figures) -> str:
     Only offered orders reach the drawn fragment's cache key: code, name, or the gap of one of the programme's
     indicators (a forged ``sort=`` would otherwise fill the cache with copies of the page).
     """
-    offered = {*SORTS, *(f"gap:{indicator.code}" for indicator in figures.indicators)}
-    return asked if asked in offered else "code"
+    if asked in SORTS:
+        return asked
+    if asked and asked.startswith("gap:") and any(asked == f"gap:{i.code}" for i in figures.indicators):
+        return asked
+    return "code"
 
 
 @reader_required
