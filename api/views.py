@@ -104,6 +104,12 @@ class ApiViewSet(ApiMixin, viewsets.ModelViewSet):
         except StaleEdit as error:
             return Response({"detail": error.message, "version": error.version}, status=status.HTTP_409_CONFLICT)
 
+    def create(self, request, *args, **kwargs):
+        # In a savepoint: a create that loses a uniqueness race (IntegrityError, answered 409 by api.errors)
+        # leaves the connection usable.
+        with transaction.atomic():
+            return super().create(request, *args, **kwargs)
+
     def get_object(self):
         # A record named by its code is found whatever the code's case (core.codes), within the caller's scope.
         if self.lookup_field != "code":

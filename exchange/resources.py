@@ -710,7 +710,7 @@ class PersonResource(TemplateResource):
     required = ("code", "full_name", "birth_date", "unit", "category")
     label_field = "full_name"
 
-    code = Field(attribute="code", column_name="Mã cán bộ", widget=TextWidget(40, required=True))
+    code = Field(attribute="code", column_name="Mã cán bộ", widget=CodeWidget(40, required=True))
     full_name = Field(attribute="full_name", column_name="Họ và tên", widget=NameWidget(255))
     birth_date = Field(attribute="birth_date", column_name="Ngày sinh", widget=DateWidget(required=True))
     gender = Field(attribute="gender", column_name="Giới tính", widget=ChoiceWidget(Gender, required=False, empty=""))
