@@ -34,6 +34,8 @@ from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import (
+    changeable_courses,
+    course_used_outside_scope,
     scope_unit,
     sees_whole_city,
     visible_appointments,
@@ -346,12 +348,28 @@ class CourseViewSet(ApiViewSet):
         "được ghi."
     )
     serializer_class = serializers.CourseSerializer
-    queryset = Course.objects.prefetch_related("types")
     filterset_class = filters.CourseFilter
     lookup_field = "code"
     lookup_value_regex = CODE_IN_URL
     ordering_fields = ["code", "start_date", "end_date", "title"]
     ordering = ["-start_date", "code"]
+
+    def get_queryset(self):
+        # Everyone reads every course; HR change only those their subtree runs (accounts.scoping): another
+        # unit's course is a 404 to a write, like an unknown one.
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            return changeable_courses(self.request.user).prefetch_related("types")
+        return Course.objects.prefetch_related("types").select_related("unit")
+
+    def perform_create(self, serializer):
+        if serializer.validated_data.get("unit") is None:
+            serializer.validated_data["unit"] = scope_unit(self.request.user)
+        super().perform_create(serializer)
+
+    def perform_destroy(self, instance):
+        if course_used_outside_scope(self.request.user, instance):
+            raise Conflict(_("Khóa học đã có kết quả đào tạo của cán bộ đơn vị khác; không được xóa."))
+        super().perform_destroy(instance)
 
 
 class ProgrammeViewSet(ApiViewSet):

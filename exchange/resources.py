@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from accounts.scoping import scope_unit
 from core.codes import normalise_code
 from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
@@ -41,6 +42,7 @@ from personnel.qualifications import level_label
 from personnel.services import rebuild_unit_paths
 from training.choices import CourseForm, TrainingResult
 from training.models import Course, CourseType, TrainingRecord
+from training.services import shared_course_message
 
 from . import cells
 from .bulk import WRITE_BATCH, create_with_history, new_instances, update_with_history
@@ -60,6 +62,8 @@ from .widgets import (
     level_error,
 )
 
+# Columns of the course template that carry what a course's records mean (training.services.COURSE_MEANING_FIELDS).
+COURSE_MEANING_COLUMNS = {"start_date", "end_date", "types", "grants"}
 IN_CHUNK = 5000  # codes per "IN (…)" lookup: below every database's parameter limit
 ROWS_PER_STEP = 5000  # rows checked between two progress reports
 
@@ -993,9 +997,41 @@ class CourseResource(TemplateResource):
         for course in courses:
             course["_import_types"] = frozenset(types_of.get(course["id"], ()))
         self.existing = {(normalise_code(course["code"]),): course for course in courses}
+        # accounts.scoping: a scoped importer changes only the courses their subtree runs, and not what records
+        # of other units' persons mean; new courses are run by the importer's unit (the city's root otherwise).
+        unit_ids = {course["unit_id"] for course in courses if course["unit_id"]}
+        self.course_unit_path = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+        self.shared_courses: set[int] = set()
+        if self.scope_path is not None and courses:
+            self.shared_courses = set(
+                TrainingRecord.objects.filter(course_id__in=[course["id"] for course in courses])
+                .exclude(person__unit__path__startswith=self.scope_path)
+                .values_list("course_id", flat=True)
+                .distinct()
+            )
+        owner = scope_unit(self.user) if self.user is not None else OrgUnit.objects.roots().order_by("code").first()
+        self.new_course_unit_id = getattr(owner, "pk", None)
 
     def new_attributes(self, indexes):
-        return [{"_import_types": frozenset()} | attributes for attributes in super().new_attributes(indexes)]
+        owner = {"_import_types": frozenset(), "unit_id": self.new_course_unit_id}
+        return [owner | attributes for attributes in super().new_attributes(indexes)]
+
+    def _compare(self, compared, start, stop):
+        super()._compare(compared, start, stop)
+        if self.scope_path is None:
+            return
+        for index in range(start, stop):
+            if self.status[index] != "updated":
+                continue
+            record = self.records[index]
+            if not self.in_scope(self.course_unit_path.get(record["unit_id"])):
+                message = _("Khóa học mã «%(code)s» do đơn vị khác tổ chức; bạn không được sửa.")
+                self.add_error(index, "code", message % {"code": record["code"]})
+            elif record["id"] in self.shared_courses and set(self.changed[index]) & COURSE_MEANING_COLUMNS:
+                self.add_error(index, "code", shared_course_message())
+            else:
+                continue
+            self.status[index] = "error"
 
     def check_row(self, index, record):
         start, end = self.value("start_date", index), self.value("end_date", index)

@@ -41,9 +41,9 @@ def hr(hr_user):
 
 
 @pytest.fixture
-def course(make_course):
-    """A legal-knowledge course from 01/06/2024 to 30/06/2024."""
-    return make_course("phap_luat", year=2024, code="K2024-phap_luat")
+def course(make_course, units):
+    """A legal-knowledge course from 01/06/2024 to 30/06/2024, run by district H01."""
+    return make_course("phap_luat", year=2024, code="K2024-phap_luat", unit=units["H01"])
 
 
 def post_record(client, person, course, **fields):

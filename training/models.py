@@ -44,6 +44,16 @@ class Course(models.Model):
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"))
     hours = models.PositiveIntegerField(_("số tiết"), null=True, blank=True)
+    # The unit that runs the course: its HR officers (and those above it) may change it (accounts.scoping).
+    # Empty means the whole city (the root unit), as for courses recorded before units ran courses.
+    unit = models.ForeignKey(
+        "personnel.OrgUnit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("đơn vị tổ chức"),
+    )
     grants_kind = models.CharField(
         _("loại trình độ được cấp"), max_length=24, choices=QualificationKind.choices, null=True, blank=True
     )

@@ -63,6 +63,35 @@ def completion_date_errors(
     return errors
 
 
+# What a training record means comes from its course: its dates (when it counts), its types (which indicators
+# it serves) and the level it grants. While persons of other units have records of a course, a unit's HR
+# officer may not change these (``accounts.scoping.course_used_outside_scope``), nor delete the course.
+COURSE_MEANING_FIELDS = ("start_date", "end_date", "types", "grants_kind", "grants_level")
+
+
+def course_meaning(course: Course) -> dict:
+    """Return what a course's records mean: its dates, type codes and granted level (one query for the types)."""
+    return {
+        "start_date": course.start_date,
+        "end_date": course.end_date,
+        "types": frozenset(course.types.values_list("code", flat=True)) if course.pk else frozenset(),
+        "grants_kind": course.grants_kind or None,
+        "grants_level": course.grants_level,
+    }
+
+
+def meaning_changes(before: dict, after: dict) -> list[str]:
+    """Return the COURSE_MEANING_FIELDS whose value ``after`` gives differs from ``before`` (missing: unchanged)."""
+    return [name for name in COURSE_MEANING_FIELDS if name in after and after[name] != before[name]]
+
+
+def shared_course_message() -> str:
+    return _(
+        "Khóa học này đã có kết quả đào tạo của cán bộ đơn vị khác: không được đổi ngày, loại khóa học hay trình độ "
+        "được cấp (hãy đề nghị quản trị)."
+    )
+
+
 def parse_codes(text: str) -> list[str]:
     """Return the person codes of a pasted list (separated by new lines, spaces, commas or semicolons), once each."""
     return list(dict.fromkeys(code for code in _CODE_SEPARATORS.split(text or "") if code))

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from accounts.access import record_list_access
 from accounts.models import AccessAction
 from accounts.roles import can_write
-from accounts.scoping import visible_persons, visible_training_records
+from accounts.scoping import (
+    can_change_course,
+    changeable_courses,
+    course_used_outside_scope,
+    visible_persons,
+    visible_training_records,
+)
 from core.concurrency import StaleEdit, save_versioned
 from core.params import year_param
 from personnel.filters import indicator_years
@@ -70,7 +76,7 @@ def course_list(request):
 @reader_required
 def course_detail(request, code):
     """Show a course and the results of its attendees in the user's scope."""
-    course = get_object_or_404(Course.objects.prefetch_related("types"), code__iexact=code)
+    course = get_object_or_404(Course.objects.select_related("unit").prefetch_related("types"), code__iexact=code)
     course.grants_label = level_label(course.grants_kind, course.grants_level) if course.grants_kind else ""
     records = (
         visible_training_records(request.user)
@@ -91,6 +97,7 @@ def course_detail(request, code):
         "total": summary["total"],
         "results": results,
         "can_write": can_write(request.user),
+        "can_change": can_write(request.user) and can_change_course(request.user, course),
     }
     return render(request, "training/course_detail.html", context)
 
@@ -98,7 +105,7 @@ def course_detail(request, code):
 @writer_required
 def course_create(request):
     """Create a course (courses are shared by the whole city)."""
-    form = CourseForm(request.POST or None)
+    form = CourseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         course = form.save()
         messages.success(request, _("Đã thêm khóa học %(code)s.") % {"code": course.code})
@@ -109,9 +116,11 @@ def course_create(request):
 @writer_required
 def course_edit(request, code):
     """Edit a course; dates may not move so that recorded completion dates become invalid."""
-    course = get_object_or_404(Course, code__iexact=code)
+    # accounts.scoping: HR change only the courses their subtree runs; another unit's course is not found.
+    course = get_object_or_404(changeable_courses(request.user), code__iexact=code)
     shown = {"code": course.code, "title": course.title}
-    form = CourseForm(request.POST or None, instance=course)
+    shared = course_used_outside_scope(request.user, course)
+    form = CourseForm(request.POST or None, instance=course, user=request.user, shared=shared)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
