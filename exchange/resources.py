@@ -998,19 +998,21 @@ class CourseResource(TemplateResource):
             course["_import_types"] = frozenset(types_of.get(course["id"], ()))
         self.existing = {(normalise_code(course["code"]),): course for course in courses}
         # accounts.scoping: a scoped importer changes only the courses their subtree runs, and not what records
-        # of other units' persons mean; new courses are run by the importer's unit (the city's root otherwise).
-        unit_ids = {course["unit_id"] for course in courses if course["unit_id"]}
-        self.course_unit_path = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+        # of other units' persons mean; new courses are run by the importer's unit (no unit, i.e. the whole city,
+        # for a city-wide import).
+        self.course_unit_path: dict[int, str] = {}
         self.shared_courses: set[int] = set()
-        if self.scope_path is not None and courses:
+        self.new_course_unit_id = None
+        if self.scope_path is not None:
+            self.new_course_unit_id = getattr(scope_unit(self.user), "pk", None)
+            unit_ids = {course["unit_id"] for course in courses if course["unit_id"]}
+            self.course_unit_path = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
             self.shared_courses = set(
                 TrainingRecord.objects.filter(course_id__in=[course["id"] for course in courses])
                 .exclude(person__unit__path__startswith=self.scope_path)
                 .values_list("course_id", flat=True)
                 .distinct()
             )
-        owner = scope_unit(self.user) if self.user is not None else OrgUnit.objects.roots().order_by("code").first()
-        self.new_course_unit_id = getattr(owner, "pk", None)
 
     def new_attributes(self, indexes):
         owner = {"_import_types": frozenset(), "unit_id": self.new_course_unit_id}
