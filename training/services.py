@@ -32,6 +32,8 @@ _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 def latest_completion_date(course: Course) -> datetime.date:
     """Return the last valid completion date of a course: one year after its end date."""
     end = course.end_date
+    if end.year >= datetime.MAXYEAR:  # a course ending in 9999: no later date exists
+        return datetime.date.max
     try:
         return end.replace(year=end.year + 1)
     except ValueError:  # 29 February: a year later is 28 February
