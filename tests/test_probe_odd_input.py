@@ -112,6 +112,13 @@ def test_a_person_code_in_lower_case_opens_the_person_page_and_the_api(hr, api, 
     assert api.get("/api/v1/persons/cb070001/").json()["code"] == "CB070001"
 
 
+def test_api_filters_by_code_ignore_case(api, make_person, qualify):
+    person = make_person(code="CB070001", unit="H01X1")
+    qualify(person, "chuyen_mon", 4, datetime.date(2010, 1, 1))
+    assert len(api.get("/api/v1/qualifications/", {"person": "cb070001"}).json()["results"]) == 1
+    assert [p["code"] for p in api.get("/api/v1/persons/", {"unit": "h01x1"}).json()["results"]] == ["CB070001"]
+
+
 def test_a_lower_case_person_code_is_refused_beside_its_upper_case_twin(make_person, units):
     make_person(code="CB070001")
     with pytest.raises(ValidationError):
