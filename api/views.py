@@ -427,7 +427,7 @@ class ComplianceMixin(ApiMixin):
 
     def programme(self, code: str | None) -> Programme:
         if code:
-            found = Programme.objects.filter(code=code).first()
+            found = Programme.objects.filter(code__iexact=code).first()
         else:
             found = Programme.objects.filter(code=settings.DEFAULT_PROGRAMME).first() or Programme.objects.default()
         if found is None:
@@ -437,7 +437,7 @@ class ComplianceMixin(ApiMixin):
     def unit(self, code: str | None) -> OrgUnit:
         user = self.request.user
         if code:
-            found = visible_units(user).filter(code=code).first()
+            found = visible_units(user).filter(code__iexact=code).first()
         elif sees_whole_city(user):
             found = OrgUnit.objects.roots().order_by("code").first()
         else:
@@ -493,7 +493,7 @@ class ComplianceUnmetView(ComplianceMixin, generics.GenericAPIView):
     def get(self, request):
         params = self.evaluation()
         programme = params["programme"]
-        indicator = programme.indicators.filter(code=params["indicator"]).first()
+        indicator = programme.indicators.filter(code__iexact=params["indicator"]).first()
         if indicator is None:
             raise exceptions.NotFound(
                 _("Chương trình %(programme)s không có chỉ tiêu mã “%(code)s”.")

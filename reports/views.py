@@ -94,7 +94,7 @@ def default_programme() -> Programme | None:
 def select(request) -> Selection:
     """Return the programme, year and unit of the request, checked against the user's scope (404 outside it)."""
     code = request.GET.get("programme")
-    programme = Programme.objects.filter(code=code).first() if code else default_programme()
+    programme = Programme.objects.filter(code__iexact=code).first() if code else default_programme()
     if programme is None:
         raise Http404(_("Không có chương trình mục tiêu này."))
     years = freshness.dashboard_years(programme)
