@@ -55,11 +55,13 @@ def _address(request) -> str | None:
         return None
 
 
-def record_access(*, user, action: AccessAction, target, request, unit=None, filters: dict | None = None) -> AccessLog:
+def record_access(
+    *, user, action: AccessAction, target, request, unit=None, filters: dict | None = None, persons: int | None = None
+) -> AccessLog:
     """Record that ``user`` did ``action`` on ``target`` (a person or a description) during ``request``.
 
     ``unit`` is the unit the data came from (default: the person's), ``filters`` what was chosen (default:
-    the request's query parameters).
+    the request's query parameters), ``persons`` how many persons a list or search returned.
     """
     authenticated = getattr(user, "is_authenticated", False)
     return AccessLog.objects.create(
@@ -70,4 +72,13 @@ def record_access(*, user, action: AccessAction, target, request, unit=None, fil
         unit=_unit_code(unit, target),
         filters=filters if filters is not None else request_filters(request.GET),
         address=_address(request),
+        persons=persons,
     )
+
+
+def record_list_access(*, user, action: AccessAction, request, persons: int, unit=None) -> AccessLog:
+    """Record a list or search that showed personal data: who, which filters (the query string), how many persons.
+
+    One INSERT, like an export; the target names the list's address.
+    """
+    return record_access(user=user, action=action, target=request.path, request=request, unit=unit, persons=persons)

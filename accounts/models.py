@@ -79,6 +79,10 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Xuất tệp")
     PRINT = "print", _("Xem bản in báo cáo")
     FAILED_ROWS = "failed_rows", _("Tải các dòng lỗi của lần nhập")
+    LIST_PERSONS = "list_persons", _("Xem danh sách, tìm kiếm cán bộ")
+    API_LIST_PERSONS = "api_list_persons", _("Xem danh sách cán bộ qua API")
+    EDIT_PERSON = "edit_person", _("Mở biểu mẫu sửa hồ sơ cán bộ")
+    VIEW_INDICATORS = "view_indicators", _("Xem chỉ tiêu của cán bộ")
 
 
 class AppendOnlyError(Exception):
@@ -118,6 +122,8 @@ class AccessLog(models.Model):
     unit = models.CharField(_("đơn vị"), max_length=64, blank=True)
     filters = models.JSONField(_("điều kiện lọc"), default=dict, blank=True)
     address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    # A list or search: how many persons it returned (None for a single person or a file).
+    persons = models.PositiveIntegerField(_("số cán bộ"), null=True, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 

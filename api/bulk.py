@@ -33,6 +33,7 @@ class BulkOutcome:
 
     errors: list[dict] = field(default_factory=list)
     results: list[dict] = field(default_factory=list)
+    stale: bool = False  # refused because records were changed meanwhile (a 409, like a stale single edit)
 
     def summary(self) -> dict:
         """Return the answer to the caller: counts by status and one line per item."""
@@ -152,7 +153,7 @@ def upsert_training_records(*, items, user) -> BulkOutcome:
                     default_change_reason=reason,
                 )
     except StaleRecords as error:
-        return BulkOutcome(errors=[_error(None, "non_field_errors", [error.message])])
+        return BulkOutcome(errors=[_error(None, "non_field_errors", [error.message])], stale=True)
     results = [
         *({"index": i, "id": r.pk, "status": "created"} for i, r in new),
         *({"index": i, "id": r.pk, "status": "updated"} for i, r in changed),

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db.models import QuerySet
+from django.utils.encoding import smart_str
 from rest_framework import serializers
 
 from personnel.privacy import mask_citizen_id
@@ -32,7 +34,14 @@ class CodeField(serializers.SlugRelatedField):
         # A code is text; NUL characters cannot be stored in PostgreSQL text, so they are refused here.
         if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
-        return super().to_internal_value(data.strip())
+        data = data.strip()
+        # Codes compare without regard to case (core.codes): "cb070001" names CB070001.
+        try:
+            return self.get_queryset().get(**{f"{self.slug_field}__iexact": data})
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        except (TypeError, ValueError, MultipleObjectsReturned):
+            self.fail("invalid")
 
 
 class CitizenIdField(serializers.CharField):

@@ -19,16 +19,20 @@ from training.models import Course, TrainingRecord
 
 
 class CodeFilter(filters.CharFilter):
-    """A filter on a code (a form CharField: NUL characters, which PostgreSQL cannot compare, are refused)."""
+    """A filter on a code (a form CharField: NUL characters, which PostgreSQL cannot compare, are refused).
+
+    Codes compare without regard to case (``core.codes``): ``?person=cb070001`` finds CB070001.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("lookup_expr", "iexact")
         super().__init__(*args, **kwargs)
 
 
 def unit_in_scope(request, code: str, param: str = "unit") -> OrgUnit:
     """Return the unit of ``code`` if the caller may see it; otherwise refuse the parameter."""
-    unit = visible_units(request.user).filter(code=code.strip()).first()
+    unit = visible_units(request.user).filter(code__iexact=code.strip()).first()
     if unit is None:
         raise ValidationError({param: [_("Không tìm thấy đơn vị mã “%(code)s”.") % {"code": code}]})
     return unit

@@ -18,14 +18,21 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
-from accounts.scoping import visible_persons, visible_units
+from accounts.scoping import course_used_outside_scope, visible_persons, visible_units
+from core.codes import normalise_code
 from personnel.choices import Category, LeadershipLevel, QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
 from personnel.qualifications import LADDERS, level_label, qualification_level_error
 from personnel.services import prepare_person
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType, TrainingRecord
-from training.services import completion_date_errors, latest_completion_date
+from training.services import (
+    completion_date_errors,
+    course_meaning,
+    latest_completion_date,
+    meaning_changes,
+    shared_course_message,
+)
 
 from .fields import CitizenIdField, CodeField
 
@@ -118,6 +125,8 @@ class ModelCleanSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        if isinstance(attrs.get("code"), str) and getattr(self.Meta, "normalise_code", True):
+            attrs["code"] = normalise_code(attrs["code"])  # core.codes: one case for every code
         instance = self.build_instance(attrs)
         self.prepare(instance)
         exclude = [f.name for f in instance._meta.fields if not f.editable]
@@ -352,11 +361,23 @@ class CourseSerializer(ModelCleanSerializer):
         allow_empty=False,
         help_text=_('Mã các loại khóa học (ít nhất một), ví dụ ["phap_luat"].'),
     )
+    unit = CodeField(
+        queryset=OrgUnit.objects.all(),
+        scope=visible_units,
+        not_found=UNIT_NOT_FOUND,
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "Mã đơn vị tổ chức khóa học; mặc định là đơn vị của bạn. Chỉ cán bộ tổ chức của đơn vị đó (và cấp "
+            "trên) được sửa khóa học."
+        ),
+    )
     version = version_field()
 
     class Meta(ModelCleanSerializer.Meta):
         model = Course
         fields = [
+            "unit",
             "code",
             "title",
             "types",
@@ -383,7 +404,18 @@ class CourseSerializer(ModelCleanSerializer):
         if (instance.grants_kind is None) != (instance.grants_level is None):
             field = "grants_level" if instance.grants_level is None else "grants_kind"
             errors[field] = [_("Cần cả loại trình độ và trình độ được cấp, hoặc để trống cả hai.")]
+        errors = merge_errors(errors, self._shared_course_errors(instance, attrs))
         return merge_errors(errors, ladder_errors(instance.grants_kind, instance.grants_level, "grants_level"))
+
+    def _shared_course_errors(self, course, attrs) -> dict[str, list[str]]:
+        """Refuse changes to what other units' records of the course mean (``training.services``)."""
+        user = getattr(self.context.get("request"), "user", None)
+        if self.instance is None or not course_used_outside_scope(user, self.instance):
+            return {}
+        after = {name: getattr(course, name) for name in ("start_date", "end_date", "grants_kind", "grants_level")}
+        if "types" in attrs:
+            after["types"] = frozenset(t.code for t in attrs["types"])
+        return {name: [shared_course_message()] for name in meaning_changes(course_meaning(self.instance), after)}
 
     def _recorded_dates_errors(self, course) -> dict[str, list[str]]:
         """Refuse new dates that would leave recorded completion dates outside the allowed range."""

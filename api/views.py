@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -29,10 +30,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import mfa
-from accounts.access import record_access
+from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import (
+    changeable_courses,
+    course_used_outside_scope,
     scope_unit,
     sees_whole_city,
     visible_appointments,
@@ -41,7 +44,7 @@ from accounts.scoping import (
     visible_training_records,
     visible_units,
 )
-from core.concurrency import StaleEdit, is_versioned, save_versioned
+from core.concurrency import StaleEdit, delete_versioned, is_versioned, parse_version, save_versioned
 from personnel import history
 from personnel.models import OrgUnit
 from personnel.privacy import role_sees_full_citizen_id
@@ -105,6 +108,21 @@ class ApiViewSet(ApiMixin, viewsets.ModelViewSet):
         except StaleEdit as error:
             return Response({"detail": error.message, "version": error.version}, status=status.HTTP_409_CONFLICT)
 
+    def create(self, request, *args, **kwargs):
+        # In a savepoint: a create that loses a uniqueness race (IntegrityError, answered 409 by api.errors)
+        # leaves the connection usable.
+        with transaction.atomic():
+            return super().create(request, *args, **kwargs)
+
+    def get_object(self):
+        # A record named by its code is found whatever the code's case (core.codes), within the caller's scope.
+        if self.lookup_field != "code":
+            return super().get_object()
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_object_or_404(queryset, code__iexact=self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
     def perform_create(self, serializer):
         serializer.validated_data.pop("version", None)  # a new record starts at version 1
         super().perform_create(serializer)
@@ -115,10 +133,21 @@ class ApiViewSet(ApiMixin, viewsets.ModelViewSet):
             return super().perform_update(serializer)
         save_versioned(instance=serializer.instance, version=version, save=serializer.save)
 
+    def destroy(self, request, *args, **kwargs):
+        # core.concurrency: a DELETE that names the version it read (``?version=``) is refused 409 when stale.
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except StaleEdit as error:
+            return Response({"detail": error.message, "version": error.version}, status=status.HTTP_409_CONFLICT)
+
     def perform_destroy(self, instance):
         try:
             with transaction.atomic():
-                instance.delete()
+                if is_versioned(type(instance)):
+                    version = parse_version(self.request.query_params.get("version"))
+                    delete_versioned(instance=instance, version=version)
+                else:
+                    instance.delete()
         except (ProtectedError, RestrictedError) as error:
             raise Conflict() from error
 
@@ -195,6 +224,13 @@ class PersonViewSet(ApiViewSet):
         # personnel.privacy: the full citizen ID is for the officers who keep the records.
         context["reveal_citizen_id"] = role_sees_full_citizen_id(request_role(self.request))
         return context
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # A page of persons is personal data: logged like an export (who, filters, how many), one INSERT.
+        shown = response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
+        record_list_access(user=request.user, action=AccessAction.API_LIST_PERSONS, request=request, persons=len(shown))
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         person = self.get_object()
@@ -299,6 +335,10 @@ class TrainingRecordViewSet(ApiViewSet):
         responses={
             200: serializers.BulkResultSerializer,
             400: OpenApiResponse(serializers.BulkErrorSerializer, description=_("Lỗi từng phần tử; không ghi gì.")),
+            409: OpenApiResponse(
+                serializers.BulkErrorSerializer,
+                description=_("Có bản ghi vừa được người khác sửa trong lúc ghi; không ghi gì."),
+            ),
         },
     )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
@@ -310,7 +350,7 @@ class TrainingRecordViewSet(ApiViewSet):
                     "detail": _("Có %(count)s lỗi; chưa ghi dữ liệu nào.") % {"count": len(outcome.errors)},
                     "errors": outcome.errors,
                 },
-                status=status.HTTP_400_BAD_REQUEST,
+                status=status.HTTP_409_CONFLICT if outcome.stale else status.HTTP_400_BAD_REQUEST,
             )
         return Response(outcome.summary())
 
@@ -340,12 +380,28 @@ class CourseViewSet(ApiViewSet):
         "được ghi."
     )
     serializer_class = serializers.CourseSerializer
-    queryset = Course.objects.prefetch_related("types")
     filterset_class = filters.CourseFilter
     lookup_field = "code"
     lookup_value_regex = CODE_IN_URL
     ordering_fields = ["code", "start_date", "end_date", "title"]
     ordering = ["-start_date", "code"]
+
+    def get_queryset(self):
+        # Everyone reads every course; HR change only those their subtree runs (accounts.scoping): another
+        # unit's course is a 404 to a write, like an unknown one.
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            return changeable_courses(self.request.user).prefetch_related("types")
+        return Course.objects.prefetch_related("types").select_related("unit")
+
+    def perform_create(self, serializer):
+        if serializer.validated_data.get("unit") is None:
+            serializer.validated_data["unit"] = scope_unit(self.request.user)
+        super().perform_create(serializer)
+
+    def perform_destroy(self, instance):
+        if course_used_outside_scope(self.request.user, instance):
+            raise Conflict(_("Khóa học đã có kết quả đào tạo của cán bộ đơn vị khác; không được xóa."))
+        super().perform_destroy(instance)
 
 
 class ProgrammeViewSet(ApiViewSet):
@@ -404,7 +460,7 @@ class ComplianceMixin(ApiMixin):
 
     def programme(self, code: str | None) -> Programme:
         if code:
-            found = Programme.objects.filter(code=code).first()
+            found = Programme.objects.filter(code__iexact=code).first()
         else:
             found = Programme.objects.filter(code=settings.DEFAULT_PROGRAMME).first() or Programme.objects.default()
         if found is None:
@@ -414,7 +470,7 @@ class ComplianceMixin(ApiMixin):
     def unit(self, code: str | None) -> OrgUnit:
         user = self.request.user
         if code:
-            found = visible_units(user).filter(code=code).first()
+            found = visible_units(user).filter(code__iexact=code).first()
         elif sees_whole_city(user):
             found = OrgUnit.objects.roots().order_by("code").first()
         else:
@@ -473,7 +529,7 @@ class ComplianceUnmetView(ComplianceMixin, generics.GenericAPIView):
     def get(self, request):
         params = self.evaluation()
         programme = params["programme"]
-        indicator = programme.indicators.filter(code=params["indicator"]).first()
+        indicator = programme.indicators.filter(code__iexact=params["indicator"]).first()
         if indicator is None:
             raise exceptions.NotFound(
                 _("Chương trình %(programme)s không có chỉ tiêu mã “%(code)s”.")

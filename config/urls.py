@@ -3,9 +3,14 @@
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
+
+from core.codes import CodeConverter
+
+# <code:…>: a code in one URL segment, whatever it holds (core.codes); registered before the apps' urls.
+register_converter(CodeConverter, "code")
 
 
 @require_safe
@@ -29,3 +34,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "config.hardening.server_error"

@@ -130,6 +130,31 @@ def save_versioned(*, instance: models.Model, version: int | None, save: Callabl
         return save()
 
 
+def delete_versioned(*, instance: models.Model, version: int | None) -> None:
+    """Delete a record if it is still at ``version``; raise StaleEdit (nothing deleted) if not.
+
+    The same rule as ``save_versioned``: in one transaction, lock the row, compare, delete. ``version`` None
+    deletes whatever the stored version (a client that sends none).
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = (
+            model._base_manager.select_for_update().filter(pk=instance.pk).values_list("version", flat=True).first()
+        )
+        if current is None or (version is not None and current != version):
+            raise stale_edit(model, instance.pk)
+        instance.delete()
+
+
+def parse_version(value) -> int | None:
+    """Return the version a form or a client sent (None when it sent none or nonsense)."""
+    try:
+        version = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return version if version > 0 else None
+
+
 def claim_versions(model, objs: Iterable[models.Model]) -> None:
     """Lock the stored rows of changed records, check each is still at the version read, give each version + 1.
 

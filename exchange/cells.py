@@ -68,6 +68,15 @@ def display(value) -> str:
     return str(value)
 
 
+ECHO_LIMIT = 100  # characters of a rejected cell repeated in an error message
+
+
+def echoed(value, limit: int = ECHO_LIMIT) -> str:
+    """Return a cell's text as an error message repeats it: at most ``limit`` characters, then an ellipsis."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _as_text(value) -> str:
     """Return a non-date cell as stripped text (a whole float from XLSX loses its ".0")."""
     if isinstance(value, float) and value.is_integer():

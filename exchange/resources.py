@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from accounts.scoping import scope_unit
+from core.codes import normalise_code
 from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
 from personnel import history
@@ -41,6 +43,7 @@ from personnel.qualifications import level_label, qualification_level_error
 from personnel.services import rebuild_unit_paths
 from training.choices import CourseForm, TrainingResult
 from training.models import Course, CourseType, TrainingRecord
+from training.services import shared_course_message
 
 from . import cells
 from .bulk import WRITE_BATCH, create_with_history, new_instances, record_deletions, update_with_history
@@ -49,16 +52,20 @@ from .widgets import (
     ChoiceWidget,
     CitizenIdWidget,
     CodeListWidget,
+    CodeWidget,
     DateWidget,
     LeadershipLevelWidget,
     LevelWidget,
     LookupWidget,
+    NameWidget,
     TextWidget,
     WholeNumberWidget,
     YesNoWidget,
     level_error,
 )
 
+# Columns of the course template that carry what a course's records mean (training.services.COURSE_MEANING_FIELDS).
+COURSE_MEANING_COLUMNS = {"start_date", "end_date", "types", "grants"}
 IN_CHUNK = 5000  # codes per "IN (…)" lookup: below every database's parameter limit
 ROWS_PER_STEP = 5000  # rows checked between two progress reports
 
@@ -87,6 +94,12 @@ def in_chunks(queryset, field: str, values: Iterable) -> list:
     for start in range(0, len(values), IN_CHUNK):
         found.extend(queryset.filter(**{f"{field}__in": values[start : start + IN_CHUNK]}))
     return found
+
+
+def code_variants(column: list | None) -> set[str]:
+    """Return the codes of a column as written and normalised (``core.codes``), to find stored codes of either case."""
+    codes = codes_in(column)
+    return codes | {normalise_code(code) for code in codes}
 
 
 def codes_in(column: list | None) -> set[str]:
@@ -547,9 +560,9 @@ class TemplateResource(resources.ModelResource):
     def persons_by_code(self, raw: dict[str, list], name: str = "person") -> dict[str, Person]:
         """Return {code: person} for the person codes of a column (id, code and unit path only)."""
         persons = in_chunks(
-            Person.objects.only("id", "code").annotate(unit_path=F("unit__path")), "code", codes_in(raw.get(name))
+            Person.objects.only("id", "code").annotate(unit_path=F("unit__path")), "code", code_variants(raw.get(name))
         )
-        return {person.code: person for person in persons}
+        return {normalise_code(person.code): person for person in persons}
 
     def check_person_scope(self, index: int) -> None:
         person = self.value("person", index)
@@ -557,13 +570,20 @@ class TemplateResource(resources.ModelResource):
             self.add_error(
                 index,
                 "person",
-                _("Cán bộ mã «%(code)s» thuộc đơn vị ngoài phạm vi quản lý của bạn.") % {"code": person.code},
+                # Another unit's person reads exactly like an unknown code (issue #17: no probing of other units).
+                str(PERSON_NOT_FOUND) % {"code": person.code},
             )
+
+
+PERSON_NOT_FOUND = gettext_lazy("Không có cán bộ mã «%(code)s» (hãy nhập danh sách cán bộ trước).")
+UNIT_NOT_FOUND = gettext_lazy("Không có đơn vị mã «%(code)s» (hãy nhập danh sách đơn vị trước).")
+CODE_TAKEN = gettext_lazy("Mã cán bộ này đã được dùng cho một người khác.")
+CITIZEN_ID_TAKEN = gettext_lazy("Số CCCD này đã có trong hồ sơ của một cán bộ khác.")
 
 
 def person_lookup() -> LookupWidget:
     """Return the widget of a ``Mã cán bộ`` column that refers to an existing person."""
-    return LookupWidget(gettext_lazy("Không có cán bộ mã «%(code)s» (hãy nhập danh sách cán bộ trước)."))
+    return LookupWidget(PERSON_NOT_FOUND)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,9 +597,9 @@ class UnitResource(TemplateResource):
     compared = {"parent": ("_import_parent",), "successors": ("_import_successors",)}
     label_field = "name"
 
-    code = Field(attribute="code", column_name="Mã đơn vị", widget=TextWidget(40, required=True))
-    name = Field(attribute="name", column_name="Tên đơn vị", widget=TextWidget(255, required=True, single_spaces=True))
-    parent = DeferredField(attribute="parent", column_name="Mã đơn vị cấp trên", widget=TextWidget(40))
+    code = Field(attribute="code", column_name="Mã đơn vị", widget=CodeWidget(40, required=True))
+    name = Field(attribute="name", column_name="Tên đơn vị", widget=NameWidget(255))
+    parent = DeferredField(attribute="parent", column_name="Mã đơn vị cấp trên", widget=CodeWidget(40))
     level = Field(attribute="level", column_name="Cấp", widget=ChoiceWidget(UnitLevel))
     opened_on = Field(attribute="opened_on", column_name="Ngày thành lập", widget=DateWidget())
     closed_on = Field(attribute="closed_on", column_name="Ngày giải thể", widget=DateWidget())
@@ -592,7 +612,8 @@ class UnitResource(TemplateResource):
 
     def prefetch(self, raw):
         units = list(OrgUnit.objects.values(*self.stored_fields()))
-        code_of = {unit["id"]: unit["code"] for unit in units}
+        # Codes compare without regard to case (core.codes): every key is the normalised code.
+        code_of = {unit["id"]: normalise_code(unit["code"]) for unit in units}
         successors: dict[int, list[str]] = {}
         for link in UnitSuccession.objects.order_by("-is_primary", "order", "pk").values(
             "predecessor_id", "successor_id"
@@ -601,19 +622,19 @@ class UnitResource(TemplateResource):
         for unit in units:
             unit["_import_parent"] = code_of.get(unit["parent_id"]) or ""
             unit["_import_successors"] = ";".join(successors.get(unit["id"], []))
-        self.units = {unit["code"]: unit for unit in units}
-        self.existing = {(unit["code"],): unit for unit in units}
+        self.units = {normalise_code(unit["code"]): unit for unit in units}
+        self.existing = {(code,): unit for code, unit in self.units.items()}
         # The tree as it will be after the file: stored parents, replaced by the file's.
-        self.parent_of = {unit["code"]: unit["_import_parent"] for unit in units}
+        self.parent_of = {code: unit["_import_parent"] for code, unit in self.units.items()}
         self.file_codes = set()
         has_parents = "parent" in raw
         parents = raw["parent"] if has_parents else [""] * len(raw["code"])
         for code, parent in zip(raw["code"], parents, strict=True):
-            code = cells.display(code).strip()
+            code = normalise_code(cells.display(code))
             if code:
                 self.file_codes.add(code)
                 if has_parents or code not in self.parent_of:
-                    self.parent_of[code] = cells.display(parent).strip()
+                    self.parent_of[code] = normalise_code(cells.display(parent))
         self.in_cycle = self._codes_in_cycles()
 
     def _codes_in_cycles(self) -> set[str]:
@@ -708,7 +729,7 @@ class UnitResource(TemplateResource):
             create_with_history(OrgUnit, ready, **self.history_options())
             if any(unit.pk is None for unit in ready):
                 raise RuntimeError("The database did not return the ids of the new units")
-            by_code.update({unit.code: unit.pk for unit in ready})
+            by_code.update({normalise_code(unit.code): unit.pk for unit in ready})
             pending = [u for u in pending if u.pk is None]
         for unit in updated:
             unit.parent_id = by_code[unit._import_parent] if unit._import_parent else None
@@ -765,17 +786,15 @@ class PersonResource(TemplateResource):
     required = ("code", "full_name", "birth_date", "unit", "category")
     label_field = "full_name"
 
-    code = Field(attribute="code", column_name="Mã cán bộ", widget=TextWidget(40, required=True))
-    full_name = Field(
-        attribute="full_name", column_name="Họ và tên", widget=TextWidget(255, required=True, single_spaces=True)
-    )
+    code = Field(attribute="code", column_name="Mã cán bộ", widget=CodeWidget(40, required=True))
+    full_name = Field(attribute="full_name", column_name="Họ và tên", widget=NameWidget(255))
     birth_date = Field(attribute="birth_date", column_name="Ngày sinh", widget=DateWidget(required=True))
     gender = Field(attribute="gender", column_name="Giới tính", widget=ChoiceWidget(Gender, required=False, empty=""))
     citizen_id = Field(attribute="citizen_id", column_name="Số CCCD", widget=CitizenIdWidget())
     unit = Field(
         attribute="unit",
         column_name="Mã đơn vị",
-        widget=LookupWidget(gettext_lazy("Không có đơn vị mã «%(code)s» (hãy nhập danh sách đơn vị trước).")),
+        widget=LookupWidget(UNIT_NOT_FOUND),
     )
     category = Field(attribute="category", column_name="Đối tượng", widget=ChoiceWidget(Category))
     position_title = Field(
@@ -830,14 +849,15 @@ class PersonResource(TemplateResource):
 
     def prefetch(self, raw):
         units = list(OrgUnit.objects.only("id", "code", "name", "path", "opened_on", "closed_on"))
-        self.fields["unit"].widget.lookup = {unit.code: unit for unit in units}
+        self.fields["unit"].widget.lookup = {normalise_code(unit.code): unit for unit in units}
         self.unit_path = {unit.pk: unit.path for unit in units}
         self.unit_code = {unit.pk: unit.code for unit in units}
-        persons = in_chunks(Person.objects.values(*self.stored_fields()), "code", codes_in(raw["code"]))
-        self.existing = {(person["code"],): person for person in persons}
+        persons = in_chunks(Person.objects.values(*self.stored_fields()), "code", code_variants(raw["code"]))
+        self.existing = {(normalise_code(person["code"]),): person for person in persons}
         citizen_ids = {c for c in codes_in(raw.get("citizen_id")) if len(c) == 12}
-        holders = in_chunks(Person.objects.values_list("citizen_id", "code"), "citizen_id", citizen_ids)
-        self.citizen_id_holder = dict(holders)
+        holders = in_chunks(Person.objects.values_list("citizen_id", "code", "unit__path"), "citizen_id", citizen_ids)
+        self.citizen_id_holder = {citizen_id: code for citizen_id, code, _path in holders}
+        self.citizen_id_holder_path = {citizen_id: path for citizen_id, _code, path in holders}
         self.citizen_id_line: dict[str, int] = {}
         # Persons with an assignment history: another unit, category or leadership level is a transfer today.
         counted = in_chunks(
@@ -879,7 +899,11 @@ class PersonResource(TemplateResource):
             first_line = self.citizen_id_line.setdefault(citizen_id, line)
             code = self.values["code"][index]
             if holder is not None and holder != code:
-                self.add_error(index, "citizen_id", _("Số CCCD này đã thuộc cán bộ mã «%(code)s».") % {"code": holder})
+                if self.scope_path is None or self.in_scope(self.citizen_id_holder_path.get(citizen_id)):
+                    message = _("Số CCCD này đã thuộc cán bộ mã «%(code)s».") % {"code": holder}
+                else:  # the holder is not the importer's to see: do not name them
+                    message = str(CITIZEN_ID_TAKEN)
+                self.add_error(index, "citizen_id", message)
             elif first_line != line:
                 self.add_error(
                     index, "citizen_id", _("Số CCCD trùng với dòng %(line)s của tệp.") % {"line": first_line}
@@ -887,16 +911,11 @@ class PersonResource(TemplateResource):
 
     def check_scope(self, index, record):
         if record is not None and not self.in_scope(self.unit_path.get(record["unit_id"])):
-            self.add_error(
-                index,
-                "code",
-                _("Cán bộ mã «%(code)s» thuộc đơn vị ngoài phạm vi quản lý của bạn.") % {"code": record["code"]},
-            )
+            # The code is taken by a person the importer may not see: refused as the form refuses it, unnamed.
+            self.add_error(index, "code", str(CODE_TAKEN))
         unit = self.value("unit", index)
         if unit is not None and not self.in_scope(unit.path):
-            self.add_error(
-                index, "unit", _("Đơn vị mã «%(code)s» nằm ngoài phạm vi quản lý của bạn.") % {"code": unit.code}
-            )
+            self.add_error(index, "unit", str(UNIT_NOT_FOUND) % {"code": unit.code})
 
     def render(self, name, value):
         if name == "unit":
@@ -1055,10 +1074,8 @@ class CourseResource(TemplateResource):
     compared = {"types": ("_import_types",), "grants": ("grants_kind", "grants_level")}
     label_field = "title"
 
-    code = Field(attribute="code", column_name="Mã khóa học", widget=TextWidget(60, required=True))
-    title = Field(
-        attribute="title", column_name="Tên khóa học", widget=TextWidget(255, required=True, single_spaces=True)
-    )
+    code = Field(attribute="code", column_name="Mã khóa học", widget=CodeWidget(60, required=True))
+    title = Field(attribute="title", column_name="Tên khóa học", widget=NameWidget(255))
     types = DeferredField(attribute="types", column_name="Loại khóa học", widget=CourseTypesWidget())
     form = Field(attribute="form", column_name="Hình thức", widget=ChoiceWidget(CourseForm, required=False, empty=""))
     provider = Field(attribute="provider", column_name="Cơ sở đào tạo", widget=TextWidget(255, single_spaces=True))
@@ -1074,7 +1091,7 @@ class CourseResource(TemplateResource):
 
     def prefetch(self, raw):
         self.fields["types"].widget.codes = cells.CodeList(list(CourseType.objects.values_list("code", "name")))
-        courses = in_chunks(Course.objects.values(*self.stored_fields()), "code", codes_in(raw["code"]))
+        courses = in_chunks(Course.objects.values(*self.stored_fields()), "code", code_variants(raw["code"]))
         types_of: dict[int, set] = {}
         links = in_chunks(
             Course.types.through.objects.values_list("course_id", "coursetype_id"),
@@ -1085,10 +1102,44 @@ class CourseResource(TemplateResource):
             types_of.setdefault(course_id, set()).add(type_code)
         for course in courses:
             course["_import_types"] = frozenset(types_of.get(course["id"], ()))
-        self.existing = {(course["code"],): course for course in courses}
+        self.existing = {(normalise_code(course["code"]),): course for course in courses}
+        # accounts.scoping: a scoped importer changes only the courses their subtree runs, and not what records
+        # of other units' persons mean; new courses are run by the importer's unit (no unit, i.e. the whole city,
+        # for a city-wide import).
+        self.course_unit_path: dict[int, str] = {}
+        self.shared_courses: set[int] = set()
+        self.new_course_unit_id = None
+        if self.scope_path is not None:
+            self.new_course_unit_id = getattr(scope_unit(self.user), "pk", None)
+            unit_ids = {course["unit_id"] for course in courses if course["unit_id"]}
+            self.course_unit_path = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+            self.shared_courses = set(
+                TrainingRecord.objects.filter(course_id__in=[course["id"] for course in courses])
+                .exclude(person__unit__path__startswith=self.scope_path)
+                .values_list("course_id", flat=True)
+                .distinct()
+            )
 
     def new_attributes(self, indexes):
-        return [{"_import_types": frozenset()} | attributes for attributes in super().new_attributes(indexes)]
+        owner = {"_import_types": frozenset(), "unit_id": self.new_course_unit_id}
+        return [owner | attributes for attributes in super().new_attributes(indexes)]
+
+    def _compare(self, compared, start, stop):
+        super()._compare(compared, start, stop)
+        if self.scope_path is None:
+            return
+        for index in range(start, stop):
+            if self.status[index] != "updated":
+                continue
+            record = self.records[index]
+            if not self.in_scope(self.course_unit_path.get(record["unit_id"])):
+                message = _("Khóa học mã «%(code)s» do đơn vị khác tổ chức; bạn không được sửa.")
+                self.add_error(index, "code", message % {"code": record["code"]})
+            elif record["id"] in self.shared_courses and set(self.changed[index]) & COURSE_MEANING_COLUMNS:
+                self.add_error(index, "code", shared_course_message())
+            else:
+                continue
+            self.status[index] = "error"
 
     def check_row(self, index, record):
         start, end = self.value("start_date", index), self.value("end_date", index)
@@ -1176,10 +1227,10 @@ class TrainingRecordResource(TemplateResource):
     def prefetch(self, raw):
         persons = self.persons_by_code(raw)
         courses = in_chunks(
-            Course.objects.only("id", "code", "start_date", "end_date"), "code", codes_in(raw.get("course"))
+            Course.objects.only("id", "code", "start_date", "end_date"), "code", code_variants(raw.get("course"))
         )
         self.fields["person"].widget.lookup = persons
-        self.fields["course"].widget.lookup = {course.code: course for course in courses}
+        self.fields["course"].widget.lookup = {normalise_code(course.code): course for course in courses}
         course_ids = {course.pk for course in courses}
         stored = in_chunks(
             TrainingRecord.objects.filter(course_id__in=course_ids).values(*self.stored_fields()),
@@ -1296,7 +1347,7 @@ class AssignmentResource(TemplateResource):
         persons = self.persons_by_code(raw)
         self.fields["person"].widget.lookup = persons
         units = list(OrgUnit.objects.only("id", "code", "name", "path", "opened_on", "closed_on"))
-        self.fields["unit"].widget.lookup = {unit.code: unit for unit in units}
+        self.fields["unit"].widget.lookup = {normalise_code(unit.code): unit for unit in units}
         self.unit_code = {unit.pk: unit.code for unit in units}
         stored = in_chunks(
             Assignment.objects.values(*self.stored_fields()), "person_id", (p.pk for p in persons.values())

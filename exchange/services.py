@@ -66,6 +66,10 @@ class RowError:
     value: str
     reason: str
 
+    def __post_init__(self):
+        # A rejected cell is echoed cut short: a 100,000-character name must not make a 100,000-character error.
+        object.__setattr__(self, "value", cells.echoed(self.value))
+
     def __str__(self):
         parts = []
         if self.line is not None:

@@ -7,10 +7,14 @@ once per file, so a row costs no query.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export.widgets import Widget
 
+from core.codes import code_error, normalise_code
+from core.names import name_error
 from personnel.choices import QualificationKind
+from personnel.models import citizen_id_validator
 from personnel.qualifications import LADDERS, level_label
 
 from . import cells
@@ -29,13 +33,44 @@ class TextWidget(Widget):
         )
 
 
+class CodeWidget(TextWidget):
+    """A code (``core.codes``): stripped, upper-case, of the code alphabet; empty gives ""."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = normalise_code(super().clean(value, row=row, **kwargs))
+        if text:
+            error = code_error(text)
+            if error:
+                raise ValueError(error)
+        return text
+
+
+class NameWidget(TextWidget):
+    """A name (``core.names``): single spaces, no control or invisible character."""
+
+    def __init__(self, max_length: int = 255, *, required: bool = True):
+        super().__init__(max_length, required=required, single_spaces=True)
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row=row, **kwargs)
+        error = name_error(text)
+        if error:
+            raise ValueError(error)
+        return text
+
+
 class CitizenIdWidget(Widget):
-    """A citizen ID: exactly 12 digits; empty gives None (the column is unique when filled)."""
+    """A citizen ID: exactly 12 ASCII digits (the model's ``citizen_id_validator``); empty gives None."""
 
     def clean(self, value, row=None, **kwargs):
         text = "" if cells.is_empty(value) else cells.display(value).strip()
-        if text and not (len(text) == 12 and text.isascii() and text.isdigit()):
-            raise ValueError(_("Số CCCD phải gồm đúng 12 chữ số (định dạng cột là văn bản để giữ số 0 ở đầu)."))
+        if text:
+            try:
+                citizen_id_validator(text)
+            except ValidationError:
+                raise ValueError(
+                    _("Số CCCD phải gồm đúng 12 chữ số (định dạng cột là văn bản để giữ số 0 ở đầu).")
+                ) from None
         return text or None
 
 
@@ -142,7 +177,7 @@ class LookupWidget(Widget):
                 raise ValueError(_("Không được để trống."))
             return None
         code = cells.parse_text(value, max_length=255)
-        found = self.lookup.get(code)
+        found = self.lookup.get(normalise_code(code))  # the resource keys its lookup by normalised code
         if found is None:
             raise ValueError(str(self.missing_message) % {"code": code})
         return found
@@ -156,5 +191,5 @@ class CodeListWidget(TextWidget):
 
     def clean(self, value, row=None, **kwargs):
         text = super().clean(value, row=row, **kwargs)
-        codes = [part.strip() for part in text.replace(",", ";").split(";")]
+        codes = [normalise_code(part) for part in text.replace(",", ";").split(";")]
         return ";".join(code for code in codes if code)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
+from core.codes import clean_code
 from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
@@ -173,6 +174,9 @@ class PersonForm(VersionedForm):
     def fieldsets(self):
         """Return (legend, description, bound fields) groups for the template."""
         return [(legend, text, [self[name] for name in names]) for legend, text, names in self.FIELDSETS]
+
+    def clean_code(self):
+        return clean_code(self.cleaned_data.get("code"))
 
     def clean_citizen_id(self):
         value = self.cleaned_data.get("citizen_id") or ""

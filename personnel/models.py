@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.codes import code_unique_in_any_case, validate_code
+from core.names import validate_name
 from core.text import fold, name_sort_key, split_name
 
 from .choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
@@ -62,8 +64,8 @@ class OrgUnit(models.Model):
     of them primary (``organisation-history.md``, section 2).
     """
 
-    code = models.CharField(_("mã đơn vị"), max_length=40, unique=True)
-    name = models.CharField(_("tên đơn vị"), max_length=255)
+    code = models.CharField(_("mã đơn vị"), max_length=40, unique=True, validators=[validate_code])
+    name = models.CharField(_("tên đơn vị"), max_length=255, validators=[validate_name])
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
     )
@@ -81,6 +83,7 @@ class OrgUnit(models.Model):
         verbose_name_plural = _("đơn vị")
         ordering = ["path"]
         indexes = [models.Index(fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"])]
+        constraints = [code_unique_in_any_case("orgunit", _("Mã đơn vị này đã được dùng cho một đơn vị khác."))]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -195,7 +198,8 @@ def employed_at_q(at: datetime.date, prefix: str = "") -> Q:
     )
 
 
-citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD phải gồm đúng 12 chữ số."))
+# ASCII digits only: "\d" would also take full-width and Arabic-Indic digits (one rule: model, form, API, import).
+citizen_id_validator = RegexValidator(r"^[0-9]{12}\Z", _("Số CCCD phải gồm đúng 12 chữ số."))
 
 
 class Person(models.Model):
@@ -208,8 +212,8 @@ class Person(models.Model):
     assignments.
     """
 
-    code = models.CharField(_("mã cán bộ"), max_length=40, unique=True)
-    full_name = models.CharField(_("họ và tên"), max_length=255)
+    code = models.CharField(_("mã cán bộ"), max_length=40, unique=True, validators=[validate_code])
+    full_name = models.CharField(_("họ và tên"), max_length=255, validators=[validate_name])
     family_name = models.CharField(_("họ"), max_length=100, editable=False, default="")
     middle_name = models.CharField(_("tên đệm"), max_length=150, editable=False, default="")
     given_name = models.CharField(_("tên"), max_length=100, editable=False, default="")
@@ -259,6 +263,7 @@ class Person(models.Model):
         verbose_name_plural = _("cán bộ")
         ordering = ["sort_key", "code"]
         indexes = [models.Index(fields=["unit", "category"], name="person_unit_category")]
+        constraints = [code_unique_in_any_case("person", _("Mã cán bộ này đã được dùng cho một người khác."))]
 
     def __str__(self):
         return f"{self.full_name} ({self.code})"

@@ -25,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.access import record_access
+from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
-from core.concurrency import StaleEdit, save_versioned
+from core.concurrency import StaleEdit, delete_versioned, parse_version, save_versioned
 from core.names import localized_names
+from core.params import page_param, year_param
 from targets import years as target_years
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
@@ -146,10 +147,7 @@ def page_of(queryset, number, *, rows_from=None, params=None, per_page: int = PA
     Past the cap, the page is read with an OFFSET and a LIMIT instead. ``params`` (the request's GET)
     keeps the other query parameters in the page links.
     """
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_param(number)
     ids = list(queryset.values_list("pk", flat=True)[: cap + 1])
     capped = len(ids) > cap
     total = min(len(ids), cap)
@@ -202,6 +200,8 @@ def person_list(request):
     rows_from = Person.objects.select_related("unit")
     page = page_of(person_filter.qs, request.GET.get("page"), rows_from=rows_from, params=request.GET)
     counts = unmet_counts_by_person(programme, [p.pk for p in page.rows], year=year) if programme else {}
+    # A list of persons is personal data: who asked, with which filters, how many were shown (one INSERT).
+    record_list_access(user=request.user, action=AccessAction.LIST_PERSONS, request=request, persons=len(page.rows))
     full_citizen_id = sees_full_citizen_id(request.user)
     for person in page.rows:
         person.unmet_count = counts.get(person.pk, 0)
@@ -225,12 +225,14 @@ def person_list(request):
 
 def _visible_person(request, code: str) -> Person:
     """Return the person with ``code`` if the user may see them, else raise 404."""
-    return get_object_or_404(visible_persons(request.user).select_related("unit"), code=code)
+    # Codes compare without regard to case (core.codes); another unit's person is a 404 like an unknown code.
+    return get_object_or_404(visible_persons(request.user).select_related("unit"), code__iexact=code)
 
 
 def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
     """Return the year asked for in ``?year=`` (default: targets.years.default_year) and the years one may pick."""
-    return target_years.chosen_year(request.GET.get("year"), programme), target_years.selectable_years(programme)
+    year = target_years.chosen_year(year_param(request.GET.get("year")), programme)
+    return year, target_years.selectable_years(programme)
 
 
 def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
@@ -310,7 +312,7 @@ def person_detail(request, code):
         "records": records,
         "appointments": appointments,
         "assignments": assignment_timeline(person),
-        "history": change_history(person),
+        "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
         "can_write": writer,
         **indicator_panel_context(programme, person, year, years),
     }
@@ -364,6 +366,7 @@ def person_indicators(request, code):
     year, years = chosen_year(request, programme)
     if not getattr(request, "htmx", None):
         return redirect(f"{reverse('personnel:person_detail', args=[person.code])}?year={year}#chi-tieu")
+    record_access(user=request.user, action=AccessAction.VIEW_INDICATORS, target=person, request=request)
     response = render(
         request, "personnel/_indicator_panel.html", indicator_panel_context(programme, person, year, years)
     )
@@ -387,10 +390,15 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]]
 
 
-def _display(model, name: str, value, record, names: dict) -> str:
-    """Return a history value as the reader knows it (labels, dd/mm/yyyy, names instead of ids)."""
+def _display(model, name: str, value, record, names: dict, *, full_citizen_id: bool) -> str:
+    """Return a history value as the reader knows it (labels, dd/mm/yyyy, names instead of ids).
+
+    A citizen ID is shown as the profile shows it (``personnel.privacy``): masked unless ``full_citizen_id``.
+    """
     if value is None or value == "":
         return "—"
+    if model is Person and name == "citizen_id":
+        return shown_citizen_id(value, full=full_citizen_id)
     model_field = model._meta.get_field(name)
     if model is Person and name in DECLARED_FIELD.values():
         kind = next(k for k, f in DECLARED_FIELD.items() if f == name)
@@ -425,8 +433,10 @@ def _subject(model, record, names: dict) -> str:
     return _("Khóa học: %(course)s") % {"course": names.get((Course, record.course_id), f"#{record.course_id}")}
 
 
-def change_history(person: Person) -> list[HistoryEntry]:
+def change_history(person: Person, *, full_citizen_id: bool) -> list[HistoryEntry]:
     """Return the latest changes to the person and to their qualifications, appointments and training records.
+
+    Citizen IDs in the changes are masked unless ``full_citizen_id`` (the reader's role, ``personnel.privacy``).
 
     Six queries whatever the number of changes: one per history table, and the names of the units and
     courses the changes refer to. Diffs are computed in memory between consecutive versions.
@@ -460,8 +470,8 @@ def change_history(person: Person) -> list[HistoryEntry]:
                     changes = [
                         (
                             str(model._meta.get_field(change.field).verbose_name).capitalize(),
-                            _display(model, change.field, change.old, previous, names),
-                            _display(model, change.field, change.new, record, names),
+                            _display(model, change.field, change.old, previous, names, full_citizen_id=full_citizen_id),
+                            _display(model, change.field, change.new, record, names, full_citizen_id=full_citizen_id),
                         )
                         for change in delta.changes
                     ]
@@ -505,6 +515,7 @@ def person_create(request):
 def person_edit(request, code):
     """Edit a person of the user's scope; the unit may only move inside the scope."""
     person = _visible_person(request, code)
+    record_access(user=request.user, action=AccessAction.EDIT_PERSON, target=person, request=request)
     shown = {"code": person.code, "full_name": person.full_name}
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -571,11 +582,16 @@ def _delete_child(request, code: str, kind_name: str, pk: int):
     kind = CHILDREN[kind_name]
     person = _visible_person(request, code)
     instance = get_object_or_404(kind.model, pk=pk, person=person)
+    context = {"person": person, "object": instance, "noun": kind.noun, "back_url": _back_to(person, kind)}
     if request.method == "POST":
-        instance.delete()
+        # core.concurrency: the confirmation carries the version it showed; a record changed since is not deleted.
+        try:
+            delete_versioned(instance=instance, version=parse_version(request.POST.get("version")))
+        except StaleEdit as error:
+            context["stale"] = error.message
+            return render(request, "personnel/child_confirm_delete.html", context, status=409)
         messages.success(request, _("Đã xóa %(what)s.") % {"what": kind.noun})
         return redirect(_back_to(person, kind))
-    context = {"person": person, "object": instance, "noun": kind.noun, "back_url": _back_to(person, kind)}
     return render(request, "personnel/child_confirm_delete.html", context)
 
 

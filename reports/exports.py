@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,11 +37,32 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
+# Look-alikes a spreadsheet may also read as a formula's start: the minus sign (NFKC keeps it apart from "-").
+FORMULA_LOOKALIKES = ("\u2212",)
+
+
+def starts_like_formula(text: str) -> bool:
+    """Return whether a spreadsheet could read ``text`` as a formula.
+
+    Its first visible character, once folded (NFKC: full-width "＝", small "﹦" become "="), is = + - or @; or it
+    starts with a tab or a carriage return. Leading spaces and invisible format characters do not hide it.
+    """
+    if text.startswith(FORMULA_PREFIXES):
+        return True
+    visible = text.lstrip()
+    while visible and unicodedata.category(visible[0]) in ("Cf", "Cc", "Zs"):
+        visible = visible[1:]
+    if not visible:
+        return False
+    first = unicodedata.normalize("NFKC", visible[0])
+    return first.startswith(FORMULA_PREFIXES) or visible[0] in FORMULA_LOOKALIKES
+
+
 def safe_cell(value):
-    """Return a cell value no spreadsheet reads as a formula: text starting with = + - @ tab or CR gets a "'"."""
+    """Return a cell value no spreadsheet reads as a formula (``starts_like_formula``): such a text gets a "'"."""
     if isinstance(value, Promise):
         value = str(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and starts_like_formula(value):
         return "'" + value
     return value
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path("in/", views.print_view, name="print"),
     path("xuat/xlsx/", views.export_xlsx, name="export_xlsx"),
     path("xuat/csv/", views.export_csv, name="export_csv"),
-    path("chi-tieu/<str:code>/", views.drilldown, name="drilldown"),
-    path("chi-tieu/<str:code>/xlsx/", views.drilldown_xlsx, name="drilldown_xlsx"),
-    path("chi-tieu/<str:code>/csv/", views.drilldown_csv, name="drilldown_csv"),
+    path("chi-tieu/<code:code>/", views.drilldown, name="drilldown"),
+    path("chi-tieu/<code:code>/xlsx/", views.drilldown_xlsx, name="drilldown_xlsx"),
+    path("chi-tieu/<code:code>/csv/", views.drilldown_csv, name="drilldown_csv"),
 ]

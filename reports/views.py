@@ -36,6 +36,7 @@ from accounts.models import AccessAction
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
 from core.names import localized_name
+from core.params import year_param
 from core.widgets import UNIT_ORDER, unit_option_label
 from personnel.models import OrgUnit
 from targets import compliance
@@ -108,16 +109,16 @@ def default_programme() -> Programme | None:
 def select(request) -> Selection:
     """Return the programme, year and unit of the request, checked against the user's scope (404 outside it)."""
     code = request.GET.get("programme")
-    programme = Programme.objects.filter(code=code).first() if code else default_programme()
+    programme = Programme.objects.filter(code__iexact=code).first() if code else default_programme()
     if programme is None:
         raise Http404(_("Không có chương trình mục tiêu này."))
     years = freshness.dashboard_years(programme)
-    year = request.GET.get("year") or str(target_years.default_year(programme))
-    if not year.isdigit() or int(year) not in years:
+    year = year_param(request.GET.get("year")) if request.GET.get("year") else target_years.default_year(programme)
+    if year not in years:
         raise Http404(_("Năm không hợp lệ."))
     unit_code = request.GET.get("unit")
     if unit_code:
-        unit = OrgUnit.objects.filter(code=unit_code).first()
+        unit = OrgUnit.objects.filter(code__iexact=unit_code).first()
         if unit is None or not can_see_unit(request.user, unit):
             raise Http404(_("Không có đơn vị này trong phạm vi được xem."))
     else:
@@ -131,14 +132,11 @@ def select(request) -> Selection:
         # A closed unit exists only as it was: view ``then``, in the years it has figures.
         view = compliance.THEN
         years = [y for y in years if compliance.unit_evaluation_date(programme, unit, year=y, view=view)[1]] or years
-        if int(year) not in years:
-            year = str(years[-1])
-    elif (
-        view == compliance.THEN
-        and compliance.unit_evaluation_date(programme, unit, year=int(year), view=view)[1] is None
-    ):
+        if year not in years:
+            year = years[-1]
+    elif view == compliance.THEN and compliance.unit_evaluation_date(programme, unit, year=year, view=view)[1] is None:
         view = compliance.TODAY  # a unit opened after that year has figures only restated on today's units
-    return Selection(programme=programme, year=int(year), unit=unit, years=years, view=view)
+    return Selection(programme=programme, year=year, unit=unit, years=years, view=view)
 
 
 def record_export(request, selection: Selection, name: str, *, action=AccessAction.EXPORT, indicator=None) -> None:
@@ -330,6 +328,19 @@ def page_context(selection: Selection, figures) -> dict:
     }
 
 
+def chosen_sort(asked: str | None, figures) -> str:
+    """Return the order asked for the child units when it is one the page offers, else "code".
+
+    Only offered orders reach the drawn fragment's cache key: code, name, or the gap of one of the programme's
+    indicators (a forged ``sort=`` would otherwise fill the cache with copies of the page).
+    """
+    if asked in SORTS:
+        return asked
+    if asked and asked.startswith("gap:") and any(asked == f"gap:{i.code}" for i in figures.indicators):
+        return asked
+    return "code"
+
+
 @reader_required
 def dashboard(request):
     """Show where the programme's targets stand for a unit and a year, and how its child units compare."""
@@ -341,9 +352,7 @@ def dashboard(request):
         trend_years=freshness.trend_years(selection.programme),
         view=selection.view,
     )
-    sort = request.GET.get("sort", "code")
-    if sort not in SORTS and not sort.startswith("gap:"):
-        sort = "code"
+    sort = chosen_sort(request.GET.get("sort"), figures)
     context = page_context(selection, figures)
     context["fragment"] = figures_fragment("reports/_figures.html", selection, figures, sort)
     context["unit_options"] = unit_options(request.user, selection.unit, figures.units_version)

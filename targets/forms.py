@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.codes import clean_code
 from personnel.choices import AppointmentKind, Category
 from training.models import CourseType
 
@@ -44,6 +45,9 @@ class IndicatorForm(forms.ModelForm):
         requirements = (self.instance.appointment_requirements or {}) if self.instance else {}
         self.initial.setdefault("rank_appointment_courses", requirements.get(AppointmentKind.RANK, []))
         self.initial.setdefault("post_appointment_courses", requirements.get(AppointmentKind.POST, []))
+
+    def clean_code(self):
+        return clean_code(self.cleaned_data.get("code"))
 
     def clean(self):
         cleaned = super().clean()

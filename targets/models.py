@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.codes import validate_code
 from personnel.choices import AppointmentKind, Category, LeadershipLevel, UnitLevel
 from personnel.qualifications import LADDERS, QualificationKind
 
@@ -43,7 +44,7 @@ class ProgrammeQuerySet(models.QuerySet):
 class Programme(models.Model):
     """A target programme of the city (e.g. HN-2021-2025) over a window of dates."""
 
-    code = models.CharField(_("mã chương trình"), max_length=40, unique=True)
+    code = models.CharField(_("mã chương trình"), max_length=40, unique=True, validators=[validate_code])
     name = models.CharField(_("tên chương trình"), max_length=255)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
     start_date = models.DateField(_("ngày bắt đầu"))
@@ -88,7 +89,7 @@ class Indicator(models.Model):
     """One quantified target of a programme, with how its population and criterion are read."""
 
     programme = models.ForeignKey(Programme, models.CASCADE, related_name="indicators", verbose_name=_("chương trình"))
-    code = models.CharField(_("mã chỉ tiêu"), max_length=20)
+    code = models.CharField(_("mã chỉ tiêu"), max_length=20, validators=[validate_code])
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     group = models.CharField(_("nhóm"), max_length=20, help_text=_("Nhóm hiển thị: BTV, CC, XA, VC, HĐND…"))
     name = models.CharField(_("tên chỉ tiêu"), max_length=255)

@@ -228,11 +228,13 @@ def build_world() -> World:
     rebuild_unit_paths()
     units = {code: OrgUnit.objects.get(pk=unit.pk) for code, unit in units.items()}
 
+    # Run by Ba Đình (the HR officer's district), attended by both districts (training.models.Course.unit).
     course = Course.objects.create(
         code="K-MATRIX",
         title="Lớp cập nhật kiến thức pháp luật 2025",
         start_date=datetime.date(2025, 6, 1),
         end_date=datetime.date(2025, 6, 30),
+        unit=units["H01"],
     )
     course.types.set(["phap_luat"])
     spare_course = Course.objects.create(
@@ -240,6 +242,7 @@ def build_world() -> World:
         title="Lớp kỹ năng 2025",
         start_date=datetime.date(2025, 3, 1),
         end_date=datetime.date(2025, 3, 5),
+        unit=units["H01"],
     )
     spare_course.types.set(["ky_nang_cong_vu"])
 
@@ -413,3 +416,28 @@ def check_cell(client, method: str, url: str, want: Outcome, *, role: str, api: 
                 problems.append(f"shows another district's {shown}")
         transaction.set_rollback(True)
     return "; ".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizen IDs and the access log: the "history" and "list" columns (issue #17)
+
+# role -> how the role reads a citizen ID it is let see: in full, or masked (personnel.privacy); None: refused.
+CITIZEN_ID_READING = {"anonymous": None, "admin": "full", "hr": "full", "leader": "masked", "viewer": "masked"}
+CITIZEN_ID_READING["no_role"] = None
+# The citizen IDs of the world's persons ("own" is corrected to CORRECTED_ID by the history column).
+CITIZEN_IDS = {"own": "001090000001", "other": "001090000002", "sibling": "001090000003"}
+CORRECTED_ID = "001090000099"
+
+
+def reads_citizen_id(text: str, citizen_id: str, reading: str) -> bool:
+    """Return whether ``text`` shows ``citizen_id`` as ``reading`` says, and never the other way."""
+    from personnel.privacy import mask_citizen_id
+
+    full, masked = citizen_id in text, mask_citizen_id(citizen_id) in text
+    return full and not masked if reading == "full" else masked and not full
+
+
+def access_log_count() -> int:
+    from accounts.models import AccessLog
+
+    return AccessLog.objects.count()

@@ -79,14 +79,13 @@ def test_a_person_outside_the_scope_is_not_found_and_not_recorded(hr, make_perso
     assert not AccessLog.objects.exists()
 
 
-def test_lists_and_dashboards_are_not_recorded(leader, person):
-    for url in (
-        reverse("personnel:person_list"),
-        reverse("reports:dashboard"),
-        reverse("reports:drilldown", args=["CC-3"]),
-    ):
+def test_dashboards_are_not_recorded_but_the_person_list_is(leader, person):
+    for url in (reverse("reports:dashboard"), reverse("reports:drilldown", args=["CC-3"])):
         assert leader.get(url).status_code == 200
     assert not AccessLog.objects.exists()
+    assert leader.get(reverse("personnel:person_list"), {"q": "ha"}).status_code == 200
+    entry = AccessLog.objects.get()
+    assert (entry.action, entry.persons, entry.filters) == (AccessAction.LIST_PERSONS, 1, {"q": "ha"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,10 +165,14 @@ def _api(user) -> APIClient:
     return api
 
 
-def test_the_api_person_detail_is_recorded_once_and_the_list_is_not(hr_user, person):
+def test_the_api_person_list_and_detail_are_each_recorded_once(hr_user, person):
     api = _api(hr_user)
-    assert api.get("/api/v1/persons/").status_code == 200
-    assert not AccessLog.objects.exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/persons/", {"unit": "H01X1"}).status_code == 200
+    assert len(access_log_writes(queries.captured_queries)) == 1
+    listed = AccessLog.objects.get()
+    assert (listed.action, listed.persons, listed.filters) == (AccessAction.API_LIST_PERSONS, 1, {"unit": "H01X1"})
+    AccessLog.objects.filter(pk=listed.pk)._raw_delete(AccessLog.objects.db)  # start the detail's count afresh
     with CaptureQueriesContext(connection) as queries:
         assert api.get(f"/api/v1/persons/{person.code}/").json()["code"] == "CB-HA"
     assert len(access_log_writes(queries.captured_queries)) == 1

@@ -22,7 +22,10 @@ import pytest
 
 from .access_matrix import (
     API_WRITE,
+    CITIZEN_ID_READING,
+    CITIZEN_IDS,
     CITY_WIDE,
+    CORRECTED_ID,
     FORBIDDEN,
     LOGIN,
     NOT_ALLOWED,
@@ -36,11 +39,13 @@ from .access_matrix import (
     SIBLING_NAME,
     UNAUTHORIZED,
     Outcome,
+    access_log_count,
     body_text,
     check_cell,
     fingerprint,
     leaked,
     outcome,
+    reads_citizen_id,
     resolved_route,
     url_patterns,
     world_for_module,
@@ -417,3 +422,60 @@ def test_a_bulk_write_naming_another_districts_person_writes_nothing_at_all(worl
     assert unchanged(states)  # not even Ba Đình's item
     status, body, states = hr_sends(world, "POST", "/api/v1/training-records/bulk/", items[:1])
     assert (status, body["created"]) == (200, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns "history" and "list": how each role reads citizen IDs in the API, and the access log's trace (issue #17)
+
+API_LISTED = {"admin": ("own", "other", "sibling"), "viewer": ("own", "other", "sibling")}
+API_LISTED |= {"hr": ("own", "sibling"), "leader": ("own", "sibling")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_list_column_the_api_person_list_masks_citizen_ids_by_role_and_is_logged_once(world, role):
+    from django.db import transaction
+
+    from accounts.models import AccessAction, AccessLog
+
+    with transaction.atomic():
+        before = access_log_count()
+        response = world.api_client(role).get("/api/v1/persons/", {"employment": "tat_ca"})
+        logged = access_log_count() - before
+        entry = AccessLog.objects.order_by("-id").first()
+        transaction.set_rollback(True)
+    reading = CITIZEN_ID_READING[role]
+    if reading is None:
+        assert response.status_code in (401, 403) and logged == 0
+        return
+    assert response.status_code == 200 and logged == 1
+    assert (entry.action, entry.persons) == (AccessAction.API_LIST_PERSONS, len(API_LISTED[role]))
+    shown = {row["code"]: row["citizen_id"] for row in response.json()["results"]}
+    codes = {"own": OWN_CODE, "other": OTHER_CODE, "sibling": SIBLING_CODE}
+    assert set(shown) == {codes[scope] for scope in API_LISTED[role]}
+    for scope in API_LISTED[role]:
+        assert reads_citizen_id(shown[codes[scope]], CITIZEN_IDS[scope], reading), scope
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_history_column_a_corrected_citizen_id_reads_in_the_api_as_the_role_may(world, role):
+    from django.db import transaction
+
+    from personnel.models import Person
+    from personnel.services import save_person
+
+    with transaction.atomic():
+        person = Person.objects.get(pk=world.persons["own"].pk)
+        person.citizen_id = CORRECTED_ID
+        save_person(person=person)
+        response = world.api_client(role).get(f"/api/v1/persons/{OWN_CODE}/")
+        text = response.content.decode()
+        transaction.set_rollback(True)
+    reading = CITIZEN_ID_READING[role]
+    if reading is None:
+        assert response.status_code in (401, 403)
+        return
+    # The API serves no history: the old number appears in no form, the new one as the role reads it.
+    assert CITIZEN_IDS["own"] not in text and "001*******01" not in text
+    assert reads_citizen_id(response.json()["citizen_id"], CORRECTED_ID, reading)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.forms import CheckboxInput
 
 from personnel.forms import PersonForm
@@ -28,7 +29,10 @@ from .access_matrix import (
     ADMIN_LOGIN,
     ANY_REDIRECT,
     BAD_REQUEST,
+    CITIZEN_ID_READING,
+    CITIZEN_IDS,
     CITY_WIDE,
+    CORRECTED_ID,
     FORBIDDEN,
     FORM,
     LOGIN,
@@ -46,10 +50,12 @@ from .access_matrix import (
     SIBLING_CODE,
     SIBLING_NAME,
     Outcome,
+    access_log_count,
     body_text,
     check_cell,
     leaked,
     outcome,
+    reads_citizen_id,
     resolved_route,
     url_patterns,
     world_for_module,
@@ -190,46 +196,48 @@ PAGES: dict[str, Page] = {
     # personnel
     "nhan-su/": Page(Rule.READER, READ_PAGE, lambda w, s: "/nhan-su/"),
     "nhan-su/them-moi/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/nhan-su/them-moi/"),
-    "nhan-su/<str:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/", SCOPED),
-    "nhan-su/<str:code>/chi-tieu/": Page(
+    "nhan-su/<code:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/", SCOPED),
+    "nhan-su/<code:code>/chi-tieu/": Page(
         Rule.READER, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: f"/nhan-su/{person(w, s).code}/chi-tieu/", SCOPED
     ),
-    "nhan-su/<str:code>/sua/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED),
-    "nhan-su/<str:code>/chuyen-cong-tac/": Page(
+    "nhan-su/<code:code>/sua/": Page(
+        Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/sua/", SCOPED
+    ),
+    "nhan-su/<code:code>/chuyen-cong-tac/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/chuyen-cong-tac/", SCOPED
     ),
-    "nhan-su/<str:code>/van-bang/them/": Page(
+    "nhan-su/<code:code>/van-bang/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/van-bang/them/", SCOPED
     ),
-    "nhan-su/<str:code>/van-bang/<int:pk>/sua/": Page(
+    "nhan-su/<code:code>/van-bang/<int:pk>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("van-bang", "sua", "qualifications"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/van-bang/<int:pk>/xoa/": Page(
+    "nhan-su/<code:code>/van-bang/<int:pk>/xoa/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("van-bang", "xoa", "qualifications"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/bo-nhiem/them/": Page(
+    "nhan-su/<code:code>/bo-nhiem/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/bo-nhiem/them/", SCOPED
     ),
-    "nhan-su/<str:code>/bo-nhiem/<int:pk>/sua/": Page(
+    "nhan-su/<code:code>/bo-nhiem/<int:pk>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("bo-nhiem", "sua", "appointments"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/bo-nhiem/<int:pk>/xoa/": Page(
+    "nhan-su/<code:code>/bo-nhiem/<int:pk>/xoa/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("bo-nhiem", "xoa", "appointments"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/dao-tao/them/": Page(
+    "nhan-su/<code:code>/dao-tao/them/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/nhan-su/{person(w, s).code}/dao-tao/them/", SCOPED
     ),
-    "nhan-su/<str:code>/dao-tao/<int:pk>/sua/": Page(
+    "nhan-su/<code:code>/dao-tao/<int:pk>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("dao-tao", "sua", "records"), SCOPED_CHILD
     ),
-    "nhan-su/<str:code>/dao-tao/<int:pk>/xoa/": Page(
+    "nhan-su/<code:code>/dao-tao/<int:pk>/xoa/": Page(
         Rule.WRITER, WRITE_PAGE, child_url("dao-tao", "xoa", "records"), SCOPED_CHILD
     ),
     # training: courses are shared by the whole city; their attendees are scoped
     "dao-tao/": Page(Rule.READER, READ_PAGE, lambda w, s: "/dao-tao/"),
     "dao-tao/khoa-hoc/them-moi/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/dao-tao/khoa-hoc/them-moi/"),
-    "dao-tao/khoa-hoc/<str:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/dao-tao/khoa-hoc/{w.course.code}/"),
-    "dao-tao/khoa-hoc/<str:code>/sua/": Page(
+    "dao-tao/khoa-hoc/<code:code>/": Page(Rule.READER, READ_PAGE, lambda w, s: f"/dao-tao/khoa-hoc/{w.course.code}/"),
+    "dao-tao/khoa-hoc/<code:code>/sua/": Page(
         Rule.WRITER, WRITE_PAGE, lambda w, s: f"/dao-tao/khoa-hoc/{w.spare_course.code}/sua/"
     ),
     "dao-tao/ghi-ket-qua-ca-lop/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/dao-tao/ghi-ket-qua-ca-lop/"),
@@ -239,11 +247,11 @@ PAGES: dict[str, Page] = {
     "bao-cao/in/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/in/"), SCOPED),
     "bao-cao/xuat/xlsx/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/xuat/xlsx/"), SCOPED),
     "bao-cao/xuat/csv/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/xuat/csv/"), SCOPED),
-    "bao-cao/chi-tieu/<str:code>/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/"), SCOPED),
-    "bao-cao/chi-tieu/<str:code>/xlsx/": Page(
+    "bao-cao/chi-tieu/<code:code>/": Page(Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/"), SCOPED),
+    "bao-cao/chi-tieu/<code:code>/xlsx/": Page(
         Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/xlsx/"), SCOPED
     ),
-    "bao-cao/chi-tieu/<str:code>/csv/": Page(
+    "bao-cao/chi-tieu/<code:code>/csv/": Page(
         Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/csv/"), SCOPED
     ),
     # imports
@@ -576,3 +584,60 @@ def test_recording_a_class_that_names_another_districts_person_writes_nothing(wo
     assert TrainingRecord.objects.count() == count
     assert client.post("/dao-tao/ghi-ket-qua-ca-lop/", {**data, "codes": OWN_CODE}).status_code == 302
     assert TrainingRecord.objects.count() == count + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns "history" and "list": how each role reads citizen IDs there, and the access log's trace (issue #17)
+
+
+def _seen_by(world, role: str, url: str):
+    """Return (the answer, its text, the access log entries it added), in a savepoint rolled back afterwards."""
+    before = access_log_count()
+    response = world.page_client(role).get(url)
+    text = body_text(response) if response.status_code == 200 else ""
+    return response, text, access_log_count() - before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_history_column_a_corrected_citizen_id_reads_in_the_history_as_on_the_profile(world, role):
+    from personnel.services import save_person
+
+    with transaction.atomic():
+        person = Person.objects.get(pk=world.persons["own"].pk)
+        person.citizen_id = CORRECTED_ID
+        save_person(person=person)
+        response, text, logged = _seen_by(world, role, f"/nhan-su/{OWN_CODE}/")
+        transaction.set_rollback(True)
+    reading = CITIZEN_ID_READING[role]
+    if reading is None:
+        assert response.status_code in (302, 403) and logged == 0
+        return
+    assert response.status_code == 200 and logged == 1
+    # Both the old and the new number, in the history panel and on the profile, read the role's way.
+    assert reads_citizen_id(text, CITIZEN_IDS["own"], reading)
+    assert reads_citizen_id(text, CORRECTED_ID, reading)
+
+
+# role -> the persons the list shows the role (a search matching the three names)
+LISTED = {"admin": ("own", "other", "sibling"), "viewer": ("own", "other", "sibling")}
+LISTED |= {"hr": ("own", "sibling"), "leader": ("own", "sibling")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_list_column_the_person_list_masks_citizen_ids_by_role_and_is_logged_once(world, role):
+    from accounts.models import AccessAction, AccessLog
+
+    with transaction.atomic():
+        response, text, logged = _seen_by(world, role, "/nhan-su/?q=van&employment=tat_ca")
+        entry = AccessLog.objects.order_by("-id").first()
+        transaction.set_rollback(True)
+    reading = CITIZEN_ID_READING[role]
+    if reading is None:
+        assert response.status_code in (302, 403) and logged == 0
+        return
+    assert response.status_code == 200 and logged == 1
+    assert (entry.action, entry.persons, entry.filters["q"]) == (AccessAction.LIST_PERSONS, len(LISTED[role]), "van")
+    for scope in LISTED[role]:
+        assert reads_citizen_id(text, CITIZEN_IDS[scope], reading), scope

@@ -33,7 +33,7 @@ def fill(size, make_person, make_course, complete, qualify, appoint):
 # Every request: the token (2 queries) and the caller's role (1). Scoped lists add the scope (the role
 # again, the user's unit); then each list's count and page, and its prefetches.
 LISTS = [
-    ("/api/v1/persons/", 7),  # page with units
+    ("/api/v1/persons/", 8),  # page with units, and the access log's INSERT
     ("/api/v1/qualifications/", 7),  # page with persons
     ("/api/v1/appointments/", 7),
     ("/api/v1/training-records/", 7),  # page with persons and courses

@@ -41,9 +41,9 @@ def hr(hr_user):
 
 
 @pytest.fixture
-def course(make_course):
-    """A legal-knowledge course from 01/06/2024 to 30/06/2024."""
-    return make_course("phap_luat", year=2024, code="K2024-phap_luat")
+def course(make_course, units):
+    """A legal-knowledge course from 01/06/2024 to 30/06/2024, run by district H01."""
+    return make_course("phap_luat", year=2024, code="K2024-phap_luat", unit=units["H01"])
 
 
 def post_record(client, person, course, **fields):
@@ -193,7 +193,8 @@ def test_a_course_is_written_with_its_type_codes(hr):
     }
     response = hr.post("/api/v1/courses/", payload, format="json")
     assert response.status_code == 201, response.content
-    course = Course.objects.get(code="K2025-phap_luat")
+    # Codes are stored upper-case (core.codes) and found in any case.
+    course = Course.objects.get(code="K2025-PHAP_LUAT")
     assert set(course.types.values_list("code", flat=True)) == {"phap_luat", "dao_duc_cong_vu"}
     changed = hr.patch("/api/v1/courses/K2025-phap_luat/", {"types": ["ky_nang_cong_vu"]}, format="json")
     assert changed.json()["types"] == ["ky_nang_cong_vu"]

@@ -128,8 +128,10 @@ def test_a_course_granting_a_level_records_it(hr):
     assert (course.grants_kind, course.grants_level) == (None, None)
 
 
-def test_editing_dates_may_not_strand_recorded_completion_dates(hr, make_course, make_person, complete):
-    course = make_course("phap_luat", code="PL-2026-01", start_date=D(2026, 3, 2), end_date=D(2026, 3, 6))
+def test_editing_dates_may_not_strand_recorded_completion_dates(hr, make_course, make_person, complete, units):
+    course = make_course(
+        "phap_luat", code="PL-2026-01", start_date=D(2026, 3, 2), end_date=D(2026, 3, 6), unit=units["H01"]
+    )
     complete(make_person(), course, on=D(2026, 3, 6))
     url = reverse("training:course_edit", args=[course.code])
     response = hr.post(url, course_data(start_date="07/03/2026", end_date="10/03/2026"))

@@ -164,8 +164,8 @@ def test_the_second_save_of_a_qualification_appointment_or_training_record_is_re
     assert type(record).history.filter(id=record.pk).count() == 2
 
 
-def test_the_second_save_of_a_course_is_refused(first, second, make_course):
-    course = make_course("phap_luat", year=2025, provider="Trường A")
+def test_the_second_save_of_a_course_is_refused(first, second, make_course, units):
+    course = make_course("phap_luat", year=2025, provider="Trường A", unit=units["H01"])
     url = reverse("training:course_edit", args=[course.code])
     form_a, form_b = form_data(first.get(url)), form_data(second.get(url))
     assert first.post(url, {**form_a, "provider": "Trường B", "types": ["phap_luat", "hdnd"]}).status_code == 302
@@ -229,7 +229,9 @@ def test_api_edits_of_a_persons_records_are_refused_when_stale(first_user, child
     assert record.version == 2
 
 
-def test_an_api_edit_without_a_version_is_written_and_makes_older_reads_stale(first_user, make_person, make_course):
+def test_an_api_edit_without_a_version_is_written_and_makes_older_reads_stale(
+    first_user, make_person, make_course, units
+):
     person = make_person()
     client = api_as(first_user)
     assert (
@@ -238,7 +240,7 @@ def test_an_api_edit_without_a_version_is_written_and_makes_older_reads_stale(fi
         ]
         == 2
     )
-    course = make_course("phap_luat")
+    course = make_course("phap_luat", unit=units["H01"])
     refused = client.patch(f"/api/v1/courses/{course.code}/", {"hours": 8, "version": 7}, format="json")
     assert refused.status_code == 409
     new = client.post("/api/v1/persons/", {**_new_person(), "version": 9}, format="json")

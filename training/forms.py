@@ -3,13 +3,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import scope_unit, visible_units
+from core.codes import clean_code
 from personnel.choices import QualificationKind
-from personnel.forms import CourseChoiceField, VersionedForm, date_input
+from personnel.forms import CourseChoiceField, UnitChoiceField, VersionedForm, date_input
+from personnel.models import OrgUnit
 from personnel.qualifications import LADDERS
 
 from .choices import TrainingResult
 from .models import Course, CourseType
-from .services import ClassRecordError, completion_date_errors, latest_completion_date, parse_codes, resolve_persons
+from .services import (
+    ClassRecordError,
+    completion_date_errors,
+    course_meaning,
+    latest_completion_date,
+    meaning_changes,
+    parse_codes,
+    resolve_persons,
+    shared_course_message,
+)
 
 
 def grant_choices() -> list:
@@ -33,9 +45,16 @@ class CourseForm(VersionedForm):
         help_text=_("Chỉ chọn khi hoàn thành khóa học thì được cấp trình độ (ví dụ: cao cấp lý luận chính trị)."),
     )
 
+    unit = UnitChoiceField(
+        label=_("Đơn vị tổ chức"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        help_text=_("Đơn vị mở lớp; cán bộ tổ chức của đơn vị đó (và cấp trên) được sửa khóa học."),
+    )
+
     class Meta:
         model = Course
-        fields = ["code", "title", "types", "form", "provider", "start_date", "end_date", "hours"]
+        fields = ["code", "title", "types", "form", "provider", "start_date", "end_date", "hours", "unit"]
         widgets = {
             "types": forms.CheckboxSelectMultiple,
             "start_date": date_input(),
@@ -43,11 +62,22 @@ class CourseForm(VersionedForm):
         }
         error_messages = {"code": {"unique": _("Mã khóa học này đã được dùng cho một khóa khác.")}}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, shared: bool = False, **kwargs):
+        """``user``: the units offered are those of their scope; ``shared``: other units' records use the course."""
         super().__init__(*args, **kwargs)
+        self.user, self.shared = user, shared
+        # Read before the grant is cleaned into the instance: what the other units' records mean today.
+        self.meaning_before = course_meaning(self.instance) if shared else {}
         self.fields["types"].queryset = CourseType.objects.order_by("order", "code")
+        units = visible_units(user) if user is not None else OrgUnit.objects.all()
+        self.fields["unit"].queryset = units.order_by("path")
+        if self.instance.pk is None and user is not None:
+            self.initial.setdefault("unit", getattr(scope_unit(user), "pk", None))
         if self.instance.grants_kind:
             self.initial["grants"] = f"{self.instance.grants_kind}:{self.instance.grants_level}"
+
+    def clean_code(self):
+        return clean_code(self.cleaned_data.get("code"))
 
     def clean_grants(self):
         value = self.cleaned_data.get("grants")
@@ -56,8 +86,20 @@ class CourseForm(VersionedForm):
         self.instance.grants_kind, self.instance.grants_level = (kind, int(level)) if value else (None, None)
         return value
 
+    def clean_unit(self):
+        # No unit chosen: the user's own (the city's root for admins).
+        return self.cleaned_data.get("unit") or (scope_unit(self.user) if self.user is not None else None)
+
     def clean(self):
         cleaned = super().clean()
+        if self.shared:
+            after = {name: cleaned.get(name) for name in ("start_date", "end_date")}
+            after["types"] = frozenset(t.code for t in cleaned.get("types") or ())
+            after["grants_kind"], after["grants_level"] = self.instance.grants_kind, self.instance.grants_level
+            for name in meaning_changes(self.meaning_before, after):
+                field = "grants" if name.startswith("grants") else name
+                if field not in self.errors:
+                    self.add_error(field, shared_course_message())
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("Ngày kết thúc không được trước ngày bắt đầu."))

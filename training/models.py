@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.names import localized_name
+from core.codes import code_unique_in_any_case, validate_code
+from core.names import localized_name, validate_name
 from personnel.choices import QualificationKind
 from personnel.models import Person
 
@@ -36,14 +37,24 @@ class CourseType(models.Model):
 class Course(models.Model):
     """A course or class run by a provider over a period; completing it may grant a qualification."""
 
-    code = models.CharField(_("mã khóa học"), max_length=60, unique=True)
-    title = models.CharField(_("tên khóa học"), max_length=255)
+    code = models.CharField(_("mã khóa học"), max_length=60, unique=True, validators=[validate_code])
+    title = models.CharField(_("tên khóa học"), max_length=255, validators=[validate_name])
     types = models.ManyToManyField(CourseType, related_name="courses", verbose_name=_("loại khóa học"))
     form = models.CharField(_("hình thức"), max_length=16, choices=CourseForm.choices, blank=True)
     provider = models.CharField(_("cơ sở đào tạo"), max_length=255, blank=True)
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"))
     hours = models.PositiveIntegerField(_("số tiết"), null=True, blank=True)
+    # The unit that runs the course: its HR officers (and those above it) may change it (accounts.scoping).
+    # Empty means the whole city (the root unit), as for courses recorded before units ran courses.
+    unit = models.ForeignKey(
+        "personnel.OrgUnit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("đơn vị tổ chức"),
+    )
     grants_kind = models.CharField(
         _("loại trình độ được cấp"), max_length=24, choices=QualificationKind.choices, null=True, blank=True
     )
@@ -60,6 +71,7 @@ class Course(models.Model):
         verbose_name_plural = _("khóa học")
         ordering = ["-start_date", "code"]
         constraints = [
+            code_unique_in_any_case("course", _("Mã khóa học này đã được dùng cho một khóa khác.")),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="course_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(grants_kind__isnull=True, grants_level__isnull=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons
+from core.codes import normalise_code
 from personnel.models import Person
 
 from .choices import TrainingResult
@@ -30,6 +32,8 @@ _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 def latest_completion_date(course: Course) -> datetime.date:
     """Return the last valid completion date of a course: one year after its end date."""
     end = course.end_date
+    if end.year >= datetime.MAXYEAR:  # a course ending in 9999: no later date exists
+        return datetime.date.max
     try:
         return end.replace(year=end.year + 1)
     except ValueError:  # 29 February: a year later is 28 February
@@ -61,34 +65,66 @@ def completion_date_errors(
     return errors
 
 
+# What a training record means comes from its course: its dates (when it counts), its types (which indicators
+# it serves) and the level it grants. While persons of other units have records of a course, a unit's HR
+# officer may not change these (``accounts.scoping.course_used_outside_scope``), nor delete the course.
+COURSE_MEANING_FIELDS = ("start_date", "end_date", "types", "grants_kind", "grants_level")
+
+
+def course_meaning(course: Course) -> dict:
+    """Return what a course's records mean: its dates, type codes and granted level (one query for the types)."""
+    return {
+        "start_date": course.start_date,
+        "end_date": course.end_date,
+        "types": frozenset(course.types.values_list("code", flat=True)) if course.pk else frozenset(),
+        "grants_kind": course.grants_kind or None,
+        "grants_level": course.grants_level,
+    }
+
+
+def meaning_changes(before: dict, after: dict) -> list[str]:
+    """Return the COURSE_MEANING_FIELDS whose value ``after`` gives differs from ``before`` (missing: unchanged)."""
+    return [name for name in COURSE_MEANING_FIELDS if name in after and after[name] != before[name]]
+
+
+def shared_course_message() -> str:
+    return _(
+        "Khóa học này đã có kết quả đào tạo của cán bộ đơn vị khác: không được đổi ngày, loại khóa học hay trình độ "
+        "được cấp (hãy đề nghị quản trị)."
+    )
+
+
 def parse_codes(text: str) -> list[str]:
     """Return the person codes of a pasted list (separated by new lines, spaces, commas or semicolons), once each."""
     return list(dict.fromkeys(code for code in _CODE_SEPARATORS.split(text or "") if code))
 
 
 class ClassRecordError(ValidationError):
-    """A class cannot be recorded; ``unknown_codes`` and ``out_of_scope_codes`` say which codes are wrong."""
+    """A class cannot be recorded; ``unknown_codes`` says which codes name nobody the user may see.
 
-    def __init__(self, messages, *, unknown_codes=(), out_of_scope_codes=()):
+    A person of another unit reads exactly like an unknown code: the recorder must not tell which codes
+    exist elsewhere in the city.
+    """
+
+    def __init__(self, messages, *, unknown_codes=()):
         super().__init__(messages)
         self.unknown_codes = list(unknown_codes)
-        self.out_of_scope_codes = list(out_of_scope_codes)
 
 
 def resolve_persons(*, codes: Iterable[str], user) -> list[Person]:
-    """Return the persons of ``codes`` in order; raise ClassRecordError listing unknown or out-of-scope codes."""
-    codes = list(dict.fromkeys(code.strip() for code in codes if code and code.strip()))
-    existing = set(Person.objects.filter(code__in=codes).values_list("code", flat=True))
-    visible = {person.code: person for person in visible_persons(user).filter(code__in=codes)}
-    unknown = [code for code in codes if code not in existing]
-    out_of_scope = [code for code in codes if code in existing and code not in visible]
-    messages = []
+    """Return the persons of ``codes`` in order (codes compare without regard to case, ``core.codes``).
+
+    Raise ClassRecordError listing the codes of nobody in the user's scope, unknown or of another unit alike.
+    """
+    codes = list(dict.fromkeys(normalise_code(code) for code in codes if code and code.strip()))
+    visible = {
+        normalise_code(person.code): person
+        for person in visible_persons(user).annotate(upper_code=Upper("code")).filter(upper_code__in=codes)
+    }
+    unknown = [code for code in codes if code not in visible]
     if unknown:
-        messages.append(_("Không có cán bộ mang mã: %(codes)s.") % {"codes": ", ".join(unknown)})
-    if out_of_scope:
-        messages.append(_("Cán bộ không thuộc đơn vị bạn quản lý: %(codes)s.") % {"codes": ", ".join(out_of_scope)})
-    if messages:
-        raise ClassRecordError(messages, unknown_codes=unknown, out_of_scope_codes=out_of_scope)
+        message = _("Không có cán bộ mang mã: %(codes)s.") % {"codes": ", ".join(unknown)}
+        raise ClassRecordError([message], unknown_codes=unknown)
     return [visible[code] for code in codes]
 
 

@@ -9,9 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import record_list_access
+from accounts.models import AccessAction
 from accounts.roles import can_write
-from accounts.scoping import visible_persons, visible_training_records
+from accounts.scoping import (
+    can_change_course,
+    changeable_courses,
+    course_used_outside_scope,
+    visible_persons,
+    visible_training_records,
+)
 from core.concurrency import StaleEdit, save_versioned
+from core.params import year_param
 from personnel.qualifications import level_label
 from personnel.views import default_programme, page_of, partial_or_page, reader_required, writer_required
 from targets import years as target_years
@@ -36,9 +45,9 @@ def course_list(request):
         courses = courses.filter(types__code=type_code)
     years = target_years.selectable_years(default_programme())
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year_param(year) is not None:
         courses = courses.filter(
-            start_date__lte=datetime.date(int(year), 12, 31), end_date__gte=datetime.date(int(year), 1, 1)
+            start_date__lte=datetime.date(year_param(year), 12, 31), end_date__gte=datetime.date(year_param(year), 1, 1)
         )
     page = page_of(courses, request.GET.get("page"), params=request.GET)
     counts = {
@@ -67,7 +76,7 @@ def course_list(request):
 @reader_required
 def course_detail(request, code):
     """Show a course and the results of its attendees in the user's scope."""
-    course = get_object_or_404(Course.objects.prefetch_related("types"), code=code)
+    course = get_object_or_404(Course.objects.select_related("unit").prefetch_related("types"), code__iexact=code)
     course.grants_label = level_label(course.grants_kind, course.grants_level) if course.grants_kind else ""
     records = (
         visible_training_records(request.user)
@@ -88,6 +97,7 @@ def course_detail(request, code):
         "total": summary["total"],
         "results": results,
         "can_write": can_write(request.user),
+        "can_change": can_write(request.user) and can_change_course(request.user, course),
     }
     return render(request, "training/course_detail.html", context)
 
@@ -95,7 +105,7 @@ def course_detail(request, code):
 @writer_required
 def course_create(request):
     """Create a course (courses are shared by the whole city)."""
-    form = CourseForm(request.POST or None)
+    form = CourseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         course = form.save()
         messages.success(request, _("Đã thêm khóa học %(code)s.") % {"code": course.code})
@@ -106,9 +116,11 @@ def course_create(request):
 @writer_required
 def course_edit(request, code):
     """Edit a course; dates may not move so that recorded completion dates become invalid."""
-    course = get_object_or_404(Course, code=code)
+    # accounts.scoping: HR change only the courses their subtree runs; another unit's course is not found.
+    course = get_object_or_404(changeable_courses(request.user), code__iexact=code)
     shown = {"code": course.code, "title": course.title}
-    form = CourseForm(request.POST or None, instance=course)
+    shared = course_used_outside_scope(request.user, course)
+    form = CourseForm(request.POST or None, instance=course, user=request.user, shared=shared)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +139,7 @@ def record_class_view(request):
     """Record one result for a whole class in one step: pick the course, list the persons, save."""
     initial = {"result": TrainingResult.COMPLETED}
     if request.method == "GET" and request.GET.get("khoa"):
-        initial["course"] = Course.objects.filter(code=request.GET["khoa"]).first()
+        initial["course"] = Course.objects.filter(code__iexact=request.GET["khoa"]).first()
     form = RecordClassForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         course = form.cleaned_data["course"]
@@ -173,6 +185,9 @@ def person_search(request):
             .search(text)
             .select_related("unit")
             .in_vietnamese_order()[: SEARCH_LIMIT + 1]
+        )
+        record_list_access(
+            user=request.user, action=AccessAction.LIST_PERSONS, request=request, persons=len(persons[:SEARCH_LIMIT])
         )
     context = {"persons": persons[:SEARCH_LIMIT], "more": len(persons) > SEARCH_LIMIT, "q": text}
     return render(request, "training/_person_search.html", context)
