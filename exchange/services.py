@@ -28,7 +28,7 @@ from core.concurrency import StaleRecords
 from . import cells
 from .models import ImportBatch, ImportKind, ImportStatus, JobKind, JobStage, JobState
 from .resources import RESOURCES, TemplateResource
-from .tables import TableError, read_table
+from .tables import EXTRA_COLUMNS, TableError, read_table
 
 __all__ = [
     "ImportOutcome",
@@ -216,7 +216,12 @@ def run_import(
 def _read_and_import(resource_class: type[TemplateResource], file_name, content, outcome, user, progress) -> None:
     progress("reading", 0, 0)
     try:
-        table = read_table(file_name, content, on_progress=lambda count: progress("reading", count, 0))
+        table = read_table(
+            file_name,
+            content,
+            on_progress=lambda count: progress("reading", count, 0),
+            max_columns=len(resource_class.fields) + EXTRA_COLUMNS,
+        )
         mapping, header_errors = resource_class.match_headers(table.headers)
     except TableError as error:
         outcome.errors = [RowError(*entry) for entry in error.errors]
