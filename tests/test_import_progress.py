@@ -297,3 +297,85 @@ def test_a_persons_name_keys_from_the_remembered_words_equal_the_persons_own(ful
 
     fields = ["full_name", "family_name", "middle_name", "given_name", "sort_key", "search_text"]
     assert [getattr(fast, name) for name in fields] == [getattr(slow, name) for name in fields]
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs that tell the truth: fenced writes, cancellation, never failed after applied
+
+
+def confirmed(admin, count: int = 3) -> ImportBatch:
+    """Return a previewed batch whose load is confirmed and queued."""
+    batch = submit(admin, people(count))
+    jobs.run_next(worker="test")
+    return confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+
+
+def test_a_load_taken_over_by_another_worker_writes_nothing(admin, units, queued_jobs):
+    batch = confirmed(admin)
+    mine = jobs.claim(worker="slow", batch_id=batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(claimed_by="other")  # another worker took it over meanwhile
+
+    jobs.run_job(mine)
+
+    batch.refresh_from_db()
+    assert not Person.objects.exists()
+    assert (batch.status, batch.claimed_by, batch.job_state) == (ImportStatus.RUNNING, "other", JobState.RUNNING)
+
+
+def test_a_running_load_cancelled_from_its_page_stops_and_writes_nothing(client, admin, units, queued_jobs):
+    batch = confirmed(admin)
+    running = jobs.claim(worker="test", batch_id=batch.pk)
+    client.force_login(admin)
+    page = client.get(reverse("exchange:batch_detail", args=[batch.pk])).content.decode()
+    assert reverse("exchange:cancel", args=[batch.pk]) in page  # the button, while the job runs
+
+    client.post(reverse("exchange:cancel", args=[batch.pk]))
+    jobs.run_job(running)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state, bytes(batch.content)) == (ImportStatus.CANCELLED, JobState.DONE, b"")
+    assert not Person.objects.exists()
+
+
+def test_a_queued_preview_cancelled_is_never_run(admin, units, queued_jobs):
+    from exchange.services import cancel_batch
+
+    batch = submit(admin, people(2))
+    cancel_batch(batch=batch, user=admin)
+
+    while jobs.run_next(worker="test"):
+        pass
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state, batch.stage) == (ImportStatus.CANCELLED, JobState.DONE, "done")
+    assert not batch.report_rows.exists()
+
+
+def test_a_waiting_undo_can_be_cancelled_and_the_load_stays(admin, units, queued_jobs):
+    from exchange.services import cancel_batch, request_undo
+
+    batch = confirmed(admin)
+    jobs.run_next(worker="test")
+    request_undo(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+
+    cancel_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state) == (ImportStatus.APPLIED, JobState.DONE)
+    assert "hủy" in batch.undo_refusal["message"]
+    assert Person.objects.count() == 3
+
+
+def test_an_applied_load_is_never_failed_by_an_error_after_its_commit(admin, units, queued_jobs, monkeypatch):
+    batch = confirmed(admin)
+
+    def report_fails(**kwargs):
+        raise RuntimeError("after the commit")
+
+    monkeypatch.setattr(jobs, "store_report", report_fails)
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.new_count, batch.job_state) == (ImportStatus.APPLIED, 3, JobState.DONE)
+    assert Person.objects.count() == 3
