@@ -161,9 +161,7 @@ def run_job(batch: ImportBatch) -> None:
             return
         except Exception as error:
             logger.exception("Import job of batch %s failed", batch.pk)
-            _fail(
-                batch, _("Lỗi hệ thống khi xử lý tệp (%(error)s); không ghi gì.") % {"error": type(error).__name__}
-            )
+            _fail(batch, _("Lỗi hệ thống khi xử lý tệp (%(error)s); không ghi gì.") % {"error": type(error).__name__})
             return
     _done(batch)
 
@@ -207,9 +205,7 @@ def _progress_recorder(batch: ImportBatch, heartbeat: "Heartbeat | None" = None)
             return
         last.update(at=moment, stage=stage)
         mine = ImportBatch.objects.filter(pk=batch.pk, claimed_by=batch.claimed_by, job_state=JobState.RUNNING)
-        updated = mine.update(
-            stage=stage, rows_done=done, rows_total=total or done, heartbeat_at=timezone.now()
-        )
+        updated = mine.update(stage=stage, rows_done=done, rows_total=total or done, heartbeat_at=timezone.now())
         if not updated:
             raise JobLost(batch.pk)
 

@@ -100,8 +100,9 @@ def test_an_unknown_kind_is_refused(tmp_path, db):
 
 
 def test_a_database_error_during_copy_gives_one_vietnamese_line_without_the_row(tmp_path, units, monkeypatch):
-    import exchange.resources
     from django.db import connection
+
+    import exchange.resources
 
     def copy_fails(*args, **kwargs):  # as psycopg2's COPY reports a racing import's row
         raise connection.Database.IntegrityError('duplicate key "citizen_id": Key (citizen_id)=(001099012345)')
@@ -122,8 +123,9 @@ def test_a_database_error_during_copy_gives_one_vietnamese_line_without_the_row(
 
 
 def test_a_terminated_connection_while_reading_gives_one_vietnamese_line(tmp_path, units, monkeypatch):
-    import exchange.resources
     from django.db import OperationalError
+
+    import exchange.resources
 
     def terminated(self, *args, **kwargs):
         raise OperationalError("terminating connection due to administrator command: A1 001099012345")
