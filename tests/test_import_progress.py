@@ -379,3 +379,18 @@ def test_an_applied_load_is_never_failed_by_an_error_after_its_commit(admin, uni
     batch.refresh_from_db()
     assert (batch.status, batch.new_count, batch.job_state) == (ImportStatus.APPLIED, 3, JobState.DONE)
     assert Person.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_web_process_starts_its_worker_thread_with_its_first_request(client, settings):
+    settings.IMPORT_JOBS_THREAD = True
+    jobs.stop_worker()
+    try:
+        client.get("/")
+        assert jobs._thread is not None and jobs._thread.is_alive()
+    finally:
+        jobs.stop_worker()
+
+    settings.IMPORT_JOBS_THREAD = False
+    client.get("/")
+    assert jobs._thread is None
