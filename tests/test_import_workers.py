@@ -5,6 +5,7 @@ processes on a database file of its own (a copy of one migrated for the module),
 heartbeat and sweep shortened to seconds, and reads the outcome straight from the database file.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -213,4 +214,49 @@ def test_a_worker_whose_heartbeat_stalls_while_it_writes_is_not_taken_over_and_t
 
     assert (done["status"], done["persons"], done["history"]) == ("applied", ROWS, ROWS)  # written once
     assert (after["status"], after["persons"], after["history"]) == ("applied", ROWS, ROWS)
-    assert after["file_errors"] == "[]"
+    assert json.loads(after["file_errors"]) == []
+
+
+COMMAND = """
+import exchange.resources
+check = exchange.resources.TemplateResource.check
+def stalled_check(self, *args, **kwargs):
+    time.sleep(600)
+exchange.resources.TemplateResource.check = stalled_check
+from django.core.management import call_command
+call_command("import_data", "nhan_su", sys.argv[1])
+"""
+
+
+def test_a_killed_import_data_command_is_failed_by_a_worker_within_a_minute(database, tmp_path):
+    prepare(database)  # units, and a load left queued (run by the worker too)
+    path = tmp_path / "nhan_su.csv"
+    path.write_text("Mã cán bộ,Họ và tên,Ngày sinh,Mã đơn vị,Đối tượng\r\nK1,Lê Văn Công,01/01/1980,H01,cong_chuc\r\n")
+    command = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(SETUP + COMMAND), str(path)],
+        cwd=ROOT,
+        env=environment(database),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        with sqlite3.connect(database, timeout=10) as db:
+            deadline = time.monotonic() + 60
+            while not db.execute("SELECT id FROM exchange_importbatch WHERE job = ''").fetchone():
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            pk = db.execute("SELECT id FROM exchange_importbatch WHERE job = ''").fetchone()[0]
+        assert batch_row(database, pk)["status"] == "running"
+    finally:
+        stop(command)  # SIGKILL: the command's batch says "running", and nobody will finish it
+    killed_at = time.monotonic()
+    worker = start_worker(database)
+    try:
+        failed = wait_until(database, pk, lambda row: row["status"] == "failed", seconds=60)
+    finally:
+        stop(worker)
+
+    assert time.monotonic() - killed_at < 60
+    assert failed["job_state"] == "done"
+    assert "dừng giữa chừng" in json.loads(failed["file_errors"])[0][3]
