@@ -339,12 +339,13 @@ def _requeue_lost_tasks(stale) -> int:
     )
     if not waiting:
         return 0
-    path = run_batch_job.module_path
+    # A task waiting, or one claimed a moment ago (its worker has not claimed the batch yet); a task a dead
+    # worker claimed long ago does not count.
+    live = DBTaskResult.objects.filter(task_path=run_batch_job.module_path).filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=stale)
+    )
     tasked = {
-        (args_kwargs.get("kwargs") or {}).get("batch_id")
-        for args_kwargs in DBTaskResult.objects.filter(task_path=path)
-        .exclude(status__in=["SUCCESSFUL", "FAILED"])
-        .values_list("args_kwargs", flat=True)
+        (args_kwargs.get("kwargs") or {}).get("batch_id") for args_kwargs in live.values_list("args_kwargs", flat=True)
     }
     missing = waiting - tasked
     for pk in missing:

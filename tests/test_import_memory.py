@@ -150,3 +150,14 @@ def test_a_zip_member_holding_more_than_it_declares_is_a_message_for_the_user():
         read_table("noi-doi.xlsx", lying)
 
     assert "Không đọc được tệp XLSX" in raised.value.errors[0][3]
+
+
+def test_the_refusal_of_a_too_wide_file_is_in_english_for_an_english_user():
+    from django.utils import translation
+
+    content = ("," * 100 + "Mã cán bộ\r\n" + "x\r\n").encode()
+
+    with translation.override("en"), pytest.raises(TableError) as raised:
+        read_table("rong.csv", content, max_columns=NHAN_SU_COLUMNS)
+
+    assert raised.value.errors[0][3].startswith("The file has a cell in column 101, past the columns allowed (29")

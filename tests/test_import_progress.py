@@ -394,3 +394,18 @@ def test_the_web_process_starts_its_worker_thread_with_its_first_request(client,
     settings.IMPORT_JOBS_THREAD = False
     client.get("/")
     assert jobs._thread is None
+
+
+def test_a_queued_job_whose_task_was_lost_gets_a_new_one_from_the_watchman(admin, units, queued_jobs):
+    from django_tasks_db.models import DBTaskResult
+
+    batch = submit(admin, people(2))
+    # Its task was claimed by a worker that died before claiming the batch (or it was queued before an upgrade).
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - datetime.timedelta(minutes=10))
+    ImportBatch.objects.filter(pk=batch.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=10))
+
+    assert jobs.sweep() == 1
+    assert jobs.sweep() == 0  # once
+    jobs.run_next(worker="test")
+
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PREVIEWED
