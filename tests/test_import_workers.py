@@ -95,7 +95,7 @@ def environment(database: Path, **extra) -> dict:
         "DATABASE_URL": f"sqlite:///{database}",
         "IMPORT_JOBS_THREAD": "0",
         "IMPORT_JOBS_INLINE": "0",
-        "IMPORT_JOB_STALE_SECONDS": "2",
+        "IMPORT_JOB_STALE_SECONDS": "3",
         "PYTHONPATH": str(ROOT),
         **extra,
     }
@@ -187,7 +187,7 @@ def test_a_killed_worker_s_job_is_found_and_resumed_within_a_minute_by_another_w
 def test_a_live_worker_s_job_is_not_taken_over_while_its_heartbeat_beats(database):
     pk = prepare(database)
     first = start_worker(database, TEST_STALL="check", TEST_STALL_SECONDS="6")
-    second = start_worker(database)  # its watchman looks every half second; the stale limit is 2 s
+    second = start_worker(database)  # its watchman looks every half second; the stale limit is 3 s
     try:
         running = wait_until(database, pk, lambda row: row["job_state"] == "running" and row["claimed_by"])
         done = wait_until(database, pk, lambda row: row["job_state"] == "done", seconds=60)
@@ -201,7 +201,7 @@ def test_a_live_worker_s_job_is_not_taken_over_while_its_heartbeat_beats(databas
 
 def test_a_worker_whose_heartbeat_stalls_while_it_writes_is_not_taken_over_and_the_batch_tells_the_truth(database):
     pk = prepare(database)
-    # No heartbeat at all (one every hour), and 6 s inside the write transaction, past the 2 s stale limit.
+    # No heartbeat at all (one every hour), and 6 s inside the write transaction, past the 3 s stale limit.
     first = start_worker(database, TEST_STALL="write", TEST_STALL_SECONDS="6", TEST_HEARTBEAT="3600")
     second = start_worker(database)
     try:
