@@ -161,3 +161,24 @@ def test_the_refusal_of_a_too_wide_file_is_in_english_for_an_english_user():
         read_table("rong.csv", content, max_columns=NHAN_SU_COLUMNS)
 
     assert raised.value.errors[0][3].startswith("The file has a cell in column 101, past the columns allowed (29")
+
+
+def test_the_sheet_check_counts_every_cell_once_across_the_blocks_it_reads(monkeypatch):
+    import io
+    import zipfile
+
+    from exchange import xlsx
+
+    monkeypatch.setattr(xlsx, "CHUNK", 997)  # blocks that cut tags in two
+    monkeypatch.setattr(xlsx, "BLANK_LINES", 0)
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c><c r="B{i}"><v>2</v></c></row>' for i in range(1, 3001))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("sheet.xml", f"<worksheet><sheetData>{rows}</sheetData></worksheet>")
+
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        assert xlsx.check_sheet(archive, "sheet.xml", max_rows=None, max_columns=2, max_cells=None) == 6000
+        with pytest.raises(xlsx.TooManyCells):
+            xlsx.check_sheet(archive, "sheet.xml", max_rows=None, max_columns=2, max_cells=5999)
+        with pytest.raises(xlsx.TooManyRows):
+            xlsx.check_sheet(archive, "sheet.xml", max_rows=1, max_columns=2, max_cells=None)
