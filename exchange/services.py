@@ -281,7 +281,8 @@ def _read_and_import(resource_class: type[TemplateResource], file_name, content,
             resource.write(created, updated)
             outcome.rows = _rows(resource, resource.object_ids())
             # The batch says "applied" in the same transaction as the records: never one without the other.
-            finish_batch(batch, outcome)
+            if not finish_batch(batch, outcome):
+                raise JobLost(batch.pk)
     except DatabaseError as error:
         # Never the error's text: it may echo a row (a citizen ID in a unique-key error).
         logger.warning("Import of batch %s failed while writing: %s", batch.pk, type(error).__name__)
@@ -322,11 +323,11 @@ def _rows(resource: TemplateResource, object_ids: list | None) -> list[RowOutcom
     return rows
 
 
-def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> None:
+def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> bool:
     """Record what the load did on its batch (nothing is written when it has errors).
 
     Only a batch still running under this load's claim is changed: a cancelled batch stays cancelled, an
-    applied one applied.
+    applied one applied. Return whether the batch was changed.
     """
     fields = {
         "finished_at": timezone.now(),
@@ -336,9 +337,11 @@ def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> None:
         "unchanged_count": outcome.unchanged if outcome.ok else 0,
         "error_count": len(outcome.errors),
     }
-    if _mine(batch).update(**fields, **_job_over(batch)):
-        for name, value in fields.items():
-            setattr(batch, name, value)
+    if not _mine(batch).update(**fields, **_job_over(batch)):
+        return False
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
