@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "import_export",
     "simple_history",
     "django_htmx",
     "accounts",
@@ -193,10 +192,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-
-# django-import-export: imports run in one transaction; a file with any invalid row writes nothing.
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Upload limits for spreadsheet imports (issue: safety limits).
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", 10 * 1024 * 1024))
@@ -346,13 +341,21 @@ if PRODUCTION:
     CSRF_COOKIE_DOMAIN = None
 
 # --- Import jobs (exchange app) -------------------------------------------------------------------------------------
-# Previews and loads of uploaded spreadsheets run as background jobs queued in the ImportBatch table. A worker thread
-# in each web process runs them, so `make run` needs nothing else; with a dedicated `manage.py run_import_jobs`
-# worker in production, set IMPORT_JOBS_THREAD=0 on the web servers. IMPORT_JOBS_INLINE runs each job at once in the
-# caller (tests). A job whose worker stopped sending heartbeats for IMPORT_JOB_STALE_SECONDS is run again.
+# Previews, loads and undos of uploaded spreadsheets are tasks of django-tasks (Django 6's django.tasks, backported),
+# queued in the database by django-tasks-db (SQLite and PostgreSQL alike). Production runs one or more
+# `manage.py run_import_jobs` workers (django-tasks-db's db_worker plus the watchman that finds dead jobs) and sets
+# IMPORT_JOBS_THREAD=0 on the web servers. With IMPORT_JOBS_THREAD on (the default, so `make run` needs nothing
+# else), each web process runs the same tasks and watchman in a thread started by its first request.
+# IMPORT_JOBS_INLINE runs each job at once in the caller (django-tasks' ImmediateBackend; tests). A job without a
+# heartbeat for IMPORT_JOB_STALE_SECONDS (its worker died) is queued again, or failed after three tries of its stage.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
 IMPORT_JOBS_INLINE = env_bool("IMPORT_JOBS_INLINE", False)
 IMPORT_JOBS_THREAD = env_bool("IMPORT_JOBS_THREAD", True)
-IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", "120"))
+IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", "30"))
 
 # --- Multi-factor login (accounts/mfa.py) ---------------------------------------------------------------------------
 # Admins and importers (permission exchange.add_importbatch) enter the 6-digit code of an authenticator app (TOTP,

@@ -182,10 +182,8 @@ class TemplateResource(resources.ModelResource):
     label_field: ClassVar[str | None] = None
 
     class Meta:
-        # Files are read by ``check`` (column by column), not by the library's row loop.
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True
+        """Each template's model and columns. django-import-export's row loop never runs (``check`` reads a
+        file column by column), so none of its import options (transactions, skipping unchanged rows) apply."""
 
     def __init__(self, *, history_reason: str = "import", user=None, scope_path: str | None = None):
         super().__init__()

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ from core.concurrency import StaleRecords
 from . import cells
 from .models import ImportBatch, ImportKind, ImportStatus, JobKind, JobStage, JobState
 from .resources import RESOURCES, TemplateResource
-from .tables import TableError, read_table
+from .tables import EXTRA_COLUMNS, TableError, read_table
 
 __all__ = [
     "ImportOutcome",
@@ -194,33 +195,63 @@ def run_import(
     A load (not a dry run) is recorded as an ``ImportBatch`` (``batch``, or a new one); ``on_progress``
     is called with (stage, rows done, rows in all) while the file is read and checked.
     """
+    from . import jobs
+
     if kind not in RESOURCES:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(ImportKind.values)}")
     outcome = ImportOutcome(kind=kind, file_name=file_name, dry_run=dry_run)
-    if batch is None and not dry_run:
+    own_batch = batch is None and not dry_run
+    if own_batch:  # a command-line load: claimed by this process, so a killed one is found and failed
         batch = ImportBatch.objects.create(
-            kind=kind, file_name=(file_name or "")[:255], user=user if getattr(user, "pk", None) else None
+            kind=kind,
+            file_name=(file_name or "")[:255],
+            user=user if getattr(user, "pk", None) else None,
+            job_state=JobState.RUNNING,
+            claimed_by=jobs.worker_name(),
+            heartbeat_at=timezone.now(),
         )
     outcome.batch = None if dry_run else batch
     progress = on_progress or (lambda stage, done, total: None)
+    heartbeat = jobs.Heartbeat(batch.pk, batch.claimed_by) if own_batch else contextlib.nullcontext()
     try:
-        with collector_paused():
+        with heartbeat, collector_paused():
             _read_and_import(RESOURCES[kind], file_name, content, outcome, user, progress)
+    except jobs.JobLost:
+        if not own_batch:
+            raise
+        outcome.errors = [RowError(None, "", "", _("Lần nhập đã bị hủy trong khi chạy; không ghi gì."))]
+        return outcome
     except Exception:
         if outcome.batch is not None:  # a bug, not a bad file: nothing was written; say so on the batch
-            ImportBatch.objects.filter(pk=outcome.batch.pk).update(
-                status=ImportStatus.FAILED, finished_at=timezone.now()
-            )
+            with contextlib.suppress(DatabaseError):  # the connection may be the thing that broke
+                _mine(outcome.batch).update(
+                    status=ImportStatus.FAILED, finished_at=timezone.now(), **_job_over(outcome.batch)
+                )
         raise
     if outcome.batch is not None and not outcome.written:
         finish_batch(outcome.batch, outcome)
     return outcome
 
 
+def _mine(batch: ImportBatch) -> models.QuerySet:
+    """Return the batch while it is still this load's to finish: running, and claimed by this job or command."""
+    return ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.RUNNING, claimed_by=batch.claimed_by)
+
+
+def _job_over(batch: ImportBatch) -> dict:
+    """Return the fields that end a command-line load's "job" (a page's job ends in ``exchange.jobs``)."""
+    return {} if batch.job else {"job_state": JobState.DONE, "stage": JobStage.DONE}
+
+
 def _read_and_import(resource_class: type[TemplateResource], file_name, content, outcome, user, progress) -> None:
     progress("reading", 0, 0)
     try:
-        table = read_table(file_name, content, on_progress=lambda count: progress("reading", count, 0))
+        table = read_table(
+            file_name,
+            content,
+            on_progress=lambda count: progress("reading", count, 0),
+            max_columns=len(resource_class.fields) + EXTRA_COLUMNS,
+        )
         mapping, header_errors = resource_class.match_headers(table.headers)
     except TableError as error:
         outcome.errors = [RowError(*entry) for entry in error.errors]
@@ -242,16 +273,25 @@ def _read_and_import(resource_class: type[TemplateResource], file_name, content,
         return
     progress("writing", len(table.rows), len(table.rows))
     created, updated = resource.build()
+    from .jobs import JobLost, database_error_message
+
     try:
-        with transaction.atomic():
+        # The driver's own errors (COPY's) become Django's DatabaseError, so they are reported as such.
+        with transaction.atomic(), connection.wrap_database_errors:
+            # The fence: the first statement locks the batch's row to the commit (SQLite: the database), and
+            # writes only while the batch is still this load's (not cancelled, not taken over by another worker).
+            if not _mine(batch).update(heartbeat_at=timezone.now()):
+                raise JobLost(batch.pk)
             resource.write(created, updated)
             outcome.rows = _rows(resource, resource.object_ids())
             # The batch says "applied" in the same transaction as the records: never one without the other.
-            finish_batch(batch, outcome)
+            if not finish_batch(batch, outcome):
+                raise JobLost(batch.pk)
     except DatabaseError as error:
-        logger.warning("Import of %s failed while writing", outcome.file_name, exc_info=True)
+        # Never the error's text: it may echo a row (a citizen ID in a unique-key error).
+        logger.warning("Import of batch %s failed while writing: %s", batch.pk, type(error).__name__)
         outcome.rows = _rows(resource, None)
-        outcome.errors = [RowError(None, "", "", _("Lỗi khi ghi dữ liệu: %(error)s") % {"error": error})]
+        outcome.errors = [RowError(None, "", "", database_error_message(error))]
     except StaleRecords as error:  # someone saved some of the file's records while it was being read
         outcome.rows = _rows(resource, None)
         outcome.errors = [RowError(None, "", "", error.message)]
@@ -287,15 +327,25 @@ def _rows(resource: TemplateResource, object_ids: list | None) -> list[RowOutcom
     return rows
 
 
-def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> None:
-    """Record what the load did on its batch (nothing is written when it has errors)."""
-    batch.finished_at = timezone.now()
-    batch.status = ImportStatus.APPLIED if outcome.ok else ImportStatus.REJECTED
-    batch.new_count = outcome.new if outcome.ok else 0
-    batch.updated_count = outcome.updated if outcome.ok else 0
-    batch.unchanged_count = outcome.unchanged if outcome.ok else 0
-    batch.error_count = len(outcome.errors)
-    batch.save(update_fields=["finished_at", "status", "new_count", "updated_count", "unchanged_count", "error_count"])
+def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> bool:
+    """Record what the load did on its batch (nothing is written when it has errors).
+
+    Only a batch still running under this load's claim is changed: a cancelled batch stays cancelled, an
+    applied one applied. Return whether the batch was changed.
+    """
+    fields = {
+        "finished_at": timezone.now(),
+        "status": ImportStatus.APPLIED if outcome.ok else ImportStatus.REJECTED,
+        "new_count": outcome.new if outcome.ok else 0,
+        "updated_count": outcome.updated if outcome.ok else 0,
+        "unchanged_count": outcome.unchanged if outcome.ok else 0,
+        "error_count": len(outcome.errors),
+    }
+    if not _mine(batch).update(**fields, **_job_over(batch)):
+        return False
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,6 +433,8 @@ def confirm_batch(*, batch: ImportBatch, user) -> ImportBatch:
         stage=JobStage.QUEUED,
         rows_done=0,
         started_at=timezone.now(),
+        claimed_by="",
+        attempts=0,  # each stage has its own tries
     )
     if not started:
         raise ImportRefused(_("Lần nhập này không còn chờ xác nhận."))
@@ -391,15 +443,49 @@ def confirm_batch(*, batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
+CANCELLABLE = (ImportStatus.PREVIEWING, ImportStatus.PREVIEWED, ImportStatus.REJECTED, ImportStatus.RUNNING)
+
+
+def can_cancel(batch: ImportBatch) -> bool:
+    """Return whether the batch can be cancelled now: anything not yet written, or a waiting or running undo."""
+    if batch.status in CANCELLABLE:
+        return True
+    return batch.status == ImportStatus.APPLIED and batch.job == JobKind.UNDO and batch.is_active
+
+
 def cancel_batch(*, batch: ImportBatch, user) -> None:
-    """Drop a previewed or refused file without loading it (its stored copy is deleted)."""
+    """Cancel a batch: drop a file not yet written (whatever its job is doing), or stop a waiting or running undo.
+
+    A running job notices at its next step and writes nothing; a load whose records are being committed
+    is not cancelled (it is applied, and can be undone). The stored copy of a dropped file is deleted.
+    """
     if batch.user_id != getattr(user, "pk", None) and importer_scope(user) is not None:
         raise ImportRefused(_("Chỉ người đã gửi tệp mới hủy được lần nhập này."))
-    cancelled = ImportBatch.objects.filter(
-        pk=batch.pk, status__in=[ImportStatus.PREVIEWED, ImportStatus.REJECTED], job_state__in=[JobState.DONE, ""]
-    ).update(status=ImportStatus.CANCELLED, content=b"", finished_at=timezone.now())
+    now = timezone.now()
+    try:
+        cancelled = ImportBatch.objects.filter(pk=batch.pk, status__in=CANCELLABLE).update(
+            status=ImportStatus.CANCELLED,
+            content=b"",
+            finished_at=now,
+            job_state=Case(When(job_state=JobState.NONE, then=Value(JobState.NONE)), default=Value(JobState.DONE)),
+            stage=Case(When(job_state=JobState.NONE, then=Value("")), default=Value(JobStage.DONE)),
+        )
+        if not cancelled:
+            cancelled = ImportBatch.objects.filter(
+                pk=batch.pk,
+                status=ImportStatus.APPLIED,
+                job=JobKind.UNDO,
+                job_state__in=[JobState.QUEUED, JobState.RUNNING],
+            ).update(
+                job_state=JobState.DONE,
+                stage=JobStage.DONE,
+                undone_by=None,
+                undo_refusal={"message": _("Việc hoàn tác đã bị hủy; lần nhập vẫn giữ nguyên."), "details": []},
+            )
+    except DatabaseError:  # SQLite: the load holds the database while it commits
+        raise ImportRefused(_("Lần nhập đang ghi dữ liệu; hãy thử hủy lại sau ít giây.")) from None
     if not cancelled:
-        raise ImportRefused(_("Không hủy được lần nhập này (đang chạy hoặc đã ghi)."))
+        raise ImportRefused(_("Không hủy được lần nhập này (đã ghi hoặc đã kết thúc)."))
 
 
 def undo_batch(*, batch: ImportBatch, user):
@@ -421,6 +507,8 @@ def request_undo(*, batch: ImportBatch, user) -> ImportBatch:
         stage=JobStage.QUEUED,
         undone_by=user if getattr(user, "pk", None) else None,
         undo_refusal={},
+        claimed_by="",
+        attempts=0,  # each stage has its own tries
     )
     if not requested:
         raise ImportRefused(_("Lần nhập này không còn hoàn tác được (đã hoàn tác, hoặc đang có việc chạy)."))

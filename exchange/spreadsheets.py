@@ -26,7 +26,7 @@ from training.models import CourseType
 
 from .models import ImportBatch, ImportKind, ImportRow
 from .resources import RESOURCES, CourseTypesWidget
-from .tables import read_table
+from .tables import EXTRA_COLUMNS, read_table
 from .widgets import ChoiceWidget, LevelWidget, YesNoWidget
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -317,7 +317,9 @@ def failed_rows_workbook(batch: ImportBatch, *, full_citizen_id: bool) -> bytes:
 
     Citizen IDs are masked unless ``full_citizen_id`` (``personnel.privacy``: the reader's role sees them).
     """
-    table = read_table(batch.file_name, bytes(batch.content))
+    table = read_table(
+        batch.file_name, bytes(batch.content), max_columns=len(RESOURCES[batch.kind].fields) + EXTRA_COLUMNS
+    )
     masked = set() if full_citizen_id else {i for i, header in enumerate(table.headers) if is_citizen_id_column(header)}
     cells_of = dict(zip(table.lines, table.rows, strict=True))
     reason_header = str(_("Lý do lỗi"))

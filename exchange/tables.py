@@ -46,6 +46,12 @@ def file_error(reason: str) -> TableError:
     return TableError([(None, "", "", reason)])
 
 
+# Columns a file may have beyond its template's: unknown ones are reported by name (a typo never drops data),
+# and no more than this many are read, so a header 100,000 columns wide is refused before anything is padded.
+EXTRA_COLUMNS = 10
+MAX_COLUMNS = 64  # when the caller names no template (a refused file's failed rows, read again)
+
+
 def limits() -> dict[str, int]:
     """Return the import limits from the settings."""
     return {
@@ -55,6 +61,13 @@ def limits() -> dict[str, int]:
     }
 
 
+def too_wide_error(columns: int, max_columns: int) -> str:
+    return _(
+        "Tệp có ô ở cột thứ %(columns)s, quá số cột cho phép (%(max)s: các cột của mẫu và vài cột thừa): "
+        "tệp bị từ chối mà không đọc. Hãy xóa các cột, ô thừa ở bên phải rồi gửi lại."
+    ) % {"columns": f"{columns:,}".replace(",", "."), "max": max_columns}
+
+
 def too_large_error(size: int) -> str:
     return _("Tệp quá lớn (%(size)s); giới hạn là %(max)s. Hãy chia thành nhiều tệp nhỏ hơn.") % {
         "size": filesizeformat(size),
@@ -62,9 +75,14 @@ def too_large_error(size: int) -> str:
     }
 
 
-def read_table(file_name: str, content: bytes, *, on_progress=None) -> Table:
-    """Return the table held in a CSV or XLSX file (maybe with no data rows); raise TableError when unreadable."""
+def read_table(file_name: str, content: bytes, *, on_progress=None, max_columns: int = MAX_COLUMNS) -> Table:
+    """Return the table held in a CSV or XLSX file (maybe with no data rows); raise TableError when unreadable.
+
+    ``max_columns`` bounds the columns read (a template's columns plus ``EXTRA_COLUMNS``): a wider file is
+    refused before its rows are stored, whatever it holds.
+    """
     limit = limits()
+    limit["max_columns"] = max_columns
     if len(content or b"") > limit["max_size"]:
         raise file_error(too_large_error(len(content)))
     if not content or not content.strip().lstrip(b"\xef\xbb\xbf").strip():
@@ -75,8 +93,20 @@ def read_table(file_name: str, content: bytes, *, on_progress=None) -> Table:
     if content.startswith(XLSX_MAGIC) or name.endswith((".xlsx", ".xlsm")):
         numbered = _xlsx_rows(content, limit, on_progress)
     else:
-        numbered = enumerate(_csv_rows(content), start=1)
+        numbered = _bounded(enumerate(_csv_rows(content), start=1), max_columns)
     return _table(numbered, limit["max_rows"])
+
+
+def _bounded(numbered_rows, max_columns: int):
+    """Yield the CSV's rows, refusing the file at the first row holding a value past ``max_columns``."""
+    for line, row in numbered_rows:
+        if len(row) > max_columns:
+            extra = row[max_columns:]
+            if not _blank(extra):
+                last = max(i for i, cell in enumerate(extra) if not is_empty(cell))
+                raise file_error(too_wide_error(max_columns + last + 1, max_columns))
+            del row[max_columns:]
+        yield line, row
 
 
 def _csv_rows(content: bytes):
@@ -103,6 +133,7 @@ def _xlsx_rows(content: bytes, limit: dict, on_progress) -> list[tuple[int, list
             content,
             max_uncompressed=limit["max_uncompressed"],
             max_rows=limit["max_rows"],
+            max_columns=limit["max_columns"],
             on_row=on_progress,
         )
     except xlsx.TooLarge as error:
@@ -122,8 +153,19 @@ def _xlsx_rows(content: bytes, limit: dict, on_progress) -> list[tuple[int, list
         ) from None
     except xlsx.TooManyRows:
         raise file_error(too_many_rows_error(limit["max_rows"])) from None
+    except xlsx.TooWide as error:
+        raise file_error(too_wide_error(error.column, limit["max_columns"])) from None
+    except xlsx.TooManyCells:
+        raise file_error(
+            _(
+                "Tệp XLSX có nhiều ô hoặc chuỗi hơn số dòng và số cột cho phép: tệp bị từ chối mà không đọc. "
+                "Hãy mở tệp bằng Excel, xóa các ô thừa rồi lưu lại."
+            )
+        ) from None
     except xlsx.XlsxError as error:
         raise file_error(_("Không đọc được tệp XLSX: %(error)s") % {"error": error}) from None
+    except MemoryError:
+        raise file_error(_("Tệp XLSX quá lớn để đọc: hãy chia thành nhiều tệp nhỏ hơn.")) from None
 
 
 def too_many_rows_error(max_rows: int) -> str:

@@ -36,6 +36,7 @@ from .resources import RESOURCES
 from .services import (
     ImportRefused,
     RowStatus,
+    can_cancel,
     can_import,
     cancel_batch,
     confirm_batch,
@@ -333,9 +334,7 @@ def batch_detail(request, pk: int):
         "pager": pager,
         "status_filter": STATUS_FILTER,
         "can_confirm": is_owner and batch.status == ImportStatus.PREVIEWED and not batch.is_active,
-        "can_cancel": (is_owner or importer_scope(request.user) is None)
-        and batch.status in (ImportStatus.PREVIEWED, ImportStatus.REJECTED)
-        and not batch.is_active,
+        "can_cancel": (is_owner or importer_scope(request.user) is None) and can_cancel(batch),
         "can_undo": batch.status == ImportStatus.APPLIED and not batch.is_active,
         "can_download_errors": batch.status == ImportStatus.REJECTED and counts[RowStatus.ERROR] > 0,
         **_page_links(request, pager),
@@ -370,7 +369,7 @@ def confirm(request, pk: int):
 @require_POST
 @importer_required
 def cancel(request, pk: int):
-    """Drop a previewed or refused file."""
+    """Cancel a batch: a file not yet written (its job stops, writes nothing), or a waiting or running undo."""
     batch = _batch(request, pk)
     try:
         cancel_batch(batch=batch, user=request.user)

@@ -21,6 +21,12 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_import_worker_thread(settings):
+    """No import worker thread in a test's web process (each request would start one); a test opts in."""
+    settings.IMPORT_JOBS_THREAD = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords with a fast hasher: Argon2 is for production, not for thousands of test users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

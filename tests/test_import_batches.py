@@ -1,7 +1,7 @@
 """Every load (not a dry run) is an ImportBatch, and every history row it writes names it."""
 
 from django.contrib import admin
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 import exchange.resources
 from exchange.models import ImportBatch, ImportStatus
@@ -95,6 +95,22 @@ def test_a_database_error_while_writing_is_reported_and_nothing_is_written(units
     outcome = run_import(kind="nhan_su", file_name="x.csv", content=people("A1"), dry_run=False)
 
     assert [(e.line, e.column, e.value) for e in outcome.errors] == [(None, "", "")]
-    assert "duplicate key value" in outcome.errors[0].reason
+    assert "Lỗi cơ sở dữ liệu khi xử lý tệp (IntegrityError)" in outcome.errors[0].reason
+    assert "duplicate key" not in outcome.errors[0].reason  # the database's text may echo a row: never shown
+    assert outcome.batch.status == ImportStatus.REJECTED
+    assert not Person.objects.exists()
+
+
+def test_a_database_driver_error_while_writing_is_caught_as_a_database_error_and_echoes_no_row(units, monkeypatch):
+    # COPY runs on the driver's own cursor: its errors are the driver's (psycopg2), not Django's.
+    def fail(*args, **kwargs):
+        raise connection.Database.IntegrityError("duplicate key: Key (citizen_id)=(001099012345) already exists")
+
+    monkeypatch.setattr(exchange.resources, "create_with_history", fail)
+
+    outcome = run_import(kind="nhan_su", file_name="x.csv", content=people("A1"), dry_run=False)
+
+    assert "Lỗi cơ sở dữ liệu" in outcome.errors[0].reason
+    assert "001099012345" not in outcome.errors[0].reason
     assert outcome.batch.status == ImportStatus.REJECTED
     assert not Person.objects.exists()

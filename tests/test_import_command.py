@@ -93,3 +93,75 @@ def test_a_missing_file_is_reported(tmp_path, db):
 def test_an_unknown_kind_is_refused(tmp_path, db):
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("import_data", "nhan_vien", str(tmp_path / "x.csv"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Database errors: one Vietnamese line, nothing personal, exit status 1
+
+
+def test_a_database_error_during_copy_gives_one_vietnamese_line_without_the_row(tmp_path, units, monkeypatch):
+    from django.db import connection
+
+    import exchange.resources
+
+    def copy_fails(*args, **kwargs):  # as psycopg2's COPY reports a racing import's row
+        raise connection.Database.IntegrityError('duplicate key "citizen_id": Key (citizen_id)=(001099012345)')
+
+    monkeypatch.setattr(exchange.resources, "create_with_history", copy_fails)
+    path = write(tmp_path, [person("A1", **{"Số CCCD": "001099012345"})])
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_data", "nhan_su", path, stderr=err)
+
+    message = str(raised.value)
+    assert raised.value.returncode == 1
+    assert "Lỗi cơ sở dữ liệu" in message and "\n" not in message
+    assert "001099012345" not in message + err.getvalue()
+    assert err.getvalue() == ""
+    assert not Person.objects.exists()
+
+
+def test_a_terminated_connection_while_reading_gives_one_vietnamese_line(tmp_path, units, monkeypatch):
+    from django.db import OperationalError
+
+    import exchange.resources
+
+    def terminated(self, *args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command: A1 001099012345")
+
+    monkeypatch.setattr(exchange.resources.PersonResource, "prefetch", terminated)
+    path = write(tmp_path, [person("A1", **{"Số CCCD": "001099012345"})])
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_data", "nhan_su", path)
+
+    assert raised.value.returncode == 1
+    assert str(raised.value).startswith("Lỗi cơ sở dữ liệu khi xử lý tệp (OperationalError)")
+    assert "001099012345" not in str(raised.value)
+    assert ImportBatch.objects.get().status == ImportStatus.FAILED
+
+
+def test_a_killed_import_data_is_failed_by_the_watchman_and_can_be_cancelled(units, make_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from exchange import jobs
+    from exchange.models import JobState
+    from exchange.services import cancel_batch
+
+    old = timezone.now() - datetime.timedelta(minutes=5)
+    killed, other = (
+        ImportBatch.objects.create(kind="nhan_su", file_name=name, job_state=JobState.RUNNING, heartbeat_at=old)
+        for name in ("bi-tat.csv", "dang-chay.csv")
+    )
+
+    cancel_batch(batch=other, user=make_user("quantri", role="admin", unit="HN"))
+    jobs.sweep()
+
+    killed.refresh_from_db()
+    other.refresh_from_db()
+    assert (killed.status, killed.job_state) == (ImportStatus.FAILED, JobState.DONE)
+    assert "dừng giữa chừng" in killed.file_errors[0][3]
+    assert (other.status, other.job_state) == (ImportStatus.CANCELLED, JobState.DONE)

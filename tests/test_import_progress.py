@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import socket
 import time
 
 import pytest
@@ -82,8 +83,8 @@ def test_the_progress_of_a_job_is_saved_on_its_batch_as_it_runs(admin, units, qu
     seen = []
     recorder = jobs._progress_recorder
 
-    def watched(batch):
-        record = recorder(batch)
+    def watched(batch, heartbeat=None):
+        record = recorder(batch, heartbeat)
 
         def spy(*args, **kwargs):
             record(*args, **kwargs)
@@ -123,16 +124,26 @@ def test_a_job_is_claimed_by_one_worker_only(admin, units, queued_jobs):
     assert ImportBatch.objects.get(pk=batch.pk).claimed_by == "a"
 
 
-def test_a_job_whose_worker_died_is_claimed_again(admin, units, queued_jobs):
-    batch = submit(admin, people(2))
-    jobs.claim(worker="died")
-    assert jobs.claim(worker="other") is None
-    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=10))
+def as_if_its_worker_died(batch: ImportBatch, **fields) -> None:
+    """Leave the batch's job running with a heartbeat older than the stale limit, as a killed worker does."""
+    old = timezone.now() - datetime.timedelta(minutes=10)
+    ImportBatch.objects.filter(pk=batch.pk).update(job_state=JobState.RUNNING, heartbeat_at=old, **fields)
 
-    assert jobs.run_next(worker="other") is True
+
+def test_a_job_whose_worker_died_is_found_by_the_watchman_and_run_again(admin, units, queued_jobs):
+    batch = submit(admin, people(2))
+    jobs.claim(worker="died", batch_id=batch.pk)
+    assert jobs.claim(worker="other") is None
+    assert jobs.sweep() == 0  # its heartbeat is fresh: it lives
+    as_if_its_worker_died(batch)
+
+    assert jobs.sweep() == 1
+    while jobs.run_next(worker="other"):  # the first task of the batch, never run by the dead worker, then the new
+        pass
 
     batch.refresh_from_db()
-    assert (batch.status, batch.claimed_by, batch.attempts) == (ImportStatus.PREVIEWED, "other", 2)
+    assert (batch.status, batch.job_state, batch.attempts) == (ImportStatus.PREVIEWED, JobState.DONE, 2)
+    assert batch.claimed_by.startswith(socket.gethostname())
 
 
 def test_a_load_that_committed_before_its_worker_died_is_not_written_again(admin, units, queued_jobs):
@@ -141,15 +152,14 @@ def test_a_load_that_committed_before_its_worker_died_is_not_written_again(admin
     confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
     jobs.run_next(worker="test")
     history = Person.history.count()
-    # As if the worker had died after the commit, before marking its job done.
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        job_state=JobState.RUNNING, heartbeat_at=timezone.now() - datetime.timedelta(minutes=10)
-    )
+    as_if_its_worker_died(batch)  # died after the commit, before marking its job done
 
+    jobs.sweep()
     assert jobs.run_next(worker="other") is True
 
+    batch.refresh_from_db()
     assert Person.history.count() == history
-    assert ImportBatch.objects.get(pk=batch.pk).job_state == JobState.DONE
+    assert (batch.status, batch.job_state) == (ImportStatus.APPLIED, JobState.DONE)
 
 
 def test_an_undo_runs_as_a_job_too(client, admin, units, queued_jobs):
@@ -171,13 +181,27 @@ def test_an_undo_runs_as_a_job_too(client, admin, units, queued_jobs):
 
 def test_a_job_interrupted_too_often_fails_without_writing(admin, units, queued_jobs):
     batch = submit(admin, people(2))
-    ImportBatch.objects.filter(pk=batch.pk).update(attempts=jobs.MAX_ATTEMPTS)
+    as_if_its_worker_died(batch, attempts=jobs.MAX_ATTEMPTS)
 
-    jobs.run_next(worker="test")
+    jobs.sweep()
 
     batch.refresh_from_db()
     assert (batch.status, batch.job_state) == (ImportStatus.FAILED, JobState.DONE)
     assert "gián đoạn" in batch.file_errors[0][3]
+
+
+def test_each_stage_has_its_own_tries(admin, units, queued_jobs):
+    batch = submit(admin, people(2))
+    ImportBatch.objects.filter(pk=batch.pk).update(attempts=jobs.MAX_ATTEMPTS - 1)
+    jobs.run_next(worker="test")  # the preview's last try succeeds
+    confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+    as_if_its_worker_died(batch, attempts=1)  # the load was tried once
+
+    jobs.sweep()
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == (ImportStatus.APPLIED, 2)
 
 
 def test_a_job_that_crashes_fails_its_batch_and_writes_nothing(admin, units, queued_jobs, monkeypatch):
@@ -199,13 +223,17 @@ def test_a_job_that_crashes_fails_its_batch_and_writes_nothing(admin, units, que
     assert not Person.objects.exists()
 
 
-def test_the_run_import_jobs_command_runs_the_queued_jobs(admin, units, queued_jobs):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_run_import_jobs_command_runs_the_queued_jobs_with_the_database_backend_worker(make_user, queued_jobs):
+    from django_tasks_db.models import DBTaskResult
+
+    admin = make_user("quantri", role="admin", unit="HN")
     first, second = submit(admin, people(2, "A")), submit(admin, people(2, "B"))
-    out = io.StringIO()
+    assert DBTaskResult.objects.ready().count() == 2
 
-    call_command("run_import_jobs", "--once", stdout=out)
+    call_command("run_import_jobs", "--once", stdout=io.StringIO())
 
-    assert "2 việc đã chạy." in out.getvalue()
+    assert set(DBTaskResult.objects.values_list("status", "return_value")) == {("SUCCESSFUL", "done")}
     statuses = ImportBatch.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
     assert set(statuses) == {ImportStatus.PREVIEWED}
 
@@ -269,3 +297,115 @@ def test_a_persons_name_keys_from_the_remembered_words_equal_the_persons_own(ful
 
     fields = ["full_name", "family_name", "middle_name", "given_name", "sort_key", "search_text"]
     assert [getattr(fast, name) for name in fields] == [getattr(slow, name) for name in fields]
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs that tell the truth: fenced writes, cancellation, never failed after applied
+
+
+def confirmed(admin, count: int = 3) -> ImportBatch:
+    """Return a previewed batch whose load is confirmed and queued."""
+    batch = submit(admin, people(count))
+    jobs.run_next(worker="test")
+    return confirm_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+
+
+def test_a_load_taken_over_by_another_worker_writes_nothing(admin, units, queued_jobs):
+    batch = confirmed(admin)
+    mine = jobs.claim(worker="slow", batch_id=batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(claimed_by="other")  # another worker took it over meanwhile
+
+    jobs.run_job(mine)
+
+    batch.refresh_from_db()
+    assert not Person.objects.exists()
+    assert (batch.status, batch.claimed_by, batch.job_state) == (ImportStatus.RUNNING, "other", JobState.RUNNING)
+
+
+def test_a_running_load_cancelled_from_its_page_stops_and_writes_nothing(client, admin, units, queued_jobs):
+    batch = confirmed(admin)
+    running = jobs.claim(worker="test", batch_id=batch.pk)
+    client.force_login(admin)
+    page = client.get(reverse("exchange:batch_detail", args=[batch.pk])).content.decode()
+    assert reverse("exchange:cancel", args=[batch.pk]) in page  # the button, while the job runs
+
+    client.post(reverse("exchange:cancel", args=[batch.pk]))
+    jobs.run_job(running)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state, bytes(batch.content)) == (ImportStatus.CANCELLED, JobState.DONE, b"")
+    assert not Person.objects.exists()
+
+
+def test_a_queued_preview_cancelled_is_never_run(admin, units, queued_jobs):
+    from exchange.services import cancel_batch
+
+    batch = submit(admin, people(2))
+    cancel_batch(batch=batch, user=admin)
+
+    while jobs.run_next(worker="test"):
+        pass
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state, batch.stage) == (ImportStatus.CANCELLED, JobState.DONE, "done")
+    assert not batch.report_rows.exists()
+
+
+def test_a_waiting_undo_can_be_cancelled_and_the_load_stays(admin, units, queued_jobs):
+    from exchange.services import cancel_batch, request_undo
+
+    batch = confirmed(admin)
+    jobs.run_next(worker="test")
+    request_undo(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+
+    cancel_batch(batch=ImportBatch.objects.get(pk=batch.pk), user=admin)
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state) == (ImportStatus.APPLIED, JobState.DONE)
+    assert "hủy" in batch.undo_refusal["message"]
+    assert Person.objects.count() == 3
+
+
+def test_an_applied_load_is_never_failed_by_an_error_after_its_commit(admin, units, queued_jobs, monkeypatch):
+    batch = confirmed(admin)
+
+    def report_fails(**kwargs):
+        raise RuntimeError("after the commit")
+
+    monkeypatch.setattr(jobs, "store_report", report_fails)
+    jobs.run_next(worker="test")
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.new_count, batch.job_state) == (ImportStatus.APPLIED, 3, JobState.DONE)
+    assert Person.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_web_process_starts_its_worker_thread_with_its_first_request(client, settings):
+    settings.IMPORT_JOBS_THREAD = True
+    jobs.stop_worker()
+    try:
+        client.get("/")
+        assert jobs._thread is not None and jobs._thread.is_alive()
+    finally:
+        jobs.stop_worker()
+
+    settings.IMPORT_JOBS_THREAD = False
+    client.get("/")
+    assert jobs._thread is None
+
+
+def test_a_queued_job_whose_task_was_lost_gets_a_new_one_from_the_watchman(admin, units, queued_jobs):
+    from django_tasks_db.models import DBTaskResult
+
+    batch = submit(admin, people(2))
+    # Its task was claimed by a worker that died before claiming the batch (or it was queued before an upgrade).
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - datetime.timedelta(minutes=10))
+    ImportBatch.objects.filter(pk=batch.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=10))
+
+    assert jobs.sweep() == 1
+    assert jobs.sweep() == 0  # once
+    jobs.run_next(worker="test")
+
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PREVIEWED

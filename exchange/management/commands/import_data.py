@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
+from exchange.jobs import database_error_message
 from exchange.models import ImportKind
 from exchange.services import run_import
 
@@ -26,7 +28,13 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(_("Không đọc được tệp %(file)s: %(error)s") % {"file": file, "error": error}) from None
-        outcome = run_import(kind=kind, file_name=path.name, content=content, dry_run=dry_run)
+        try:
+            outcome = run_import(kind=kind, file_name=path.name, content=content, dry_run=dry_run)
+        except (DatabaseError, connection.Database.Error) as error:
+            # One line, the error's kind only: the database's own text may echo a row (a citizen ID).
+            raise CommandError(database_error_message(error)) from None
+        if len(outcome.errors) == 1 and outcome.errors[0].line is None:  # the whole file (unreadable, database)
+            raise CommandError(f"{path.name}: {outcome.errors[0].reason}")
         if not outcome.ok:
             for error in outcome.errors:
                 self.stderr.write(str(error))
