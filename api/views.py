@@ -66,6 +66,8 @@ from .schema import ApiAutoSchema
 # number is answered 404 by the view, like an unknown one.
 CODE_IN_URL = r"[^\x00]+"
 ID_IN_URL = r"[^/\x00]+"
+# A person's code, leaving ``…/history/`` to the person's history (a code ending so reads as its history).
+PERSON_CODE_IN_URL = r"(?:(?!/history[/.])[^\x00])+"
 
 
 class Conflict(exceptions.APIException):
@@ -211,7 +213,7 @@ class PersonViewSet(ApiViewSet):
     serializer_class = serializers.PersonSerializer
     filterset_class = filters.PersonFilter
     lookup_field = "code"
-    lookup_value_regex = CODE_IN_URL
+    lookup_value_regex = PERSON_CODE_IN_URL
     ordering_fields = ["code", "full_name", "birth_date", "updated_at"]
     ordering_aliases = {"full_name": "sort_key"}  # Vietnamese name order
     ordering = ["full_name", "code"]
@@ -260,7 +262,7 @@ class PersonViewSet(ApiViewSet):
         responses={200: serializers.AssignmentSerializer(many=True)},
     )
     @action(detail=True, methods=["get", "put"], url_path="history")
-    def history(self, request, code=None):
+    def history(self, request, code=None, format=None):  # the router passes ``format`` (.json)
         """Read a person's assignments, or replace them all (the rows of qua_trinh_cong_tac for one person)."""
         person = self.get_object()
         if request.method == "PUT":

@@ -11,11 +11,11 @@ class ImportKind(models.TextChoices):
 
     UNITS = "don_vi", _("Đơn vị")
     PERSONNEL = "nhan_su", _("Nhân sự")
+    ASSIGNMENTS = "qua_trinh_cong_tac", _("Quá trình công tác")
     QUALIFICATIONS = "van_bang", _("Văn bằng, chứng chỉ")
     COURSES = "khoa_hoc", _("Khóa học")
     TRAINING_RECORDS = "ket_qua", _("Kết quả đào tạo")
     APPOINTMENTS = "bo_nhiem", _("Bổ nhiệm")
-    ASSIGNMENTS = "qua_trinh_cong_tac", _("Quá trình công tác")
 
 
 class ImportStatus(models.TextChoices):

@@ -38,7 +38,17 @@ ADMIN_LOGIN_URL = "/admin/login/"
 
 def readable(route: str) -> str:
     """Return a route with its regular-expression syntax reduced to ``<name>`` placeholders."""
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)
+    while (start := route.find("(?P<")) >= 0:  # a named group, which may hold groups of its own
+        name = route[start + 4 : route.index(">", start)]
+        depth, end = 0, start
+        for end in range(start, len(route)):
+            if route[end] == "(" and route[end - 1 : end] != "\\":
+                depth += 1
+            elif route[end] == ")" and route[end - 1 : end] != "\\":
+                depth -= 1
+                if depth == 0:
+                    break
+        route = f"{route[:start]}<{name}>{route[end + 1 :]}"
     route = re.sub(r"(?<!\[)\^", "", route)  # anchors, not the negation of a character class
     return route.replace("$", "").replace("\\", "")
 

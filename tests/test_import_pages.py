@@ -77,12 +77,13 @@ def test_the_import_pages_are_for_users_with_the_import_permission_only(client, 
     assert reverse("exchange:import_home") in client.get(reverse("personnel:person_list")).content.decode()
 
 
-def test_the_home_page_offers_the_six_templates_in_import_order(admin_client):
+def test_the_home_page_offers_the_templates_in_import_order(admin_client):
     response = admin_client.get(reverse("exchange:import_home"))
 
     assert [kind.code for kind in response.context["kinds"]] == [
         "don_vi",
         "nhan_su",
+        "qua_trinh_cong_tac",
         "van_bang",
         "khoa_hoc",
         "ket_qua",

@@ -179,6 +179,7 @@ def test_the_page_runs_the_same_queries_whatever_the_data_size(
     # aggregate, appointments, and course type names once to word what is missing; levels at T only when
     # an unmet indicator has a qualification threshold: none here), and
     # the access log's INSERT
-    with django_assert_num_queries(23):
+    # (and the assignments of the timeline)
+    with django_assert_num_queries(24):
         response = hr.get(page_url(person))
     assert len(response.context["records"]) == size

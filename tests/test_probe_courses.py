@@ -86,7 +86,7 @@ def test_a_course_attended_by_another_districts_person_is_used_outside_the_scope
 
 def test_existing_courses_are_given_to_the_root_unit_by_the_migration(make_course, units):
     course = make_course("phap_luat", code="K-OLD")
-    migration = importlib.import_module("training.migrations.0005_holes_course_unit")
+    migration = importlib.import_module("training.migrations.0006_holes_course_unit")
     migration.run_by_the_root_unit(apps, None)
     course.refresh_from_db()
     assert course.unit == units["HN"]

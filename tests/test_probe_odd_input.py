@@ -432,7 +432,7 @@ RACES = {
 }  # fmt: skip
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("collection", list(RACES))
 def test_parallel_api_creates_of_the_same_key_give_one_201_and_409s_never_a_500(
     make_user, make_person, make_course, units, collection

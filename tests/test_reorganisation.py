@@ -164,7 +164,7 @@ def sync_and_return(people, unit_code, code) -> str:
 
 def test_a_person_with_no_assignment_yet_moves_from_the_one_their_row_describes(units, people, make_person, admin):
     newcomer = make_person(unit="H01X1", code="P9", start_date=D(2022, 5, 1))
-    assert not newcomer.assignments.exists()
+    newcomer.assignments.all().delete()  # as a row written in bulk before it got its assignment
 
     apply_reorganisation(plan=merge_plan(), user=admin)
 

@@ -50,7 +50,7 @@ class UnitRef:
     parent_id: int | None
     path: str
     closed_on: datetime.date | None = None
-    opened_on: datetime.date | None = None
+    opened_on: datetime.date | None = field(default=None, compare=False)  # read for dates, not stored
 
 
 @dataclass(frozen=True)
