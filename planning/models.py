@@ -43,9 +43,7 @@ class TrainingPlan(models.Model):
     """A unit's annual training plan."""
 
     unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="training_plans", verbose_name=_("đơn vị"))
-    year = models.PositiveSmallIntegerField(
-        _("năm"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("năm"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     programme = models.ForeignKey(Programme, models.PROTECT, related_name="+", verbose_name=_("chương trình"))
     status = models.CharField(_("trạng thái"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     review_comment = models.TextField(_("ý kiến của cấp trên"), blank=True)
@@ -54,11 +52,21 @@ class TrainingPlan(models.Model):
     )
     submitted_at = models.DateTimeField(_("ngày trình"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người trình")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người trình"),
     )
     reviewed_at = models.DateTimeField(_("ngày xét duyệt"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người duyệt")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người duyệt"),
     )
 
     objects = TrainingPlanQuerySet.as_manager()
@@ -80,7 +88,7 @@ class TrainingPlan(models.Model):
 
 
 class PlannedClass(models.Model):
-    """A class a plan intends to run: course type, places, quarter, provider, estimated cost, and the need it answers."""
+    """A class a plan intends to run: course type, places, quarter, provider, estimated cost, and the need it meets."""
 
     plan = models.ForeignKey(TrainingPlan, models.CASCADE, related_name="classes", verbose_name=_("kế hoạch"))
     course_type = models.ForeignKey(CourseType, models.PROTECT, related_name="+", verbose_name=_("loại khóa học"))
@@ -89,9 +97,7 @@ class PlannedClass(models.Model):
     )
     title = models.CharField(_("tên lớp"), max_length=255)
     places = models.PositiveIntegerField(_("số chỗ dự kiến"), validators=[MinValueValidator(1)])
-    quarter = models.PositiveSmallIntegerField(
-        _("quý"), choices=[(q, _("Quý %(q)s") % {"q": q}) for q in (1, 2, 3, 4)]
-    )
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=[(q, _("Quý %(q)s") % {"q": q}) for q in (1, 2, 3, 4)])
     provider = models.CharField(_("cơ sở đào tạo"), max_length=255, blank=True)
     estimated_cost = models.DecimalField(_("kinh phí dự kiến (VNĐ)"), max_digits=15, decimal_places=0, default=0)
 
@@ -111,9 +117,7 @@ class Roster(models.Model):
     """A class actually run (a course) with its places: who was nominated, who waits, and their results."""
 
     course = models.OneToOneField(Course, models.CASCADE, related_name="roster", verbose_name=_("khóa học"))
-    unit = models.ForeignKey(
-        OrgUnit, models.PROTECT, related_name="rosters", verbose_name=_("đơn vị tổ chức lớp")
-    )
+    unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="rosters", verbose_name=_("đơn vị tổ chức lớp"))
     capacity = models.PositiveIntegerField(_("số chỗ"), validators=[MinValueValidator(1)])
     planned_class = models.ForeignKey(
         PlannedClass,
@@ -175,7 +179,12 @@ class Nomination(models.Model):
     )
     reason = models.TextField(_("lý do đề cử"), blank=True)
     nominated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người đề cử")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người đề cử"),
     )
     nominated_at = models.DateTimeField(_("ngày đề cử"), auto_now_add=True)
     result = models.CharField(_("kết quả"), max_length=12, choices=RosterResult.choices, blank=True)

@@ -37,9 +37,7 @@ def visible_rosters(user) -> QuerySet:
         return Roster.objects.all()
     if not getattr(user, "is_authenticated", False) or user.unit_id is None:
         return Roster.objects.none()
-    return Roster.objects.filter(
-        Q(unit__in=visible_units(user).values("pk")) | Q(unit_id__in=user.unit.ancestor_ids())
-    )
+    return Roster.objects.filter(Q(unit__in=visible_units(user).values("pk")) | Q(unit_id__in=user.unit.ancestor_ids()))
 
 
 def visible_nominations(user) -> QuerySet:

@@ -45,6 +45,7 @@ from .models import (
 )
 from .selectors import need_indicators, nomination_reasons
 
+
 def person_not_found(code: str) -> str:
     """Return the message for a person code that is unknown or outside the user's scope (the same words)."""
     return _("Không tìm thấy cán bộ mã “%(code)s” trong phạm vi bạn quản lý.") % {"code": code}
@@ -442,7 +443,8 @@ def result_errors(*, course: Course, line: ResultLine, today: datetime.date | No
         return errors
     if line.nomination.status != NominationStatus.SEATED:
         errors["person"] = [
-            _("Cán bộ mã “%(code)s” không có trong danh sách chính thức của lớp.") % {"code": line.nomination.person.code}
+            _("Cán bộ mã “%(code)s” không có trong danh sách chính thức của lớp.")
+            % {"code": line.nomination.person.code}
         ]
     if line.completed_on is not None:
         if line.result != RosterResult.COMPLETED:
@@ -482,15 +484,27 @@ def enter_results(*, roster: Roster, lines: Iterable[ResultLine], user) -> int:
         raise PermissionDenied
     roster = Roster.objects.select_for_update().select_related("course").get(pk=roster.pk)
     lines = list(lines)
-    visible = set(visible_persons(user).filter(pk__in=[l.nomination.person_id for l in lines]).values_list("pk", flat=True))
+    visible = set(
+        visible_persons(user).filter(pk__in=[line.nomination.person_id for line in lines]).values_list("pk", flat=True)
+    )
     errors = []
     for line in lines:
         if line.nomination.roster_id != roster.pk or line.nomination.person_id not in visible:
-            errors.append((line.nomination.person.code, "person", line.nomination.person.code,
-                           person_not_found(line.nomination.person.code)))
+            errors.append(
+                (
+                    line.nomination.person.code,
+                    "person",
+                    line.nomination.person.code,
+                    person_not_found(line.nomination.person.code),
+                )
+            )
             continue
         for field, messages in result_errors(course=roster.course, line=line).items():
-            value = {"result": line.result, "completed_on": line.completed_on, "certificate_number": line.certificate_number}.get(field, line.nomination.person.code)
+            value = {
+                "result": line.result,
+                "completed_on": line.completed_on,
+                "certificate_number": line.certificate_number,
+            }.get(field, line.nomination.person.code)
             if isinstance(value, datetime.date):
                 value = date_format(value, "SHORT_DATE_FORMAT")
             errors.extend((line.nomination.person.code, field, str(value or ""), message) for message in messages)
@@ -511,8 +525,9 @@ def enter_results(*, roster: Roster, lines: Iterable[ResultLine], user) -> int:
     from training.models import TrainingRecord
 
     records = dict(
-        TrainingRecord.objects.filter(course=roster.course, person__in=[l.nomination.person_id for l in lines])
-        .values_list("person_id", "pk")
+        TrainingRecord.objects.filter(
+            course=roster.course, person__in=[line.nomination.person_id for line in lines]
+        ).values_list("person_id", "pk")
     )
     for line in lines:
         nomination = line.nomination

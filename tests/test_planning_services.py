@@ -47,8 +47,9 @@ def hr_city(make_user):
 
 @pytest.fixture
 def legal_course(make_course):
-    return make_course("phap_luat", code="PL-2025-11", start_date=datetime.date(2025, 11, 3),
-                       end_date=datetime.date(2025, 11, 7))
+    return make_course(
+        "phap_luat", code="PL-2025-11", start_date=datetime.date(2025, 11, 3), end_date=datetime.date(2025, 11, 7)
+    )
 
 
 @pytest.fixture
@@ -56,8 +57,9 @@ def roster(legal_course, units, hr):
     return open_roster(course=legal_course, unit=units["H01"], capacity=25, user=hr)
 
 
-def test_the_needs_list_holds_exactly_the_persons_the_engine_lists_as_unmet(programme, units, make_person, make_course,
-                                                                          complete):
+def test_the_needs_list_holds_exactly_the_persons_the_engine_lists_as_unmet(
+    programme, units, make_person, make_course, complete
+):
     people = [make_person(unit="H01X1" if i % 2 else "H01X2", full_name=f"Nguyễn Văn {chr(65 + i)}") for i in range(6)]
     make_person(unit="H02X1")  # another district
     make_person(unit="H01X1", category="vien_chuc")  # not in CC-3's population
@@ -68,7 +70,9 @@ def test_the_needs_list_holds_exactly_the_persons_the_engine_lists_as_unmet(prog
         needs = training_needs(programme=programme, unit=units["H01"], year=2025, indicator=indicator)
         engine = set(compliance.unmet(programme, indicator, units["H01"], year=2025).values_list("pk", flat=True))
         assert {need.person.pk for need in needs.persons} == engine
-        assert needs.indicators[0].gap == compliance.evaluate(programme, units["H01"], year=2025).by_code()[indicator].gap
+        assert (
+            needs.indicators[0].gap == compliance.evaluate(programme, units["H01"], year=2025).by_code()[indicator].gap
+        )
 
     everything = training_needs(programme=programme, unit=units["H01"], year=2025)
     union = set()
@@ -111,7 +115,9 @@ def test_each_nomination_says_which_target_it_serves_and_what_the_person_misses(
 
     nomination = Nomination.objects.get(person=person)
     assert nomination.indicator.code == "CC-3"
-    assert "CC-3: chưa có khóa cập nhật kiến thức pháp luật hoặc bồi dưỡng đạo đức công vụ năm 2025" in nomination.reason
+    assert (
+        "CC-3: chưa có khóa cập nhật kiến thức pháp luật hoặc bồi dưỡng đạo đức công vụ năm 2025" in nomination.reason
+    )
 
 
 def test_withdrawing_a_seated_person_moves_the_first_waiting_person_up(make_person, roster, hr):
@@ -145,9 +151,7 @@ def test_a_person_outside_the_scope_reads_exactly_like_an_unknown_code(make_pers
     with pytest.raises(ValidationError) as unknown:
         nominate(roster=roster, persons=[mine, "CB-KHONG-CO"], user=hr)
 
-    assert outside.value.message_dict["persons"] == [
-        "Không tìm thấy cán bộ mã “CB-DA-01” trong phạm vi bạn quản lý."
-    ]
+    assert outside.value.message_dict["persons"] == ["Không tìm thấy cán bộ mã “CB-DA-01” trong phạm vi bạn quản lý."]
     assert unknown.value.message_dict["persons"] == [
         m.replace("CB-DA-01", "CB-KHONG-CO") for m in outside.value.message_dict["persons"]
     ]
@@ -183,9 +187,7 @@ def test_a_result_dated_before_the_class_is_refused_with_the_person_field_value_
     nomination = roster.nominations.get()
 
     with pytest.raises(ResultsRefused) as refused:
-        enter_results(
-            roster=roster, lines=[ResultLine(nomination, "hoan_thanh", datetime.date(2025, 11, 1))], user=hr
-        )
+        enter_results(roster=roster, lines=[ResultLine(nomination, "hoan_thanh", datetime.date(2025, 11, 1))], user=hr)
 
     assert refused.value.errors == [
         ("CB-001", "completed_on", "01/11/2025", "Ngày hoàn thành 01/11/2025 trước ngày khai giảng lớp (03/11/2025).")
@@ -217,8 +219,16 @@ def test_a_plan_that_leaves_a_gap_uncovered_warns_before_it_is_submitted(program
     for _ in range(10):
         make_person(unit="H01X1")
     plan = create_plan(unit=units["H01X1"], year=2025, user=hr)
-    add_planned_class(plan=plan, user=hr, course_type=legal_type(), title="Pháp luật", places=3, quarter=4,
-                      indicator=programme.indicators.get(code="CC-3"), estimated_cost=30_000_000)
+    add_planned_class(
+        plan=plan,
+        user=hr,
+        course_type=legal_type(),
+        title="Pháp luật",
+        places=3,
+        quarter=4,
+        indicator=programme.indicators.get(code="CC-3"),
+        estimated_cost=30_000_000,
+    )
 
     with pytest.raises(GapsUncovered) as warned:
         submit_plan(plan=plan, user=hr)
