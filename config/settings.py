@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS.update(
             "QualificationKindEnum": "personnel.choices.QualificationKind",
             "AppointmentKindEnum": "personnel.choices.AppointmentKind",
             "IndicatorKindEnum": "targets.models.IndicatorKind",
+            "TrainingResultEnum": "training.choices.TrainingResult",
+            "RosterResultEnum": "planning.models.RosterResult",
         },
     }
 )
