@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,9 +204,10 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 @writer_required
-@require_POST
 def plan_class_remove(request, pk, class_pk):
     plan = _plan(request, pk)
+    if request.method != "POST":  # after the lookup: another unit's record is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     planned = get_object_or_404(PlannedClass, pk=class_pk, plan=plan)
     try:
         services.remove_planned_class(planned_class=planned, user=request.user)
@@ -216,10 +217,11 @@ def plan_class_remove(request, pk, class_pk):
 
 
 @writer_required
-@require_POST
 def plan_submit(request, pk):
     """Submit a plan; a plan leaving a gap uncovered is shown again with its warnings until the user confirms."""
     plan = _plan(request, pk)
+    if request.method != "POST":  # after the lookup: another unit's record is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.submit_plan(plan=plan, user=request.user, confirm_gaps=request.POST.get("confirm_gaps") == "on")
     except services.GapsUncovered as warned:
@@ -236,9 +238,10 @@ def plan_submit(request, pk):
 
 
 @writer_required
-@require_POST
 def plan_review(request, pk):
     plan = _plan(request, pk)
+    if request.method != "POST":  # after the lookup: another unit's record is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -354,9 +357,10 @@ def roster_detail(request, code):
 
 
 @writer_required
-@require_POST
 def roster_nominate(request, code):
     roster = _roster(request, code)
+    if request.method != "POST":  # after the lookup: another unit's record is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     codes = request.POST.getlist("person") + request.POST.get("codes", "").split()
     form = NominateForm(request.POST)
     form.is_valid()
@@ -379,9 +383,10 @@ def roster_nominate(request, code):
 
 
 @writer_required
-@require_POST
 def roster_withdraw(request, code, pk):
     roster = _roster(request, code)
+    if request.method != "POST":  # after the lookup: another unit's record is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     nomination = get_object_or_404(visible_nominations(request.user).select_related("person"), pk=pk, roster=roster)
     try:
         moved = services.withdraw(nomination=nomination, user=request.user)
@@ -408,10 +413,11 @@ def _parse_date(text: str):
 
 
 @writer_required
-@require_POST
 def roster_results(request, code):
     """Enter the results of the seated persons (rows left without a result are skipped), all or nothing."""
     roster = _roster(request, code)
+    if request.method != "POST":  # after the lookup: another unit's record is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     nominations = {
         n.pk: n
         for n in visible_nominations(request.user)
@@ -504,6 +510,5 @@ def progress_xlsx(request):
 
 @report_reader_required
 def reminders(request):
-    if not can_write(request.user):
-        raise PermissionDenied
+    """What the user's weekly reminder says now (HR officers also receive it by e-mail)."""
     return render(request, "planning/reminders.html", {"reminder": reminder_for(request.user)})
