@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.scoping import visible_units
 from api.fields import CodeField
 from api.serializers import COURSE_NOT_FOUND, UNIT_NOT_FOUND, error_dict
-from api.views import CODE_IN_URL, ID_IN_URL, ApiMixin
+from api.views import ID_IN_URL, ApiMixin
 from personnel.models import OrgUnit
 from targets.models import Indicator
 from training.models import Course, CourseType
@@ -297,7 +297,7 @@ class RosterViewSet(
     serializer_class = RosterSerializer
     lookup_field = "course__code"
     lookup_url_kwarg = "code"
-    lookup_value_regex = CODE_IN_URL
+    lookup_value_regex = ID_IN_URL  # no "/": the ``results`` action sits under the code
     filterset_class = None
     ordering_fields = ["capacity"]
     ordering = ["-course__start_date", "course__code"]
