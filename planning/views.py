@@ -86,7 +86,7 @@ def needs(request):
     if can_write(request.user):
         rosters = list(
             roster_counts(visible_rosters(request.user))
-            .filter(course__end_date__gte=timezone.localdate() - datetime.timedelta(days=1))
+            .filter(course__end_date__gte=datetime.date(found.year, 1, 1))  # the year's classes, run or to come
             .select_related("course")
             .order_by("course__start_date", "course__code")
         )
