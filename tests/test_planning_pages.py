@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from planning.models import Nomination, NominationStatus, PlanStatus, ReminderLog, TrainingPlan
 from planning.services import add_planned_class, create_plan, nominate, open_roster, review_plan, submit_plan
@@ -224,3 +226,18 @@ def test_the_reminders_page_shows_classes_starting_soon_with_empty_places(client
 
     assert "PL-SAP" in text
     assert "còn 10 chỗ" in text
+
+
+@pytest.mark.parametrize("url", ["/ke-hoach/nhu-cau/?year=2025", "/ke-hoach/lop/PL-LOP/", "/ke-hoach/thuc-hien/"])
+def test_a_planning_page_runs_as_many_queries_for_many_people_as_for_few(
+    client_hr, make_person, roster, hr, url, django_assert_num_queries
+):
+    roster.capacity = 100
+    roster.save()
+    nominate(roster=roster, persons=[make_person(unit="H01X1") for _ in range(2)], user=hr)
+    client_hr.get(url)  # warm the caches (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        assert client_hr.get(url).status_code == 200
+    nominate(roster=roster, persons=[make_person(unit="H01X2") for _ in range(20)], user=hr)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client_hr.get(url)
