@@ -84,7 +84,7 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[("approve", _("Duyệt")), ("return", _("Trả lại"))])
+    decision = serializers.ChoiceField(choices=[("approve", _("Duyệt")), ("return", _("Trả lại kế hoạch"))])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
