@@ -27,7 +27,9 @@ class PlannedClassForm(forms.ModelForm):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Quyết định"), choices=[("approve", _("Duyệt")), ("return", _("Trả lại kế hoạch"))], widget=forms.RadioSelect
+        label=_("Quyết định"),
+        choices=[("approve", _("Duyệt")), ("return", _("Trả lại kế hoạch"))],
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
