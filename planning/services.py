@@ -338,7 +338,9 @@ def nominate(
     the indicator a course of this class's types would move for the person, and what they miss, in words."""
     if not can_write(user):
         raise PermissionDenied
-    roster = Roster.objects.select_for_update().select_related("course", "planned_class__plan").get(pk=roster.pk)
+    roster = (
+        Roster.objects.select_for_update(of=("self",)).select_related("course", "planned_class__plan").get(pk=roster.pk)
+    )
     require_carried_out(roster.planned_class)
     codes = [p if isinstance(p, str) else p.code for p in persons]
     people = resolve_codes(codes=codes, user=user)
