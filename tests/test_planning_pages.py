@@ -241,3 +241,30 @@ def test_a_planning_page_runs_as_many_queries_for_many_people_as_for_few(
     nominate(roster=roster, persons=[make_person(unit="H01X2") for _ in range(20)], user=hr)
     with django_assert_num_queries(len(few.captured_queries)):
         client_hr.get(url)
+
+
+def test_a_roster_xlsx_file_nominates_beyond_the_places_onto_the_waiting_list(client_hr, make_person, roster):
+    people = [make_person(unit="H01X1", code=f"CB-X{i}") for i in range(3)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã cán bộ", "Kết quả", "Ngày hoàn thành", "Số chứng chỉ"])
+    for person in people:
+        sheet.append([person.code, None, None, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    response = _upload(client_hr, roster, buffer.getvalue(), name="ds.xlsx")
+
+    assert response.status_code == 302
+    statuses = list(roster.nominations.order_by("position").values_list("status", flat=True))
+    assert statuses == [NominationStatus.SEATED, NominationStatus.SEATED, NominationStatus.WAITING]
+
+
+def test_the_planning_pages_speak_english_when_the_user_chose_english(client_hr, make_person, roster, settings):
+    make_person(unit="H01X1")
+    client_hr.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    text = client_hr.get("/ke-hoach/nhu-cau/?year=2025").content.decode()
+
+    assert "Persons needing training" in text
+    assert "Still to train to meet the target" in text
