@@ -40,6 +40,8 @@ from .selectors import (
     visible_rosters,
 )
 
+PERSONS_SHOWN = 1000  # the page lists the first ones; the XLSX holds everyone
+
 
 def _programme() -> Programme:
     programme = Programme.objects.default()
@@ -90,8 +92,11 @@ def needs(request):
             .select_related("course")
             .order_by("course__start_date", "course__code")
         )
+    codes = {roster.course.code for roster in rosters}
     context = {
         "needs": found,
+        "persons": found.persons[:PERSONS_SHOWN],
+        "chosen": request.GET.get("lop", "") if request.GET.get("lop", "") in codes else "",
         "type_names": type_names,
         "indicators": need_indicators(programme),
         "course_types": CourseType.objects.order_by("order", "code"),
