@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import record_access
+from accounts.models import AccessAction
 from accounts.roles import can_write
 from accounts.scoping import scope_unit, visible_units
 from personnel.models import OrgUnit
@@ -113,9 +115,10 @@ def needs(request):
 def needs_xlsx(request):
     found = _needs(request)[1]
     content = exports.needs_workbook(found, dict(CourseType.objects.values_list("code", "name")))
-    return attachment(
-        content, filename=file_name("nhu-cau-dao-tao", found.unit.code, found.year) + ".xlsx", content_type=XLSX_TYPE
-    )
+    name = file_name("nhu-cau-dao-tao", found.unit.code, found.year) + ".xlsx"
+    # A list of named persons leaves the system: the access log of personal data records it.
+    record_access(user=request.user, action=AccessAction.EXPORT, target=name, request=request, unit=found.unit)
+    return attachment(content, filename=name, content_type=XLSX_TYPE)
 
 
 # ---------------------------------------------------------------------------------------------

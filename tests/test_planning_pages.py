@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import AccessLog
 from planning.models import Nomination, NominationStatus, PlanStatus, ReminderLog, TrainingPlan
 from planning.services import add_planned_class, create_plan, nominate, open_roster, review_plan, submit_plan
 from training.models import CourseType, TrainingRecord
@@ -59,6 +60,7 @@ def test_the_needs_page_lists_the_people_with_why_and_exports_the_same_list(clie
     book = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True)
     cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
     assert mine.code in cells and theirs.code not in cells
+    assert AccessLog.objects.filter(action="export", target="nhu-cau-dao-tao-H01-2025.xlsx").exists()
 
 
 def test_another_districts_unit_on_the_needs_page_reads_like_an_unknown_unit(client_hr):
