@@ -270,3 +270,29 @@ def test_the_planning_pages_speak_english_when_the_user_chose_english(client_hr,
 
     assert "Persons needing training" in text
     assert "Still to train to meet the target" in text
+
+
+def test_a_ward_drafts_a_plan_on_the_pages_and_the_district_returns_it_with_a_comment(client, make_user, hr):
+    ward = make_user("hr_ward", role="hr", unit="H01X1")
+    client.force_login(ward)
+    created = client.post("/ke-hoach/them/", {"unit": "H01X1", "year": "2025"})
+    plan = TrainingPlan.objects.get(unit__code="H01X1", year=2025)
+    assert created.url == f"/ke-hoach/{plan.pk}/"
+    cc3 = plan.programme.indicators.get(code="CC-3").pk
+    row = {"title": "Lớp kỹ năng", "places": "30", "quarter": "2", "estimated_cost": "40000000", "indicator": cc3}
+
+    wrong = client.post(f"/ke-hoach/{plan.pk}/lop/them/", {**row, "course_type": "ky_nang_cong_vu"})
+    assert wrong.status_code == 200
+    assert "không giúp đạt chỉ tiêu CC-3" in wrong.content.decode()
+    assert not plan.classes.exists()
+    assert client.post(f"/ke-hoach/{plan.pk}/lop/them/", {**row, "course_type": "phap_luat"}).status_code == 302
+    assert client.post(f"/ke-hoach/{plan.pk}/trinh/", {"confirm_gaps": "on"}).status_code == 302
+    assert client.post(f"/ke-hoach/{plan.pk}/duyet/", {"decision": "approve"}).status_code == 302
+    assert TrainingPlan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED  # a ward does not approve its own plan
+
+    client.force_login(hr)
+    client.post(f"/ke-hoach/{plan.pk}/duyet/", {"decision": "return", "comment": "Thiếu lớp kỹ năng"})
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "Thiếu lớp kỹ năng" in page
+    assert TrainingPlan.objects.get(pk=plan.pk).status == PlanStatus.RETURNED
+    assert "40.000.000" in page or "40,000,000" in page
