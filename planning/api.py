@@ -117,7 +117,10 @@ class NominationSerializer(serializers.ModelSerializer):
     person = serializers.CharField(source="person.code", read_only=True)
     full_name = serializers.CharField(source="person.full_name", read_only=True)
     unit = serializers.CharField(source="person.unit.code", read_only=True)
-    indicator = serializers.CharField(source="indicator.code", read_only=True, default=None)
+    indicator = serializers.CharField(source="indicator.code", read_only=True, default=None, allow_null=True)
+    result = serializers.ChoiceField(
+        choices=RosterResult.choices, allow_blank=True, read_only=True, help_text=_("Trống khi chưa có kết quả.")
+    )
 
     class Meta:
         model = Nomination
