@@ -166,7 +166,7 @@ def _plan(request, pk):
 
 
 def _plan_context(request, plan, **extra):
-    classes = list(plan.classes.select_related("course_type", "indicator"))
+    classes = list(plan.classes.select_related("course_type", "indicator").prefetch_related("rosters__course"))
     context = {
         "plan": plan,
         "classes": classes,
@@ -288,7 +288,10 @@ def roster_list(request):
 
 @writer_required
 def roster_open(request):
-    form = RosterForm(request.POST or None, initial={"unit": getattr(scope_unit(request.user), "code", "")})
+    initial = {"unit": getattr(scope_unit(request.user), "code", "")}
+    if request.GET.get("planned_class", "").isdigit():  # "carry out" on an approved plan's class
+        initial["planned_class"] = int(request.GET["planned_class"])
+    form = RosterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         course = Course.objects.filter(code=data["course"]).first()

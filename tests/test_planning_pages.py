@@ -296,3 +296,22 @@ def test_a_ward_drafts_a_plan_on_the_pages_and_the_district_returns_it_with_a_co
     assert "Thiếu lớp kỹ năng" in page
     assert TrainingPlan.objects.get(pk=plan.pk).status == PlanStatus.RETURNED
     assert "40.000.000" in page or "40,000,000" in page
+
+
+def test_an_approved_plans_class_is_carried_out_by_opening_a_roster_from_the_plan(client_hr, units, make_course, hr):
+    plan = create_plan(unit=units["H01X1"], year=2025, user=hr)
+    planned = add_planned_class(
+        plan=plan, user=hr, course_type=CourseType.objects.get(code="phap_luat"), title="PL", places=100, quarter=4
+    )
+    submit_plan(plan=plan, user=hr, confirm_gaps=True)
+    review_plan(plan=plan, user=hr, approve=True)
+    make_course("phap_luat", code="PL-KH", start_date=datetime.date(2025, 12, 1), end_date=datetime.date(2025, 12, 5))
+
+    assert f"/ke-hoach/lop/mo/?planned_class={planned.pk}" in client_hr.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    form = client_hr.get(f"/ke-hoach/lop/mo/?planned_class={planned.pk}").context["form"]
+    assert form.initial["planned_class"] == planned.pk
+    opened = client_hr.post(
+        "/ke-hoach/lop/mo/", {"course": "PL-KH", "unit": "H01X1", "capacity": "30", "planned_class": planned.pk}
+    )
+    assert opened.status_code == 302
+    assert "PL-KH" in client_hr.get(f"/ke-hoach/{plan.pk}/").content.decode()
