@@ -3,6 +3,8 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from planning import api as planning_api
+
 from . import views
 
 app_name = "api"
@@ -22,6 +24,7 @@ router.register("courses", views.CourseViewSet, basename="course")
 router.register("training-records", views.TrainingRecordViewSet, basename="training-record")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
+planning_api.register(router)  # plans, planned classes, class rosters, nominations (planning.api)
 
 urlpatterns = [
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "exchange",
     "api",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,8 @@ SPECTACULAR_SETTINGS.update(
             "QualificationKindEnum": "personnel.choices.QualificationKind",
             "AppointmentKindEnum": "personnel.choices.AppointmentKind",
             "IndicatorKindEnum": "targets.models.IndicatorKind",
+            "TrainingResultEnum": "training.choices.TrainingResult",
+            "RosterResultEnum": "planning.models.RosterResult",
         },
     }
 )
@@ -377,3 +380,18 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # exception's message; the error pages themselves are templates/403.html, 404.html and 500.html, with no traceback.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.PrivateExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "config.error_reports.PrivateExceptionReporter"
+
+# --- E-mail (planning reminders: python manage.py send_reminders) -----------------------------------------------------
+# Development prints e-mails on the console; production sends through the SMTP server given in the environment.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") not in ("0", "false", "False", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dao-tao@hanoi.gov.vn")

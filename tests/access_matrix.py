@@ -141,6 +141,9 @@ class World:
     batches: dict = field(default_factory=dict)
     indicator_pk: int = 0  # CC-3 of the seeded programme
     reorganisation: object = None  # a previewed reorganisation (Trúc Bạch into Phúc Xá)
+    # planning: "plan"/"other plan" (drafts of H01X1 / H02X1, one planned class each), "class"/"other class" (their
+    # ids), "roster"/"other roster" (course codes of classes run by H01 / H02X1), "nomination"/"other nomination"
+    planning: dict = field(default_factory=dict)
 
     def page_client(self, role: str) -> Client:
         """Return a client logged in as ``role`` (anonymous: not logged in)."""
@@ -310,6 +313,7 @@ def build_world() -> World:
         },
         created_by=users["admin"],
     )
+    world.planning = build_planning(world)
     admin = users["admin"]
     done = {"job_state": JobState.DONE, "finished_at": TODAY}
     world.batches = {
@@ -339,6 +343,45 @@ def build_world() -> World:
     return world
 
 
+def build_planning(world: World) -> dict:
+    """Create, on each side, a draft plan with one planned class, and a class roster holding one nomination."""
+    from planning.models import Nomination, PlannedClass, Roster, TrainingPlan
+    from targets.models import Programme
+    from training.models import Course
+
+    programme = Programme.objects.get(code="HN-2021-2025")
+    made = {}
+    for side, unit, person, course_code in (
+        ("", "H01X1", "own", "K-ROSTER-OWN"),
+        ("other ", "H02X1", "other", "K-ROSTER-THEIRS"),
+    ):
+        plan = TrainingPlan.objects.create(unit=world.units[unit], year=2025, programme=programme)
+        planned = PlannedClass.objects.create(
+            plan=plan, course_type_id="phap_luat", title="Lớp pháp luật", places=5, quarter=4
+        )
+        course = Course.objects.create(
+            code=course_code,
+            title="Lớp pháp luật quý IV",
+            start_date=datetime.date(2025, 11, 3),
+            end_date=datetime.date(2025, 11, 7),
+        )
+        course.types.set(["phap_luat"])
+        roster_unit = world.units["H01" if side == "" else unit]
+        roster = Roster.objects.create(course=course, unit=roster_unit, capacity=10)
+        nomination = Nomination.objects.create(
+            roster=roster, person=world.persons[person], status="chinh_thuc", position=1
+        )
+        made.update(
+            {
+                f"{side}plan": plan.pk,
+                f"{side}class": planned.pk,
+                f"{side}roster": course_code,
+                f"{side}nomination": nomination.pk,
+            }
+        )
+    return made
+
+
 @contextlib.contextmanager
 def world_for_module(django_db_blocker):
     """Build the world once, in a transaction rolled back at the end; each test runs in a savepoint inside it."""
@@ -360,11 +403,13 @@ def fingerprint() -> tuple:
 
     from exchange.models import ImportBatch
     from personnel.models import Appointment, OrgUnit, Person, Qualification
+    from planning.models import Nomination, PlannedClass, Roster, TrainingPlan
     from targets.models import Indicator, Programme
     from training.models import Course, CourseType, TrainingRecord
 
     tables = [get_user_model()._meta.db_table, CourseType._meta.db_table]
-    for model in (OrgUnit, Person, Qualification, Appointment, Course, TrainingRecord, Programme, Indicator):
+    for model in (OrgUnit, Person, Qualification, Appointment, Course, TrainingRecord, Programme, Indicator,
+                  TrainingPlan, PlannedClass, Roster, Nomination):  # fmt: skip
         tables += [model._meta.db_table, model.history.model._meta.db_table]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:

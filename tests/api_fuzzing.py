@@ -51,6 +51,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # two workers of `make test` (pytest-xdist, --dist loadfile) share them: about half of the time each.
 PERSONNEL = ("units", "persons", "qualifications", "appointments", "auth")
 TRAINING = ("course-types", "courses", "training-records", "programmes", "indicators", "compliance")
+PLANNING = ("plans", "planned-classes", "classes", "nominations")
 # Writing these resources is for admins only (api.permissions.AdminWrites).
 ADMIN_WRITTEN = ("units", "programmes", "indicators")
 PROGRAMME = "HN-2021-2025"
@@ -156,7 +157,9 @@ def build_world(*, make_user, make_person, make_course, complete, qualify, appoi
     units = ["H01", "H01X1", "H02X1", "HN"]
     course_codes = [course.code for course in courses]
     course_types = list(CourseType.objects.order_by("order").values_list("code", flat=True)[:3])
+    planning = build_planning(persons=persons, units=units, user=hr)
     by_resource = {
+        **planning["by_resource"],
         "units": units,
         "persons": persons,
         "qualifications": [str(pk) for pk in qualifications],
@@ -182,6 +185,7 @@ def build_world(*, make_user, make_person, make_course, complete, qualify, appoi
         "result": ["hoan_thanh"],
         "completed_on": ["2025-06-30"],  # within both courses' dates
         "version": [1],
+        **planning["by_field"],
         "username": [hr.username, admin.username],
         "password": [password],
     }
@@ -191,6 +195,45 @@ def build_world(*, make_user, make_person, make_course, complete, qualify, appoi
         by_resource=by_resource,
         by_field=by_field,
     )
+
+
+def build_planning(*, persons: list[str], units: list[str], user) -> dict:
+    """Create a draft plan of H01X1 with one class, and a class roster run by H01 holding one nomination."""
+    from personnel.models import OrgUnit, Person
+    from planning.models import Nomination, PlannedClass, Roster, TrainingPlan
+    from targets.models import Programme
+    from training.models import Course
+
+    unit = OrgUnit.objects.get(code="H01X1")
+    plan = TrainingPlan.objects.create(unit=unit, year=2025, programme=Programme.objects.get(code=PROGRAMME))
+    planned = PlannedClass.objects.create(plan=plan, course_type_id="phap_luat", title="Lớp", places=5, quarter=4)
+    course = Course.objects.create(
+        code="K2025-lop",
+        title="Lớp pháp luật",
+        start_date=datetime.date(2025, 11, 3),
+        end_date=datetime.date(2025, 11, 7),
+    )
+    course.types.set(["phap_luat"])
+    roster = Roster.objects.create(course=course, unit=OrgUnit.objects.get(code="H01"), capacity=3)
+    nomination = Nomination.objects.create(
+        roster=roster, person=Person.objects.get(code=persons[1]), status="chinh_thuc", position=1
+    )
+    return {
+        "by_resource": {
+            "plans": [str(plan.pk)],
+            "planned-classes": [str(planned.pk)],
+            "classes": [course.code],
+            "nominations": [str(nomination.pk)],
+        },
+        "by_field": {
+            "plan": [plan.pk],
+            "persons": [persons[:2], persons[2:3]],
+            "capacity": [5],
+            "decision": ["approve", "return"],
+            "places": [5],
+            "quarter": [4],
+        },
+    }
 
 
 def takes_input(operation) -> bool:

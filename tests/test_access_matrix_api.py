@@ -222,6 +222,47 @@ ENDPOINTS["api/v1/persons/<code>/history.<format>/?"] = Endpoint(
 )
 
 
+def planning_endpoints() -> dict[str, Endpoint]:
+    """Return the planning resources' patterns (plans, planned classes, class rosters, nominations) with their rules:
+    each record scoped to its unit (another district's plan, class or nomination is a 404), written by admin and HR."""
+
+    def record(name: str):
+        return lambda w, s: w.planning[("other " if s == "other" else "") + name]
+
+    specs = {
+        # name: (URL parameter, detail methods, record, {detail action: methods})
+        "plans": ("pk", ("GET", "DELETE"), record("plan"), {"submit": ("POST",), "review": ("POST",)}),
+        "planned-classes": ("pk", ("GET", "DELETE"), record("class"), {}),
+        "classes": ("code", ("GET", "PUT", "PATCH"), record("roster"), {"results": ("POST",)}),
+        "nominations": ("pk", ("GET", "DELETE"), record("nomination"), {}),
+    }
+    found = {}
+    scopes = ("own", "other")
+    for name, (key, detail_methods, detail, actions) in specs.items():
+        base = f"api/v1/{name}"
+
+        def at(suffix: str, base=base, detail=detail):
+            return lambda w, s: f"/{base}/{detail(w, s)}{suffix}"
+
+        found[f"{base}/"] = Endpoint(LIST_METHODS, lambda w, s, base=base: f"/{base}/")
+        found[f"{base}.<format>/?"] = Endpoint(
+            LIST_METHODS, lambda w, s, base=base: f"/{base}.json", asked=("GET", "POST")
+        )
+        found[f"{base}/<{key}>/"] = Endpoint(detail_methods, at("/"), scopes=scopes)
+        found[f"{base}/<{key}>.<format>/?"] = Endpoint(
+            detail_methods, at(".json"), scopes=scopes, asked=("GET", "DELETE")
+        )
+        for action, methods in actions.items():
+            found[f"{base}/<{key}>/{action}/"] = Endpoint(methods, at(f"/{action}/"), scopes=scopes)
+            found[f"{base}/<{key}>/{action}.<format>/?"] = Endpoint(
+                methods, at(f"/{action}.json"), scopes=scopes, asked=("GET", "POST")
+            )
+    return found
+
+
+ENDPOINTS.update(planning_endpoints())
+
+
 def api_patterns() -> list[str]:
     return [route for route in url_patterns() if route.startswith("api/v1/")]
 
@@ -279,6 +320,9 @@ API_LISTS = {
     "/api/v1/compliance/units/?year=2025&unit=HN": None,  # Ba Đình may not ask for the city (404 below)
     "/api/v1/compliance/unmet/?year=2025&indicator=CC-3": (OWN_CODE, OTHER_CODE),
     "/api/v1/compliance/unmet/?year=2025&indicator=CC-1": (OWN_CODE, OTHER_CODE),
+    "/api/v1/plans/": ("H01X1", "H02X1"),
+    "/api/v1/nominations/": (OWN_CODE, OTHER_CODE),
+    "/api/v1/classes/": ("K-ROSTER-OWN", "K-ROSTER-THEIRS"),
 }
 
 
@@ -479,3 +523,18 @@ def test_history_column_a_corrected_citizen_id_reads_in_the_api_as_the_role_may(
     # The API serves no history: the old number appears in no form, the new one as the role reads it.
     assert CITIZEN_IDS["own"] not in text and "001*******01" not in text
     assert reads_citizen_id(response.json()["citizen_id"], CORRECTED_ID, reading)
+
+
+@pytest.mark.django_db
+def test_hr_cannot_nominate_another_districts_person_and_the_answer_reads_like_an_unknown_code(world):
+    body = {"course": "K-ROSTER-OWN", "persons": [SIBLING_CODE, OTHER_CODE]}
+    status, answer, states = hr_sends(world, "POST", "/api/v1/nominations/", body)
+    _status, unknown, _states = hr_sends(
+        world, "POST", "/api/v1/nominations/", {**body, "persons": [SIBLING_CODE, "X"]}
+    )
+
+    assert status == 400
+    assert answer["persons"] == [m.replace("“X”", f"“{OTHER_CODE}”") for m in unknown["persons"]]
+    assert unchanged(states)
+    status, answer, states = hr_sends(world, "POST", "/api/v1/nominations/", {**body, "persons": [SIBLING_CODE]})
+    assert (status, [n["status"] for n in answer]) == (201, ["chinh_thuc"])

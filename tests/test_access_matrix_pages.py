@@ -160,6 +160,47 @@ def report_url(path: str):
     return lambda world, scope: f"{path}?unit={'H02' if scope == 'other' else 'H01X1'}&year=2025"
 
 
+def planned(key: str, path: str = ""):
+    """Return the URL builder of a planning page of the own or the other district's plan (or class roster)."""
+
+    def url(world, scope):
+        other = "other " if scope == "other" else ""
+        if key == "plan":
+            return f"/ke-hoach/{world.planning[other + 'plan']}/{path}"
+        if key == "class":
+            return f"/ke-hoach/{world.planning[other + 'plan']}/lop/{world.planning[other + 'class']}/xoa/"
+        if key == "withdraw":
+            roster, nomination = world.planning[other + "roster"], world.planning[other + "nomination"]
+            return f"/ke-hoach/lop/{roster}/rut/{nomination}/"
+        return f"/ke-hoach/lop/{world.planning[other + 'roster']}/{path}"
+
+    return url
+
+
+POST_ONLY = {GET: NOT_ALLOWED, POST: REDIRECT}
+POST_FORM = {GET: NOT_ALLOWED, POST: FORM}
+PLANNING_PAGES = {
+    "ke-hoach/": Page(Rule.READER, READ_PAGE, lambda w, s: "/ke-hoach/"),
+    "ke-hoach/them/": Page(Rule.WRITER, POST_ONLY, lambda w, s: "/ke-hoach/them/"),
+    "ke-hoach/<int:pk>/": Page(Rule.READER, READ_PAGE, planned("plan"), SCOPED),
+    "ke-hoach/<int:pk>/lop/them/": Page(Rule.WRITER, WRITE_PAGE, planned("plan", "lop/them/"), SCOPED),
+    "ke-hoach/<int:pk>/lop/<int:class_pk>/xoa/": Page(Rule.WRITER, POST_ONLY, planned("class"), SCOPED),
+    "ke-hoach/<int:pk>/trinh/": Page(Rule.WRITER, POST_FORM, planned("plan", "trinh/"), SCOPED),
+    "ke-hoach/<int:pk>/duyet/": Page(Rule.WRITER, POST_ONLY, planned("plan", "duyet/"), SCOPED),
+    "ke-hoach/nhu-cau/": Page(Rule.REPORT, REPORT_PAGE, report_url("/ke-hoach/nhu-cau/"), SCOPED),
+    "ke-hoach/nhu-cau/xlsx/": Page(Rule.REPORT, REPORT_PAGE, report_url("/ke-hoach/nhu-cau/xlsx/"), SCOPED),
+    "ke-hoach/lop/": Page(Rule.READER, READ_PAGE, lambda w, s: "/ke-hoach/lop/"),
+    "ke-hoach/lop/mo/": Page(Rule.WRITER, WRITE_PAGE, lambda w, s: "/ke-hoach/lop/mo/"),
+    "ke-hoach/lop/<str:code>/": Page(Rule.READER, READ_PAGE, planned("roster"), SCOPED),
+    "ke-hoach/lop/<str:code>/de-cu/": Page(Rule.WRITER, POST_FORM, planned("roster", "de-cu/"), SCOPED),
+    "ke-hoach/lop/<str:code>/rut/<int:pk>/": Page(Rule.WRITER, POST_ONLY, planned("withdraw"), SCOPED),
+    "ke-hoach/lop/<str:code>/ket-qua/": Page(Rule.WRITER, POST_FORM, planned("roster", "ket-qua/"), SCOPED),
+    "ke-hoach/lop/<str:code>/nhap/": Page(Rule.WRITER, WRITE_PAGE, planned("roster", "nhap/"), SCOPED),
+    "ke-hoach/thuc-hien/": Page(Rule.REPORT, REPORT_PAGE, report_url("/ke-hoach/thuc-hien/"), SCOPED),
+    "ke-hoach/thuc-hien/xlsx/": Page(Rule.REPORT, REPORT_PAGE, report_url("/ke-hoach/thuc-hien/xlsx/"), SCOPED),
+    "ke-hoach/nhac-viec/": Page(Rule.REPORT, REPORT_PAGE, lambda w, s: "/ke-hoach/nhac-viec/"),
+}
+
 PAGES: dict[str, Page] = {
     # accounts
     "": Page(Rule.SIGNED_IN, {GET: REDIRECT, POST: REDIRECT}, lambda w, s: "/"),
@@ -297,6 +338,8 @@ PAGES: dict[str, Page] = {
     "sap-xep-don-vi/<int:pk>/hoan-tac/": Page(
         Rule.ADMIN_POST, {POST: REDIRECT}, lambda w, s: f"/sap-xep-don-vi/{w.reorganisation.pk}/hoan-tac/"
     ),
+    # planning: plans, class rosters, needs, planned against done, reminders
+    **PLANNING_PAGES,
 }
 # The site's administration: one rule for every pattern under it.
 ADMIN_PREFIX = "admin/"
@@ -416,6 +459,9 @@ LISTS_AND_EXPORTS = {
     "/bao-cao/?year=2025": UNITS,
     "/bao-cao/in/?year=2025": UNITS,
     "/bao-cao/xuat/csv/?year=2025": UNITS,
+    "/ke-hoach/nhu-cau/?year=2025": PEOPLE,
+    "/ke-hoach/nhu-cau/xlsx/?year=2025": PEOPLE,
+    "/ke-hoach/nhac-viec/": PEOPLE,
 }
 # What the list shows of the user's own side: Ba Đình's person, or its ward among the child units.
 OWN_SIDE = {PEOPLE: OWN_NAME, UNITS: "UBND phường Phúc Xá"}

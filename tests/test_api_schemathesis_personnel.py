@@ -16,9 +16,13 @@ def test_every_personnel_operation_answers_as_documented(operation, fuzzing_worl
     assert fuzzing.run(operation, fuzzing_world) >= fuzzing.EXAMPLES
 
 
-def test_the_two_files_send_requests_to_every_operation_of_the_schema():
+def test_the_files_send_requests_to_every_operation_of_the_schema():
     every = [result.ok().label for result in fuzzing.schema.get_all_operations()]
-    tested = fuzzing.operations(*fuzzing.PERSONNEL) + fuzzing.operations(*fuzzing.TRAINING)
+    tested = (
+        fuzzing.operations(*fuzzing.PERSONNEL)
+        + fuzzing.operations(*fuzzing.TRAINING)
+        + fuzzing.operations(*fuzzing.PLANNING)  # tests/test_api_schemathesis_planning.py
+    )
     assert len(every) > 50
     assert sorted(operation.label for operation in tested) == sorted(every)
 

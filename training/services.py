@@ -145,12 +145,14 @@ def record_class(
     result: str,
     completed_on: datetime.date | None,
     user,
+    certificates: dict[str, str] | None = None,
 ) -> ClassRecorded:
     """Record one result (and completion date) of ``course`` for every person, in bulk, with history.
 
     ``persons`` holds persons or person codes. Nothing is written unless every code is known and in
     the user's scope and the date obeys the completion-date rules. A person who already has a record
-    of the course gets it updated (e.g. from "Đang học" to "Hoàn thành").
+    of the course gets it updated (e.g. from "Đang học" to "Hoàn thành"). ``certificates`` gives, by person
+    code, the certificate number to record (a class roster's results, ``planning.services``).
     """
     if not can_write(user):
         raise PermissionDenied
@@ -171,13 +173,23 @@ def record_class(
             course=course, person_id__in=[p.pk for p in people]
         )
     }
+    certificates = certificates or {}
     new, changed = [], []
     for person in people:
         record = existing.get(person.pk)
+        certificate = certificates.get(person.code, record.certificate_number if record else "")
         if record is None:
-            new.append(TrainingRecord(person=person, course=course, result=result, completed_on=completed_on))
-        elif (record.result, record.completed_on) != (result, completed_on):
-            record.result, record.completed_on = result, completed_on
+            new.append(
+                TrainingRecord(
+                    person=person,
+                    course=course,
+                    result=result,
+                    completed_on=completed_on,
+                    certificate_number=certificate,
+                )
+            )
+        elif (record.result, record.completed_on, record.certificate_number) != (result, completed_on, certificate):
+            record.result, record.completed_on, record.certificate_number = result, completed_on, certificate
             record.version += 1  # core.concurrency: open edit forms of this record become stale
             changed.append(record)
     reason = _("Ghi kết quả cả lớp")
@@ -187,7 +199,7 @@ def record_class(
         bulk_update_with_history(
             changed,
             TrainingRecord,
-            ["result", "completed_on", "version"],
+            ["result", "completed_on", "certificate_number", "version"],
             batch_size=500,
             default_user=user,
             default_change_reason=reason,
