@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "targets",
     "reports",
     "exchange",
+    "approvals",
     "api",
 ]
 
