@@ -439,10 +439,12 @@ class BulkItemErrorSerializer(serializers.Serializer):
     )
     field = serializers.CharField(help_text=_("Tên trường có lỗi, hoặc non_field_errors."))
     messages = serializers.ListField(child=serializers.CharField())
+    code = serializers.CharField(required=False, help_text=_("year_locked: thuộc năm đã phê duyệt."))
 
 
 class BulkErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(required=False, help_text=_("year_locked: mọi lỗi đều thuộc năm đã phê duyệt."))
     errors = BulkItemErrorSerializer(
         many=True, required=False, help_text=_("Không có khi thân yêu cầu không phải JSON.")
     )

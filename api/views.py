@@ -89,6 +89,17 @@ class ApiMixin:
     pagination_class = ApiPagination
     permission_classes = [HrWrites]
 
+    def handle_exception(self, exc):
+        # approvals.locks: a write into an approved year is a conflict, answered 409 with code "year_locked".
+        from approvals.locks import YearLocked
+
+        if isinstance(exc, YearLocked):
+            return Response(
+                {"detail": exc.messages[0], "code": "year_locked", "lock": exc.lock.as_json()},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return super().handle_exception(exc)
+
 
 def not_found(request, *args, **kwargs):
     """Answer an unknown address under /api/v1/ with a JSON 404, like every other API error."""
@@ -267,19 +278,24 @@ class TrainingRecordViewSet(ApiViewSet):
         responses={
             200: serializers.BulkResultSerializer,
             400: OpenApiResponse(serializers.BulkErrorSerializer, description=_("Lỗi từng phần tử; không ghi gì.")),
+            409: OpenApiResponse(
+                serializers.BulkErrorSerializer,
+                description=_("Mọi phần tử lỗi đều thuộc năm đã phê duyệt (code: year_locked); không ghi gì."),
+            ),
         },
     )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
     def bulk(self, request, format=None):  # ``format``: the router's ``bulk.json`` suffix route passes it
         outcome = upsert_training_records(items=request.data, user=request.user)
         if outcome.errors:
-            return Response(
-                {
-                    "detail": _("Có %(count)s lỗi; chưa ghi dữ liệu nào.") % {"count": len(outcome.errors)},
-                    "errors": outcome.errors,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            locked = all(error.get("code") == "year_locked" for error in outcome.errors)
+            body = {
+                "detail": _("Có %(count)s lỗi; chưa ghi dữ liệu nào.") % {"count": len(outcome.errors)},
+                "errors": outcome.errors,
+            }
+            if locked:  # approvals.locks: every refused item falls in an approved year
+                body["code"] = "year_locked"
+            return Response(body, status=status.HTTP_409_CONFLICT if locked else status.HTTP_400_BAD_REQUEST)
         return Response(outcome.summary())
 
 

@@ -105,7 +105,7 @@ def _check_assignments(resource, index: LockIndex) -> None:
                 refuse(row, lock)
                 break
     # The persons' stored assignments the file leaves out are deleted by the import.
-    for key, record in resource.existing.items():
+    for record in resource.existing.values():
         if record["id"] in kept or record["person_id"] not in first_row:
             continue
         lock, _exception = index.lock_for_stretch(

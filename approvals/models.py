@@ -104,6 +104,9 @@ class BulkApproval(models.Model):
         verbose_name_plural = _("phê duyệt hàng loạt")
         ordering = ["-at"]
 
+    def __str__(self):
+        return f"{self.programme_id} {self.years} ({self.approved})"
+
 
 class ApprovalStep(models.Model):
     approval = models.ForeignKey(YearApproval, models.CASCADE, related_name="steps")
@@ -164,3 +167,6 @@ class ExceptionUse(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.exception_id}: {self.what}"

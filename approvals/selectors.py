@@ -35,6 +35,18 @@ def user_label(user) -> str:
     return (f"{user.last_name} {user.first_name}".strip()) or user.get_username()
 
 
+def approved_info(approval: YearApproval) -> dict:
+    """Return who approved and when (datetimes in local time), for templates."""
+    return {
+        "by": user_label(approval.approved_by),
+        "at": timezone.localtime(approval.approved_at),
+        "status": approval.status,
+        "status_label": approval.get_status_display(),
+        "accepted_by": user_label(approval.accepted_by) if approval.accepted_by_id else "",
+        "accepted_at": timezone.localtime(approval.accepted_at) if approval.accepted_at else None,
+    }
+
+
 def approved_json(approval: YearApproval) -> dict:
     """Return who approved and when (and who accepted last), as the API and the command carry it."""
     data = {
@@ -183,3 +195,25 @@ def steps_of(approval: YearApproval) -> list[ApprovalStep]:
 
 def now() -> datetime.datetime:
     return timezone.now()
+
+
+def approved_report(report: compliance.UnitReport) -> dict:
+    """Return a report's compliance JSON, or, when its unit's year is approved, the frozen figures' JSON with
+    ``"approved": {"by", "at", …}`` (the ``compliance`` command and the API call this)."""
+    data = report.as_json()
+    if not report.indicators or report.year is None:
+        return data
+    approval = (
+        YearApproval.objects.filter(
+            programme__code=report.programme, unit_id=report.unit.id, year=report.year, status__in=LOCKING
+        )
+        .select_related("approved_by", "accepted_by", "programme", "unit")
+        .first()
+    )
+    if approval is None:
+        return data
+    frozen = frozen_report(approval, report.view, unit_ref=report.unit)
+    if frozen is not None and frozen.as_of == report.as_of:
+        data = frozen.as_json()
+    data["approved"] = approved_json(approval)
+    return data

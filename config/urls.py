@@ -9,6 +9,7 @@ urlpatterns = [
     path("dao-tao/", include("training.urls")),
     path("bao-cao/", include("reports.urls")),
     path("nhap-du-lieu/", include("exchange.urls")),
+    path("phe-duyet/", include("approvals.urls")),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -189,6 +189,20 @@ class PersonChildForm(VersionedForm):
         """Return the person's other records of ``model`` (excluding the one being edited)."""
         return model.objects.filter(person=self.person).exclude(pk=self.instance.pk)
 
+    def refuse_locked(self, field: str, day, *, appointment: bool = False) -> None:
+        """Add an error when the record, as stored or as typed, is dated in an approved year (approvals.locks)."""
+        from approvals.locks import YearLocked, check_writable, record_day
+
+        days = [day]
+        if self.instance.pk is not None:
+            days.append(record_day(type(self.instance).objects.get(pk=self.instance.pk)))
+        try:
+            check_writable(
+                person_ids=[self.person.pk] * len(days), dates=days, appointment=appointment, record=False
+            )
+        except YearLocked as error:
+            self.add_error(field, error.messages[0])
+
 
 class QualificationForm(PersonChildForm):
     """A dated qualification: kind, level within its ladder, date obtained, document number."""
@@ -232,6 +246,8 @@ class QualificationForm(PersonChildForm):
                     "level",
                     _("Cán bộ đã có văn bằng %(label)s với cùng ngày cấp.") % {"label": level_label(kind, level)},
                 )
+        if not self.has_error("obtained_on"):
+            self.refuse_locked("obtained_on", cleaned.get("obtained_on"))
         return cleaned
 
 
@@ -255,6 +271,7 @@ class AppointmentForm(PersonChildForm):
         kind, appointed_on = cleaned.get("kind"), cleaned.get("appointed_on")
         if not (kind and appointed_on):
             return cleaned
+        self.refuse_locked("appointed_on", appointed_on, appointment=True)
         if self.others(Appointment).filter(kind=kind, appointed_on=appointed_on).exists():
             self.add_error("appointed_on", _("Cán bộ đã có một lần bổ nhiệm cùng loại vào ngày này; hãy sửa lần đó."))
             return cleaned
@@ -295,4 +312,6 @@ class TrainingRecordForm(PersonChildForm):
             self.add_error("completed_on", error)
         if self.others(TrainingRecord).filter(course=course).exists():
             self.add_error("course", _("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó."))
+        if not self.has_error("completed_on"):
+            self.refuse_locked("completed_on", cleaned.get("completed_on") or course.end_date)
         return cleaned

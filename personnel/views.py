@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -534,7 +534,11 @@ def _delete_child(request, code: str, kind_name: str, pk: int):
     person = _visible_person(request, code)
     instance = get_object_or_404(kind.model, pk=pk, person=person)
     if request.method == "POST":
-        instance.delete()
+        try:
+            instance.delete()
+        except ValidationError as error:  # approvals.locks: a record of an approved year
+            messages.error(request, " ".join(error.messages))
+            return redirect(_back_to(person, kind))
         messages.success(request, _("Đã xóa %(what)s.") % {"what": kind.noun})
         return redirect(_back_to(person, kind))
     context = {"person": person, "object": instance, "noun": kind.noun, "back_url": _back_to(person, kind)}
