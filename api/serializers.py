@@ -586,6 +586,20 @@ class ComplianceReportSerializer(serializers.Serializer):
     indicators = ComplianceIndicatorSerializer(many=True)
 
 
+class ComplianceApprovedSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+    status = serializers.CharField()
+    accepted_by = serializers.CharField(required=False)
+    accepted_at = serializers.DateTimeField(required=False)
+
+
+class ComplianceApprovedReportSerializer(ComplianceReportSerializer):
+    approved = ComplianceApprovedSerializer(
+        required=False, help_text=_("Có khi số liệu năm đã được phê duyệt: số liệu là bản đã giữ nguyên lúc phê duyệt.")
+    )
+
+
 class ComplianceChildrenSerializer(ComplianceReportSerializer):
     children = ComplianceReportSerializer(many=True, help_text=_("Báo cáo của từng đơn vị trực thuộc."))
 

@@ -419,14 +419,16 @@ class ComplianceView(ComplianceMixin, APIView):
         summary=_("Số liệu thực hiện chỉ tiêu của một đơn vị"),
         description=COMPLIANCE_DESCRIPTION,
         parameters=[serializers.ComplianceQuerySerializer],
-        responses={200: serializers.ComplianceReportSerializer},
+        responses={200: serializers.ComplianceApprovedReportSerializer},
     )
     def get(self, request):
         params = self.evaluation()
         report = compliance.evaluate(
             params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
         )
-        return Response(report.as_json())
+        from approvals.selectors import approved_report  # an approved year: its frozen figures, and who approved
+
+        return Response(approved_report(report) if params["as_of"] is None else report.as_json())
 
 
 class ComplianceUnitsView(ComplianceMixin, APIView):
