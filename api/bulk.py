@@ -130,8 +130,9 @@ def upsert_training_records(*, items, user) -> BulkOutcome:
     from approvals.locks import LockIndex, YearLocked
 
     locks = LockIndex(p.pk for p in persons.values())
+    course_ends = {c.pk: c.end_date for c in courses.values()}
     for index, record in [*new, *changed]:
-        days = [record.completed_on or record.course.end_date]
+        days = [record.completed_on or course_ends[record.course_id]]
         if hasattr(record, "_approvals_old_day"):  # a changed record: its stored date counts too
             days.append(record._approvals_old_day)
         for day in days:
