@@ -197,9 +197,7 @@ class PersonChildForm(VersionedForm):
         if self.instance.pk is not None:
             days.append(record_day(type(self.instance).objects.get(pk=self.instance.pk)))
         try:
-            check_writable(
-                person_ids=[self.person.pk] * len(days), dates=days, appointment=appointment, record=False
-            )
+            check_writable(person_ids=[self.person.pk] * len(days), dates=days, appointment=appointment, record=False)
         except YearLocked as error:
             self.add_error(field, error.messages[0])
 

@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -535,7 +536,8 @@ def _delete_child(request, code: str, kind_name: str, pk: int):
     instance = get_object_or_404(kind.model, pk=pk, person=person)
     if request.method == "POST":
         try:
-            instance.delete()
+            with transaction.atomic():
+                instance.delete()
         except ValidationError as error:  # approvals.locks: a record of an approved year
             messages.error(request, " ".join(error.messages))
             return redirect(_back_to(person, kind))

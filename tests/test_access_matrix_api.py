@@ -165,6 +165,11 @@ def compliance(path: str):
 BULK = {"POST": API_WRITE}
 TOKEN_REVOKED = outcome("204: the token is revoked", 204)
 
+
+def approvals_url(name: str):
+    return lambda w, s: f"/api/v1/approvals/{name}/"
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     "api/v1/compliance/": Endpoint(READ_ONLY, compliance("compliance/"), Writers.ANY_ROLE, ("own", "other")),
     "api/v1/compliance/units/": Endpoint(
@@ -197,11 +202,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "api/v1/approvals/": Endpoint(READ_ONLY, lambda w, s: "/api/v1/approvals/", Writers.ANY_ROLE),
     **{
         f"api/v1/approvals/{name}/": Endpoint(
-            ("POST",),
-            (lambda name: lambda w, s: f"/api/v1/approvals/{name}/")(name),
-            Writers.ANY_ROLE,
-            answers={"POST": outcome("400", 400, writes_nothing=True)},
-        )  # fmt: skip
+            ("POST",), approvals_url(name), Writers.ANY_ROLE, answers={"POST": outcome("400", 400, writes_nothing=True)}
+        )
         for name in ("approve", "accept", "return", "exceptions", "bulk")
     },
     # Any other address under /api/v1/: a JSON 404 for everyone.
