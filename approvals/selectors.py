@@ -60,6 +60,21 @@ def approved_json(approval: YearApproval) -> dict:
     return data
 
 
+def frozen_items(stored: dict, indicators) -> list[dict]:
+    """Return the indicators of a frozen copy as dicts (code, name, kind, target, numerator, denominator, percent,
+    met, gap); name and kind come from the programme's catalogue."""
+    by_code = {i.code: i for i in indicators}
+    items = []
+    for row in stored["indicators"]:
+        item = dict(zip(stored["fields"], row, strict=True))
+        indicator = by_code.get(item["code"])
+        item["name"] = indicator.name if indicator else item["code"]
+        item["kind"] = indicator.kind if indicator else ""
+        item["group"] = indicator.group if indicator else ""
+        items.append(item)
+    return items
+
+
 def frozen_report(approval: YearApproval, view: str, indicators=None, unit_ref=None) -> compliance.UnitReport | None:
     """Return the approval's frozen figures in ``view`` as an engine report (None when it has none there)."""
     stored = (approval.figures or {}).get(view)
@@ -67,18 +82,16 @@ def frozen_report(approval: YearApproval, view: str, indicators=None, unit_ref=N
         return None
     if indicators is None:
         _programme, indicators = compliance.load(approval.programme)
-    by_code = {i.code: i for i in indicators}
     if unit_ref is None:
         u = approval.unit
         unit_ref = compliance.UnitRef(u.id, u.code, u.name, u.level, u.parent_id, u.path, u.closed_on, u.opened_on)
     results = []
-    for item in stored["indicators"]:
-        indicator = by_code.get(item["code"])
+    for item in frozen_items(stored, indicators):
         results.append(
             compliance.IndicatorResult(
                 code=item["code"],
                 name=item["name"],
-                group=indicator.group if indicator else "",
+                group=item["group"],
                 kind=item["kind"],
                 target=Decimal(str(item["target"])),
                 numerator=item["numerator"],
@@ -147,7 +160,7 @@ def compare(approval: YearApproval, view: str) -> Comparison | None:
     rows = []
     wanted_persons, wanted_appointments = set(), set()
     pending = []
-    for item in stored["indicators"]:
+    for item in frozen_items(stored, indicators):
         indicator = next((i for i in indicators if i.code == item["code"]), None)
         result = live.get(item["code"])
         if indicator is None or result is None:

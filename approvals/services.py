@@ -14,10 +14,11 @@ import logging
 import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from personnel.history import ensure_heirs_current
 from personnel.models import OrgUnit
 from targets import compliance
 from targets.models import IndicatorKind, Programme
@@ -46,12 +47,21 @@ def _audit(event: str, user, **values) -> None:
 # Freezing figures
 
 
+FROZEN_FIELDS = ["code", "target", "numerator", "denominator", "percent", "met", "gap"]
+
+
 def report_json(report: compliance.UnitReport) -> dict:
-    """Return a unit's report as stored in a frozen copy: T and every indicator's figures."""
+    """Return a unit's report as stored in a frozen copy: T and one row per indicator (``FROZEN_FIELDS``; rows,
+    not objects, keep thousands of approvals written at once small). ``selectors.frozen_items`` reads it back."""
     return {
         "as_of": report.as_of.isoformat() if report.as_of else None,
-        "indicators": [result.as_json() for result in report.indicators],
-    }
+        "fields": FROZEN_FIELDS,
+        "indicators": [
+            [r.code, float(r.target), r.numerator, r.denominator, None if r.percent is None else float(r.percent),
+             r.met, r.gap]
+            for r in report.indicators
+        ],
+    }  # fmt: skip
 
 
 def check_year(programme: Programme, year: int) -> None:
@@ -214,7 +224,33 @@ def return_year(
 # Many units and years at once
 
 
-@transaction.atomic
+def _evaluate_views(programme: Programme, root: OrgUnit, periods: list) -> dict[str, dict]:
+    """Return {view: evaluate_tree(...)} of the whole tree for every period, one evaluation per view.
+
+    On PostgreSQL, outside a transaction, the two views are evaluated at once on two connections (the
+    database does the work, on two cores); otherwise one after the other.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return {
+            view: compliance.evaluate_tree(programme, root, view=view, periods=periods) for view in compliance.VIEWS
+        }
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    compliance.load(programme)  # the indicators, read once and shared
+    ensure_heirs_current()  # written once, before the two readers start
+
+    def one(view: str):
+        try:
+            return view, compliance.evaluate_tree(programme, root, view=view, periods=periods)
+        finally:
+            connections.close_all()  # this thread's connection
+
+    with ThreadPoolExecutor(max_workers=len(compliance.VIEWS)) as pool:
+        return dict(pool.map(one, compliance.VIEWS))
+
+
 def bulk_approve(*, programme: Programme, units: list[OrgUnit], years: list[int], user, note: str = "") -> BulkApproval:
     """A city admin approves (finally) the figures of many units and years in one action, audited.
 
@@ -234,12 +270,17 @@ def bulk_approve(*, programme: Programme, units: list[OrgUnit], years: list[int]
     periods = [compliance.evaluation_date(programme, year=year) for year in years]
     wanted = {unit.pk: unit for unit in units}
     figures: dict[tuple[int, int], dict] = {}
-    for view in compliance.VIEWS:
-        for year, (reports, _direct) in compliance.evaluate_tree(programme, root, view=view, periods=periods).items():
+    for view, by_year in _evaluate_views(programme, root, periods).items():
+        for year, (reports, _direct) in by_year.items():
             for pk in wanted:
                 report = reports.get(pk)
                 if report is not None:
                     figures.setdefault((pk, year), {})[view] = report_json(report)
+    with transaction.atomic():
+        return _write_bulk(programme, user, now, years, wanted, figures, note, started)
+
+
+def _write_bulk(programme, user, now, years, wanted, figures, note, started) -> BulkApproval:
     existing = {
         (a.unit_id, a.year): a
         for a in YearApproval.objects.select_for_update().filter(

@@ -1,21 +1,18 @@
 """Time the city admin's bulk approval: the programme's five years of every unit in one action
 (``approvals.services.bulk_approve``: each view's whole tree evaluated once for the five years, snapshots
-written with bulk_create). Each run happens in a transaction rolled back afterwards, so runs are alike."""
+written with bulk_create). After each run its approvals are deleted, so runs are alike. It runs outside a
+transaction, as the page, the API and the command do: on PostgreSQL the two views are evaluated at once."""
 
 from __future__ import annotations
 
 from bench.engine import Timing, measure
 
 
-class _Rollback(Exception):
-    pass
-
-
 def run(*, runs: int, budget: float, say) -> Timing:
     from django.contrib.auth import get_user_model
-    from django.db import transaction
     from django.utils import timezone
 
+    from approvals.models import ApprovalStep, BulkApproval, YearApproval
     from approvals.services import bulk_approve
     from personnel.models import OrgUnit
     from targets.models import Programme
@@ -29,13 +26,22 @@ def run(*, runs: int, budget: float, say) -> Timing:
     found = {}
 
     def once():
-        try:
-            with transaction.atomic():
-                found["batch"] = bulk_approve(programme=programme, units=units, years=years, user=user)
-                raise _Rollback
-        except _Rollback:
-            pass
+        found["batch"] = bulk_approve(programme=programme, units=units, years=years, user=user)
 
-    timing = measure("approvals_bulk", once, runs=runs, budget=budget, say=say)
+    def clean():
+        ApprovalStep.objects.all().delete()
+        YearApproval.objects.all().delete()
+        BulkApproval.objects.all().delete()
+
+    clean()
+
+    timing = Timing("approvals_bulk")
+    for index in range(runs):
+        single = measure("approvals_bulk", once, runs=1, budget=budget, say=say)
+        timing.runs += single.runs
+        timing.queries = single.queries
+        clean()
+        if sum(timing.runs) > budget and index + 1 < runs:
+            break
     timing.note = f"{found['batch'].approved} unit-years ({len(units)} units × {len(years)} years), both views"
     return timing

@@ -54,5 +54,5 @@ class Command(BaseCommand):
             figures = approval.figures.get(name)
             if not figures:
                 continue
-            met = sum(1 for i in figures["indicators"] if i["met"])
+            met = sum(1 for row in figures["indicators"] if row[figures["fields"].index("met")])
             self.stdout.write(f"  {name}: T={figures['as_of']}, {met}/{len(figures['indicators'])} đạt / met")
