@@ -443,7 +443,12 @@ class ComplianceUnitsView(ComplianceMixin, APIView):
         report, children = compliance.evaluate_children(
             params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
         )
-        return Response({**report.as_json(), "children": [child.as_json() for child in children]})
+        if params["as_of"] is not None:
+            return Response({**report.as_json(), "children": [child.as_json() for child in children]})
+        from approvals.selectors import approved_reports  # approved years: frozen figures, and who approved
+
+        main, *rest = approved_reports([report, *children])
+        return Response({**main, "children": rest})
 
 
 class ComplianceUnmetView(ComplianceMixin, generics.GenericAPIView):

@@ -210,6 +210,33 @@ def now() -> datetime.datetime:
     return timezone.now()
 
 
+def approved_reports(reports: list[compliance.UnitReport]) -> list[dict]:
+    """Return ``approved_report`` of each report, reading the approvals of all of them in one query."""
+    reports = list(reports)
+    keyed = [r for r in reports if r.indicators and r.year is not None]
+    if not keyed:
+        return [r.as_json() for r in reports]
+    rows = YearApproval.objects.filter(
+        programme__code=keyed[0].programme,
+        unit_id__in=[r.unit.id for r in keyed],
+        year__in={r.year for r in keyed},
+        status__in=LOCKING,
+    ).select_related("approved_by", "accepted_by", "programme", "unit")
+    found = {(a.unit_id, a.year): a for a in rows}
+    indicators = compliance.load(keyed[0].programme)[1] if found else None
+    out = []
+    for report in reports:
+        approval = found.get((report.unit.id, report.year))
+        data = report.as_json()
+        if approval is not None:
+            frozen = frozen_report(approval, report.view, indicators, unit_ref=report.unit)
+            if frozen is not None and frozen.as_of == report.as_of:
+                data = frozen.as_json()
+            data["approved"] = approved_json(approval)
+        out.append(data)
+    return out
+
+
 def approved_report(report: compliance.UnitReport) -> dict:
     """Return a report's compliance JSON, or, when its unit's year is approved, the frozen figures' JSON with
     ``"approved": {"by", "at", …}`` (the ``compliance`` command and the API call this)."""
