@@ -174,3 +174,22 @@ def test_the_approvals_api_accepts_returns_and_refuses_who_may_not(world):
     assert returned.status_code == 200
     assert again.status_code == 400 and again.json()["code"] == "not_approved"
     assert YearApproval.objects.get().status == Status.RETURNED
+
+
+def person_row(code, unit, **cells):
+    row = {"Mã cán bộ": code, "Họ và tên": "Trần Văn Bình", "Ngày sinh": "01/01/1980", "Mã đơn vị": unit}
+    row["Đối tượng"] = "cong_chuc_xa"
+    return {**row, **cells}
+
+
+def test_a_personnel_import_that_moves_people_in_the_approved_year_is_refused(world):
+    moved = run("nhan_su", [person_row("P1", "H01X2")])
+    newcomer = run("nhan_su", [person_row("P9", "H01X1", **{"Ngày bắt đầu công tác": "01/01/2020"})])
+    renamed = run("nhan_su", [person_row("P1", "H01X1", **{"Họ và tên": "Trần Văn Bính"})])
+    elsewhere = run("nhan_su", [person_row("P8", "H01X2", **{"Ngày bắt đầu công tác": "01/01/2020"})])
+
+    assert not moved.ok and "phê duyệt" in str(moved.errors[0])
+    assert not newcomer.ok
+    assert renamed.ok, renamed.errors
+    assert elsewhere.ok, elsewhere.errors
+    assert list(Assignment.objects.filter(person=world["p1"]).values_list("unit__code", flat=True)) == ["H01X1"]
