@@ -33,11 +33,14 @@ def overlay(figures, *, view: str):
         return figures
     _programme, indicators = compliance.load(figures.programme)
     by_year: dict[int, dict[int, YearApproval]] = {}
+    labels: dict[int, list[str]] = {}
     for approval in rows:
         approval.programme = figures.programme
         figures.approvals[(approval.year, approval.unit_id)] = approved_info(approval)
+        labels.setdefault(approval.year, []).append(f"{approval.pk}:{approval.updated_at.timestamp()}")
+        by_year.setdefault(approval.year, {})
         if view in (approval.figures or {}):
-            by_year.setdefault(approval.year, {})[approval.unit_id] = approval
+            by_year[approval.year][approval.unit_id] = approval
     figures.approval = figures.approvals.get((figures.year, unit.pk))
     patched: dict[int, object] = {}
 
@@ -48,8 +51,7 @@ def overlay(figures, *, view: str):
             return patched[id(year_figures)]
         approvals = by_year[year]
         new = copy.copy(year_figures)
-        label = ",".join(f"{a.pk}:{a.updated_at.timestamp()}" for a in approvals.values())
-        new.run = f"{year_figures.run}~approved:{label}"
+        new.run = f"{year_figures.run}~approved:{','.join(labels[year])}"  # a drawing is cached per run label
 
         def build(source=year_figures, approvals=approvals):
             reports = dict(source.reports)

@@ -311,6 +311,8 @@ def dashboard_context(selection: Selection, figures, sort: str = "code") -> dict
         "groups": indicator_rows(selection, figures),
         "indicators": indicators,
         "unit_rows": unit_rows(selection, figures, sort),
+        # approvals.overlay: the child units whose figures of the year are approved (frozen)
+        "approved_units": {unit_id for year, unit_id in getattr(figures, "approvals", {}) if year == selection.year},
         "sort": sort,
         "columns": [
             {

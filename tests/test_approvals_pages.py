@@ -121,3 +121,16 @@ def test_only_a_city_admin_opens_the_bulk_page(client, world, make_user):
 
     assert answer.status_code == 302
     assert YearApproval.objects.filter(status=Status.FINAL).count() == 6  # three wards × two years
+
+
+def test_the_district_dashboard_marks_its_approved_wards(client, world, programme):
+    client.force_login(world["district_leader"])
+    before = client.get("/bao-cao/?programme=HN-2021-2025&unit=H01&year=2024&view=today").content.decode()
+    services.approve(programme=programme, unit=world["units"]["H01X1"], year=2024, user=world["ward_leader"])
+
+    after = client.get("/bao-cao/?programme=HN-2021-2025&unit=H01&year=2024&view=today").content.decode()
+
+    assert "approved-unit" not in before
+    ward_row = after.split('data-unit="H01X1"')[1].split("</tr>")[0]
+    assert "approved-unit" in ward_row
+    assert "approved-unit" not in after.split('data-unit="H01X2"')[1].split("</tr>")[0]
