@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from personnel.models import Assignment
 
-from .locks import LockIndex, YearLocked, changed_spans
+from .locks import LockIndex, YearLocked, changed_spans, person_placement_spans
 
 WRITTEN = ("new", "updated")
 
@@ -118,20 +118,12 @@ def _check_assignments(resource, index: LockIndex) -> None:
             refuse(first_row[record["person_id"]], lock, "person")
 
 
-PLACEMENT = ("unit_id", "category", "leadership_level", "start_date", "end_date")
-
-
 def _check_personnel(resource, index: LockIndex) -> None:
-    """A personnel row places its person (organisation-history.md, section 3): a new person gets one assignment,
-    a person with one assignment has it corrected, a person with a history who moves is transferred today and
-    may have their last day changed. Refuse the rows whose placement would change an approved year."""
-    import datetime
-
+    """Refuse the personnel rows whose placement (``locks.person_placement_spans``) would change an approved year."""
     from django.utils import timezone
 
     today = timezone.localdate()
-    stored_ids = [record["id"] for record in resource.records if record is not None]
-    index.add_persons(stored_ids)
+    index.add_persons(record["id"] for record in resource.records if record is not None)
     for row, status in enumerate(resource.status):
         if status not in WRITTEN:
             continue
@@ -139,39 +131,16 @@ def _check_personnel(resource, index: LockIndex) -> None:
         unit = resource.value("unit", row)
         if unit is None:
             continue
-        start = resource.effective("start_date", row, record)
-        if unit.opened_on is not None and (start is None or start < unit.opened_on):
-            start = unit.opened_on
-        new = SimpleNamespace(
-            unit_id=unit.pk,
-            heir_unit_id=None,
+        spans = person_placement_spans(
+            stored=record,
+            history=index.assignments.get(record["id"], []) if record is not None else [],
+            unit=unit,
             category=resource.effective("category", row, record),
             leadership_level=resource.effective("leadership_level", row, record),
-            start_date=start,
+            start_date=resource.effective("start_date", row, record),
             end_date=resource.effective("end_date", row, record),
+            today=today,
         )
-        history = index.assignments.get(record["id"], []) if record is not None else []
-        if record is None or not history:
-            spans = [(new.unit_id, None, new.start_date, new.end_date)]
-        elif len(history) == 1:
-            a_start, a_end, a_unit, a_heir = history[0]
-            old = SimpleNamespace(
-                unit_id=a_unit, heir_unit_id=a_heir, category=record["category"],
-                leadership_level=record["leadership_level"], start_date=a_start, end_date=a_end,
-            )  # fmt: skip
-            new.heir_unit_id = a_heir if a_unit == new.unit_id else None
-            spans = changed_spans(old, new)
-        else:
-            a_start, a_end, a_unit, a_heir = max(history, key=lambda a: a[0] or datetime.date.min)
-            moved = (a_unit, record["category"], record["leadership_level"]) != (
-                new.unit_id, new.category, new.leadership_level,
-            )  # fmt: skip
-            spans = []
-            if moved:  # a transfer dated today
-                spans += [(a_unit, a_heir, today, a_end), (new.unit_id, None, today, new.end_date)]
-            if a_end != new.end_date:
-                low, high = sorted([a_end or datetime.date.max, new.end_date or datetime.date.max])
-                spans.append((a_unit, a_heir, low, high))
         for unit_id, heir_id, span_start, span_end in spans:
             lock, _exception = index.lock_for_stretch(unit_id, span_start, span_end, heir_id)
             if lock is not None:

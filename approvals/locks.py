@@ -310,6 +310,69 @@ def changed_spans(old, new) -> list[tuple]:
     return spans
 
 
+def person_placement_spans(
+    *, stored: dict | None, history: list[tuple], unit, category, leadership_level, start_date, end_date, today
+) -> list[tuple]:
+    """Return the (unit, heir unit, start, end) spans whose figures writing a person's row changes.
+
+    A personnel row places its person (organisation-history.md, section 3): a new person (or one with no
+    assignment) gets one assignment from the later of their start and the unit's opening; a person with one
+    assignment has it corrected; a person with a history who moves is transferred today, and their last day
+    may change. ``stored`` is the person's row as stored, ``history`` their assignments as
+    (start, end, unit id, heir unit id).
+    """
+    from types import SimpleNamespace
+
+    if unit.opened_on is not None and (start_date is None or start_date < unit.opened_on):
+        start_date = unit.opened_on
+    new = SimpleNamespace(
+        unit_id=unit.pk, heir_unit_id=None, category=category, leadership_level=leadership_level,
+        start_date=start_date, end_date=end_date,
+    )  # fmt: skip
+    if stored is None or not history:
+        return [(new.unit_id, None, new.start_date, new.end_date)]
+    if len(history) == 1:
+        a_start, a_end, a_unit, a_heir = history[0]
+        old = SimpleNamespace(
+            unit_id=a_unit, heir_unit_id=a_heir, category=stored["category"],
+            leadership_level=stored["leadership_level"], start_date=a_start, end_date=a_end,
+        )  # fmt: skip
+        new.heir_unit_id = a_heir if a_unit == new.unit_id else None
+        return changed_spans(old, new)
+    _a_start, a_end, a_unit, a_heir = max(history, key=lambda a: a[0] or datetime.date.min)
+    spans = []
+    if (a_unit, stored["category"], stored["leadership_level"]) != (unit.pk, category, leadership_level):
+        spans += [(a_unit, a_heir, today, a_end), (unit.pk, None, today, end_date)]  # a transfer dated today
+    if a_end != end_date:
+        low, high = sorted([a_end or datetime.date.max, end_date or datetime.date.max])
+        spans.append((a_unit, a_heir, low, high))
+    return spans
+
+
+def check_person_writable(*, person, user=None, record: bool = True) -> None:
+    """Raise ``YearLocked`` when saving ``person`` (its unit, category, leadership level, first and last day) would
+    change the placement of an approved year (``personnel.services.save_person`` calls it)."""
+    if not YearApproval.objects.locking().exists():
+        return
+    from personnel.models import Person
+
+    stored = None
+    if person.pk is not None:
+        stored = Person.objects.filter(pk=person.pk).values("id", "category", "leadership_level").first()
+    index = LockIndex([person.pk] if person.pk else [])
+    spans = person_placement_spans(
+        stored=stored, history=index.assignments.get(person.pk, []) if person.pk else [], unit=person.unit,
+        category=person.category, leadership_level=person.leadership_level, start_date=person.start_date,
+        end_date=person.end_date, today=timezone.localdate(),
+    )  # fmt: skip
+    for unit_id, heir_id, start, end in spans:
+        lock, exception = index.lock_for_stretch(unit_id, start, end, heir_id)
+        if lock is not None:
+            raise YearLocked(lock)
+        if exception is not None and record:
+            _record_use(exception, user=user or _request_user(), what=f"person {person.pk}", person_id=person.pk)
+
+
 def _guard_save(sender, instance, raw=False, **kwargs):
     if raw or not YearApproval.objects.locking().exists():
         return

@@ -174,7 +174,24 @@ class PersonForm(VersionedForm):
             self.add_error("end_date", _("Ngày thôi việc không được trước ngày bắt đầu công tác."))
         if birth and start and start <= birth:
             self.add_error("start_date", _("Ngày bắt đầu công tác phải sau ngày sinh."))
+        if cleaned.get("unit") is not None and not self.errors:
+            self.refuse_locked_placement(cleaned)
         return cleaned
+
+    def refuse_locked_placement(self, cleaned) -> None:
+        """Refuse a move or a date that would change an approved year's figures (approvals.locks)."""
+        from types import SimpleNamespace
+
+        from approvals.locks import YearLocked, check_person_writable
+
+        fields = ("unit", "category", "leadership_level", "start_date", "end_date")
+        person = SimpleNamespace(
+            pk=self.instance.pk, **{name: cleaned.get(name, getattr(self.instance, name, None)) for name in fields}
+        )
+        try:
+            check_person_writable(person=person, record=False)
+        except YearLocked as error:
+            self.add_error("unit", error.messages[0])
 
 
 class PersonChildForm(VersionedForm):

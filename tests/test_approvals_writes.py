@@ -193,3 +193,22 @@ def test_a_personnel_import_that_moves_people_in_the_approved_year_is_refused(wo
     assert renamed.ok, renamed.errors
     assert elsewhere.ok, elsewhere.errors
     assert list(Assignment.objects.filter(person=world["p1"]).values_list("unit__code", flat=True)) == ["H01X1"]
+
+
+def test_the_person_form_refuses_a_move_that_rewrites_the_approved_year(client, world):
+    client.force_login(world["hr"])
+    form = client.get("/nhan-su/P1/sua/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"unit": world["units"]["H01X2"].pk, "version": world["p1"].version})
+
+    answer = client.post("/nhan-su/P1/sua/", data)
+
+    assert answer.status_code == 200
+    assert "phê duyệt" in answer.content.decode()
+    assert list(Assignment.objects.filter(person=world["p1"]).values_list("unit__code", flat=True)) == ["H01X1"]
+
+
+def test_the_api_refuses_a_person_move_into_the_approved_year_with_409(world):
+    answer = api_as(world["hr"]).patch("/api/v1/persons/P1/", {"unit": "H01X2"}, format="json")
+
+    assert answer.status_code == 409 and answer.json()["code"] == "year_locked"
