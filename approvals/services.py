@@ -74,6 +74,11 @@ def check_year(programme: Programme, year: int) -> None:
         )
 
 
+# A unit whose populations hold more people than this (a district, the city) keeps its figures only: the lists
+# of persons counted would weigh megabytes; "now vs approved" then compares figures (and the units below it).
+PERSON_LIST_LIMIT = 20_000
+
+
 def freeze(programme: Programme, unit: OrgUnit, year: int, *, persons: bool = True) -> tuple[dict, dict]:
     """Return the unit's figures for ``year`` in each view where it has figures ({view: report_json}) and,
     with ``persons``, the ids counted in each indicator's numerator and denominator ({view: {code: ...}})."""
@@ -86,7 +91,7 @@ def freeze(programme: Programme, unit: OrgUnit, year: int, *, persons: bool = Tr
         if report is None:
             continue
         figures[view] = report_json(report)
-        if persons:
+        if persons and max((r.denominator for r in report.indicators), default=0) <= PERSON_LIST_LIMIT:
             counted[view] = frozen_persons(programme, indicators, unit, year, view)
     if not figures:
         raise ValidationError(
