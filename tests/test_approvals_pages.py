@@ -134,3 +134,20 @@ def test_the_district_dashboard_marks_its_approved_wards(client, world, programm
     ward_row = after.split('data-unit="H01X1"')[1].split("</tr>")[0]
     assert "approved-unit" in ward_row
     assert "approved-unit" not in after.split('data-unit="H01X2"')[1].split("</tr>")[0]
+
+
+def test_a_closed_district_is_approved_and_reported_as_it_was_then(client, world, programme, make_user):
+    from personnel.models import OrgUnit
+
+    OrgUnit.objects.filter(code__in=["H02", "H02X1"]).update(closed_on=datetime.date(2025, 7, 1))
+    district = OrgUnit.objects.get(code="H02")
+    leader = make_user("lead_h02", role="leader", unit="H02")
+
+    approval = services.approve(programme=programme, unit=district, year=2025, user=leader)
+    client.force_login(leader)
+    report = client.get("/phe-duyet/bao-cao-tong-ket/?programme=HN-2021-2025&unit=H02")
+
+    assert set(approval.figures) == {"then"} and approval.figures["then"]["as_of"] == "2025-06-30"
+    assert report.status_code == 200
+    assert report.context["selection"].view == "then"
+    assert report.context["report"].approval["by"] == "lead_h02"
