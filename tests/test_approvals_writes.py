@@ -10,7 +10,7 @@ import time_machine
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from approvals import services
+from approvals import locks, services
 from approvals.models import Status, YearApproval
 from exchange.services import run_import
 from exchange.testing import csv_bytes, template_rows
@@ -212,3 +212,43 @@ def test_the_api_refuses_a_person_move_into_the_approved_year_with_409(world):
     answer = api_as(world["hr"]).patch("/api/v1/persons/P1/", {"unit": "H01X2"}, format="json")
 
     assert answer.status_code == 409 and answer.json()["code"] == "year_locked"
+
+
+def test_the_compliance_api_gives_the_frozen_figures_and_who_approved(world, complete):
+    services.grant_exception(
+        unit=world["units"]["H01X1"], year=2024, until=datetime.datetime(2026, 1, 20, tzinfo=HANOI),
+        reason="Bổ sung", user=world["district_leader"],
+    )  # fmt: skip
+    complete(world["p1"], world["course"])
+    client = api_as(world["district_leader"])
+
+    ward = client.get("/api/v1/compliance/?unit=H01X1&year=2024&view=today").json()
+    district = client.get("/api/v1/compliance/units/?unit=H01&year=2024&view=today").json()
+
+    assert ward["approved"]["by"] == "lead_x1"
+    assert all(i["numerator"] == 0 for i in ward["indicators"])  # frozen before the correction
+    assert "approved" not in district
+    children = {c["unit"]["code"]: c for c in district["children"]}
+    assert children["H01X1"]["approved"]["by"] == "lead_x1" and "approved" not in children["H01X2"]
+
+
+def test_the_bulk_and_exception_endpoints(world, make_user):
+    admin = api_as(make_user("admin_hn", role="admin", unit="HN"))
+    district = api_as(world["district_leader"])
+
+    refused = district.post(
+        "/api/v1/approvals/bulk/", {"programme": "HN-2021-2025", "years": [2023], "level": "xa"}, format="json"
+    )
+    bulk = admin.post(
+        "/api/v1/approvals/bulk/", {"programme": "HN-2021-2025", "years": [2022, 2023], "level": "xa"}, format="json"
+    )
+    opened = district.post(
+        "/api/v1/approvals/exceptions/",
+        {"programme": "HN-2021-2025", "unit": "H01X1", "year": 2024, "reason": "Bổ sung", "days": 3},
+        format="json",
+    )
+
+    assert refused.status_code == 403
+    assert bulk.status_code == 200 and bulk.json()["approved"] == 6
+    assert opened.status_code == 200 and opened.json()["unit"] == "H01X1"
+    assert locks.locked_for(world["p1"].pk, datetime.date(2024, 6, 30)) is None
