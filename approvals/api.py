@@ -63,14 +63,14 @@ class BulkSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class BulkResultSerializer(serializers.Serializer):
+class BulkApprovalResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     approved = serializers.IntegerField()
     skipped = serializers.IntegerField()
     seconds = serializers.FloatField()
 
 
-class ErrorSerializer(serializers.Serializer):
+class ApprovalErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
 
@@ -139,7 +139,7 @@ class ApprovalListView(ApprovalView):
 
 WRITE_RESPONSES = {
     200: ApprovalSerializer,
-    400: OpenApiResponse(ErrorSerializer, description=_("Yêu cầu không hợp lệ (code nói rõ lý do).")),
+    400: OpenApiResponse(ApprovalErrorSerializer, description=_("Yêu cầu không hợp lệ (code nói rõ lý do).")),
     403: OpenApiResponse(description=_("Bạn không có quyền thực hiện bước này.")),
     404: OpenApiResponse(description=_("Không có chương trình hoặc đơn vị này trong phạm vi của bạn.")),
 }
@@ -229,7 +229,7 @@ class BulkView(ApprovalView):
     @extend_schema(
         summary=_("Quản trị thành phố phê duyệt hàng loạt nhiều đơn vị và nhiều năm"),
         request=BulkSerializer,
-        responses={**WRITE_RESPONSES, 200: BulkResultSerializer},
+        responses={**WRITE_RESPONSES, 200: BulkApprovalResultSerializer},
     )
     def post(self, request):
         data = self.read()
