@@ -1,6 +1,7 @@
 """The sign-off through the API (/api/v1/approvals/): list the approvals in your scope, approve, accept, return
 a year, approve many at once (city admin), open a year for corrections. Each write calls ``approvals.services``:
-who may do what is theirs to say (403), a bad request is a 400 with a ``code``."""
+who may do what is theirs to say (403); a refused step is a 400 ``{"detail", "code"}`` (e.g. ``not_approved``,
+``already_approved``, ``reason_required``), an invalid body the API's usual 400 ``{field: [messages]}``."""
 
 from __future__ import annotations
 
@@ -46,6 +47,13 @@ class ActionSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=1900, max_value=2100)
 
 
+class ListQuerySerializer(serializers.Serializer):
+    programme = serializers.CharField(max_length=40, required=False, help_text=_("Mã chương trình."))
+    unit = serializers.CharField(max_length=40, required=False, help_text=_("Mã đơn vị."))
+    year = serializers.IntegerField(min_value=1900, max_value=2100, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+
+
 class ReturnSerializer(ActionSerializer):
     reason = serializers.CharField(max_length=2000, help_text=_("Lý do trả lại (bắt buộc)."))
 
@@ -68,11 +76,6 @@ class BulkApprovalResultSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
     skipped = serializers.IntegerField()
     seconds = serializers.FloatField()
-
-
-class ApprovalErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 def as_json(approval: YearApproval) -> dict:
@@ -118,20 +121,22 @@ class ApprovalView(ApiMixin, APIView):
 class ApprovalListView(ApprovalView):
     @extend_schema(
         summary=_("Các lần phê duyệt số liệu năm trong phạm vi của bạn"),
-        parameters=[ActionSerializer(partial=True)],
+        parameters=[ListQuerySerializer],
         responses={200: ApprovalListSerializer},
     )
     def get(self, request):
         rows = YearApproval.objects.filter(unit__in=visible_units(request.user)).select_related(
             "programme", "unit", "approved_by", "accepted_by"
         )
-        params = request.query_params
+        query = ListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         if params.get("programme"):
             rows = rows.filter(programme__code=params["programme"])
         if params.get("unit"):
             rows = rows.filter(unit__code=params["unit"])
-        if (params.get("year") or "").isdigit():
-            rows = rows.filter(year=int(params["year"]))
+        if params.get("year") is not None:
+            rows = rows.filter(year=params["year"])
         if params.get("status"):
             rows = rows.filter(status=params["status"])
         return Response({"results": [as_json(a) for a in rows.order_by("year", "unit__path")[:2000]]})
@@ -139,7 +144,6 @@ class ApprovalListView(ApprovalView):
 
 WRITE_RESPONSES = {
     200: ApprovalSerializer,
-    400: OpenApiResponse(ApprovalErrorSerializer, description=_("Yêu cầu không hợp lệ (code nói rõ lý do).")),
     403: OpenApiResponse(description=_("Bạn không có quyền thực hiện bước này.")),
     404: OpenApiResponse(description=_("Không có chương trình hoặc đơn vị này trong phạm vi của bạn.")),
 }
