@@ -120,12 +120,27 @@ def upsert_training_records(*, items, user) -> BulkOutcome:
         if record is None:
             new.append((index, TrainingRecord(person=person, course=course, **values)))
         elif any(getattr(record, name) != value for name, value in values.items()):
+            record._approvals_old_day = record.completed_on or course.end_date
             for name, value in values.items():
                 setattr(record, name, value)
             changed.append((index, record))
         else:
             unchanged.append((index, record))
 
+    # approvals.locks: an item that would change an approved year's figures is refused, item by item.
+    from approvals.locks import LockIndex, YearLocked
+
+    locks = LockIndex(p.pk for p in persons.values())
+    course_ends = {c.pk: c.end_date for c in courses.values()}
+    for index, record in [*new, *changed]:
+        days = [record.completed_on or course_ends[record.course_id]]
+        if hasattr(record, "_approvals_old_day"):  # a changed record: its stored date counts too
+            days.append(record._approvals_old_day)
+        for day in days:
+            lock, _exception = locks.lock_for(record.person_id, day)
+            if lock is not None:
+                errors.append({**_error(index, "completed_on", [YearLocked(lock).messages[0]]), "code": "year_locked"})
+                break
     if errors:
         return BulkOutcome(errors=sorted(errors, key=lambda e: (e["index"] is not None, e["index"] or 0)))
 

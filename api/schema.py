@@ -14,6 +14,10 @@ ERROR_DESCRIPTIONS = {
     "404": _("Không tìm thấy, hoặc nằm ngoài phạm vi đơn vị bạn quản lý."),
     "409": _("Không xóa được vì còn dữ liệu khác tham chiếu đến bản ghi này."),
 }
+YEAR_LOCKED_DESCRIPTION = _(
+    "Hoặc (code: year_locked) bản ghi thuộc năm có số liệu đã phê duyệt của đơn vị: không ghi gì; lock nêu đơn "
+    "vị, năm, người phê duyệt."
+)
 STALE_EDIT_DESCRIPTION = _(
     "Bản ghi đã được người khác sửa sau khi bạn đọc (trường version gửi lên đã cũ): không ghi gì. Hãy đọc lại "
     "bản ghi, xem thay đổi, rồi gửi lại với phiên bản mới."
@@ -56,8 +60,30 @@ class ApiAutoSchema(AutoSchema):
                     "application/json": {"schema": self.resolve_serializer(StaleEditErrorSerializer, "response").ref}
                 },
             }
+        if self.method in ("POST", "PUT", "PATCH", "DELETE") and self._writes_locked_records():
+            locked = str(YEAR_LOCKED_DESCRIPTION)
+            if "409" in responses:
+                responses["409"]["description"] = f"{responses['409']['description']} {locked}"
+            else:
+                responses["409"] = {
+                    "description": locked,
+                    "content": {
+                        "application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}
+                    },
+                }
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _writes_locked_records(self) -> bool:
+        """Return whether the operation writes records behind the figures (approvals.locks: approved years)."""
+        queryset = getattr(self.view, "queryset", None)
+        model = getattr(queryset, "model", None)
+        if model is None and hasattr(self.view, "get_serializer_class"):
+            try:
+                model = getattr(self.view.get_serializer_class().Meta, "model", None)
+            except (AttributeError, AssertionError):
+                model = None
+        return getattr(model, "__name__", "") in ("Person", "Qualification", "Appointment", "TrainingRecord")
 
     def _edits_versioned_record(self) -> bool:
         """Return whether the operation writes a record with a ``version`` (optimistic locking)."""

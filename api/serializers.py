@@ -499,10 +499,12 @@ class BulkItemErrorSerializer(serializers.Serializer):
     )
     field = serializers.CharField(help_text=_("Tên trường có lỗi, hoặc non_field_errors."))
     messages = serializers.ListField(child=serializers.CharField())
+    code = serializers.CharField(required=False, help_text=_("year_locked: thuộc năm đã phê duyệt."))
 
 
 class BulkErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(required=False, help_text=_("year_locked: mọi lỗi đều thuộc năm đã phê duyệt."))
     errors = BulkItemErrorSerializer(
         many=True, required=False, help_text=_("Không có khi thân yêu cầu không phải JSON.")
     )
@@ -647,6 +649,20 @@ class ComplianceReportSerializer(serializers.Serializer):
     year = serializers.IntegerField(allow_null=True)
     as_of = serializers.DateField()
     indicators = ComplianceIndicatorSerializer(many=True)
+
+
+class ComplianceApprovedSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+    status = serializers.CharField()
+    accepted_by = serializers.CharField(required=False)
+    accepted_at = serializers.DateTimeField(required=False)
+
+
+class ComplianceApprovedReportSerializer(ComplianceReportSerializer):
+    approved = ComplianceApprovedSerializer(
+        required=False, help_text=_("Có khi số liệu năm đã được phê duyệt: số liệu là bản đã giữ nguyên lúc phê duyệt.")
+    )
 
 
 class ComplianceChildrenSerializer(ComplianceReportSerializer):

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from approvals import api as approvals_api
 from planning import api as planning_api
 
 from . import views
@@ -30,6 +31,12 @@ urlpatterns = [
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/units/", views.ComplianceUnitsView.as_view(), name="compliance-units"),
     path("compliance/unmet/", views.ComplianceUnmetView.as_view(), name="compliance-unmet"),
+    path("approvals/", approvals_api.ApprovalListView.as_view(), name="approvals"),
+    path("approvals/approve/", approvals_api.ApproveView.as_view(), name="approvals-approve"),
+    path("approvals/accept/", approvals_api.AcceptView.as_view(), name="approvals-accept"),
+    path("approvals/return/", approvals_api.ReturnView.as_view(), name="approvals-return"),
+    path("approvals/exceptions/", approvals_api.ExceptionView.as_view(), name="approvals-exceptions"),
+    path("approvals/bulk/", approvals_api.BulkView.as_view(), name="approvals-bulk"),
     path("auth/login/", views.LoginView.as_view(), name="login"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),

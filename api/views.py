@@ -96,6 +96,17 @@ class ApiMixin:
     pagination_class = ApiPagination
     permission_classes = [HrWrites]
 
+    def handle_exception(self, exc):
+        # approvals.locks: a write into an approved year is a conflict, answered 409 with code "year_locked".
+        from approvals.locks import YearLocked
+
+        if isinstance(exc, YearLocked):
+            return Response(
+                {"detail": exc.messages[0], "code": "year_locked", "lock": exc.lock.as_json()},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return super().handle_exception(exc)
+
 
 def not_found(request, *args, **kwargs):
     """Answer an unknown address under /api/v1/ with a JSON 404, like every other API error."""
@@ -339,7 +350,10 @@ class TrainingRecordViewSet(ApiViewSet):
             400: OpenApiResponse(serializers.BulkErrorSerializer, description=_("Lỗi từng phần tử; không ghi gì.")),
             409: OpenApiResponse(
                 serializers.BulkErrorSerializer,
-                description=_("Có bản ghi vừa được người khác sửa trong lúc ghi; không ghi gì."),
+                description=_(
+                    "Có bản ghi vừa được người khác sửa trong lúc ghi, hoặc mọi phần tử lỗi đều thuộc năm đã phê duyệt "
+                    "(code: year_locked); không ghi gì."
+                ),
             ),
         },
     )
@@ -347,13 +361,15 @@ class TrainingRecordViewSet(ApiViewSet):
     def bulk(self, request, format=None):  # ``format``: the router's ``bulk.json`` suffix route passes it
         outcome = upsert_training_records(items=request.data, user=request.user)
         if outcome.errors:
-            return Response(
-                {
-                    "detail": _("Có %(count)s lỗi; chưa ghi dữ liệu nào.") % {"count": len(outcome.errors)},
-                    "errors": outcome.errors,
-                },
-                status=status.HTTP_409_CONFLICT if outcome.stale else status.HTTP_400_BAD_REQUEST,
-            )
+            locked = all(error.get("code") == "year_locked" for error in outcome.errors)
+            body = {
+                "detail": _("Có %(count)s lỗi; chưa ghi dữ liệu nào.") % {"count": len(outcome.errors)},
+                "errors": outcome.errors,
+            }
+            if locked:  # approvals.locks: every refused item falls in an approved year
+                body["code"] = "year_locked"
+            conflict = outcome.stale or locked
+            return Response(body, status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST)
         return Response(outcome.summary())
 
 
@@ -495,14 +511,16 @@ class ComplianceView(ComplianceMixin, APIView):
         summary=_("Số liệu thực hiện chỉ tiêu của một đơn vị"),
         description=COMPLIANCE_DESCRIPTION,
         parameters=[serializers.ComplianceQuerySerializer],
-        responses={200: serializers.ComplianceReportSerializer},
+        responses={200: serializers.ComplianceApprovedReportSerializer},
     )
     def get(self, request):
         params = self.evaluation()
         report = compliance.evaluate(
             params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
         )
-        return Response(report.as_json())
+        from approvals.selectors import approved_report  # an approved year: its frozen figures, and who approved
+
+        return Response(approved_report(report) if params["as_of"] is None else report.as_json())
 
 
 class ComplianceUnitsView(ComplianceMixin, APIView):
@@ -517,7 +535,12 @@ class ComplianceUnitsView(ComplianceMixin, APIView):
         report, children = compliance.evaluate_children(
             params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
         )
-        return Response({**report.as_json(), "children": [child.as_json() for child in children]})
+        if params["as_of"] is not None:
+            return Response({**report.as_json(), "children": [child.as_json() for child in children]})
+        from approvals.selectors import approved_reports  # approved years: frozen figures, and who approved
+
+        main, *rest = approved_reports([report, *children])
+        return Response({**main, "children": rest})
 
 
 class ComplianceUnmetView(ComplianceMixin, generics.GenericAPIView):

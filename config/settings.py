@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "targets",
     "reports",
     "exchange",
+    "approvals",
     "api",
     "planning",
 ]

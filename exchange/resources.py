@@ -308,6 +308,10 @@ class TemplateResource(resources.ModelResource):
             self._compare(compared, start, stop)
             if on_progress is not None:
                 on_progress(stop, count)
+        # A new or changed row that would change an approved year's figures is refused, row by row.
+        from approvals.imports import check_locked_rows
+
+        check_locked_rows(self)
 
     def parse_column(self, name: str, start: int, stop: int) -> None:
         """Parse rows ``start:stop`` of one column, calling the widget once per distinct cell value."""

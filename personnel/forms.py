@@ -197,7 +197,24 @@ class PersonForm(VersionedForm):
             self.add_error("end_date", _("Ngày thôi việc không được trước ngày bắt đầu công tác."))
         if birth and start and start <= birth:
             self.add_error("start_date", _("Ngày bắt đầu công tác phải sau ngày sinh."))
+        if cleaned.get("unit") is not None and not self.errors:
+            self.refuse_locked_placement(cleaned)
         return cleaned
+
+    def refuse_locked_placement(self, cleaned) -> None:
+        """Refuse a move or a date that would change an approved year's figures (approvals.locks)."""
+        from types import SimpleNamespace
+
+        from approvals.locks import YearLocked, check_person_writable
+
+        fields = ("unit", "category", "leadership_level", "start_date", "end_date")
+        person = SimpleNamespace(
+            pk=self.instance.pk, **{name: cleaned.get(name, getattr(self.instance, name, None)) for name in fields}
+        )
+        try:
+            check_person_writable(person=person, record=False)
+        except YearLocked as error:
+            self.add_error("unit", error.messages[0])
 
 
 class PersonChildForm(VersionedForm):
@@ -211,6 +228,18 @@ class PersonChildForm(VersionedForm):
     def others(self, model):
         """Return the person's other records of ``model`` (excluding the one being edited)."""
         return model.objects.filter(person=self.person).exclude(pk=self.instance.pk)
+
+    def refuse_locked(self, field: str, day, *, appointment: bool = False) -> None:
+        """Add an error when the record, as stored or as typed, is dated in an approved year (approvals.locks)."""
+        from approvals.locks import YearLocked, check_writable, record_day
+
+        days = [day]
+        if self.instance.pk is not None:
+            days.append(record_day(type(self.instance).objects.get(pk=self.instance.pk)))
+        try:
+            check_writable(person_ids=[self.person.pk] * len(days), dates=days, appointment=appointment, record=False)
+        except YearLocked as error:
+            self.add_error(field, error.messages[0])
 
 
 class QualificationForm(PersonChildForm):
@@ -252,6 +281,8 @@ class QualificationForm(PersonChildForm):
                     "level",
                     _("Cán bộ đã có văn bằng %(label)s với cùng ngày cấp.") % {"label": level_label(kind, level)},
                 )
+        if not self.has_error("obtained_on"):
+            self.refuse_locked("obtained_on", cleaned.get("obtained_on"))
         return cleaned
 
 
@@ -275,6 +306,7 @@ class AppointmentForm(PersonChildForm):
         kind, appointed_on = cleaned.get("kind"), cleaned.get("appointed_on")
         if not (kind and appointed_on):
             return cleaned
+        self.refuse_locked("appointed_on", appointed_on, appointment=True)
         if self.others(Appointment).filter(kind=kind, appointed_on=appointed_on).exists():
             self.add_error("appointed_on", _("Cán bộ đã có một lần bổ nhiệm cùng loại vào ngày này; hãy sửa lần đó."))
             return cleaned
@@ -315,6 +347,8 @@ class TrainingRecordForm(PersonChildForm):
             self.add_error("completed_on", error)
         if self.others(TrainingRecord).filter(course=course).exists():
             self.add_error("course", _("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó."))
+        if not self.has_error("completed_on"):
+            self.refuse_locked("completed_on", cleaned.get("completed_on") or course.end_date)
         return cleaned
 
 

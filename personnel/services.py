@@ -80,6 +80,9 @@ def save_person(*, person: Person, version: int | None = None) -> Person:
     """
     prepare_person(person)
     person.full_clean()
+    from approvals.locks import check_person_writable  # no move into or out of an approved year's unit
+
+    check_person_writable(person=person)
     save_versioned(instance=person, version=version)  # its post_save keeps the assignments in line (signals)
     person.refresh_from_db()
     return person

@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F, prefetch_related_objects
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -586,10 +587,14 @@ def _delete_child(request, code: str, kind_name: str, pk: int):
     if request.method == "POST":
         # core.concurrency: the confirmation carries the version it showed; a record changed since is not deleted.
         try:
-            delete_versioned(instance=instance, version=parse_version(request.POST.get("version")))
+            with transaction.atomic():
+                delete_versioned(instance=instance, version=parse_version(request.POST.get("version")))
         except StaleEdit as error:
             context["stale"] = error.message
             return render(request, "personnel/child_confirm_delete.html", context, status=409)
+        except ValidationError as error:  # approvals.locks: a record of an approved year
+            messages.error(request, " ".join(error.messages))
+            return redirect(_back_to(person, kind))
         messages.success(request, _("Đã xóa %(what)s.") % {"what": kind.noun})
         return redirect(_back_to(person, kind))
     return render(request, "personnel/child_confirm_delete.html", context)

@@ -80,10 +80,11 @@ class Heading:
     year: int
     as_of: datetime.date
     computed_at: datetime.datetime
+    approved: str = ""  # approvals: "Số liệu đã phê duyệt: …" when the year's figures are frozen
 
     def lines(self, title=None) -> list[str]:
         computed = timezone.localtime(self.computed_at)
-        return [
+        lines = [
             str(title or REPORT_TITLE),
             _("Chương trình: %(programme)s") % {"programme": self.programme},
             _("Đơn vị: %(unit)s · Năm: %(year)s · Số liệu tính đến ngày %(as_of)s")
@@ -94,6 +95,7 @@ class Heading:
                 "now": date_format(timezone.localtime(), "H:i d/m/Y"),
             },
         ]
+        return [*lines, self.approved] if self.approved else lines
 
 
 def met_label(met: bool | None) -> str:

@@ -397,7 +397,9 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
             figures.main = result
         if y in trend_years:
             figures.trend[y] = result
-    return figures
+    from approvals.overlay import overlay  # approved years show their frozen figures (issue #13)
+
+    return overlay(figures, view=view)
 
 
 def _estimate(row: dict, *, version: str, as_of: datetime.date) -> float:

@@ -155,7 +155,19 @@ def heading(selection: Selection, figures) -> exports.Heading:
         year=selection.year,
         as_of=figures.as_of,
         computed_at=figures.computed_at,
+        approved=approval_line(getattr(figures, "approval", None)),
     )
+
+
+def approval_line(approval: dict | None) -> str:
+    """Return the line an export adds when the figures shown are the approved ones (approvals.overlay)."""
+    if not approval:
+        return ""
+    return _("Số liệu đã phê duyệt: %(who)s lúc %(when)s (%(status)s)") % {
+        "who": approval["by"],
+        "when": approval["at"].strftime("%H:%M %d/%m/%Y"),
+        "status": approval["status_label"],
+    }
 
 
 def attachment(content, *, filename: str, content_type: str, streaming: bool = False):
@@ -302,6 +314,8 @@ def dashboard_context(selection: Selection, figures, sort: str = "code") -> dict
         "groups": indicator_rows(selection, figures),
         "indicators": indicators,
         "unit_rows": unit_rows(selection, figures, sort),
+        # approvals.overlay: the child units whose figures of the year are approved (frozen)
+        "approved_units": {unit_id for year, unit_id in getattr(figures, "approvals", {}) if year == selection.year},
         "sort": sort,
         "columns": [
             {

@@ -50,7 +50,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # The operations are split by resource (first path segment after /api/v1/) over two test files, so that the
 # two workers of `make test` (pytest-xdist, --dist loadfile) share them: about half of the time each.
 PERSONNEL = ("units", "persons", "qualifications", "appointments", "auth")
-TRAINING = ("course-types", "courses", "training-records", "programmes", "indicators", "compliance")
+TRAINING = ("course-types", "courses", "training-records", "programmes", "indicators", "compliance", "approvals")
 PLANNING = ("plans", "planned-classes", "classes", "nominations")
 # Writing these resources is for admins only (api.permissions.AdminWrites).
 ADMIN_WRITTEN = ("units", "programmes", "indicators")

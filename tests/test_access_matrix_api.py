@@ -170,6 +170,11 @@ def compliance(path: str):
 BULK = {"POST": API_WRITE}
 TOKEN_REVOKED = outcome("204: the token is revoked", 204)
 
+
+def approvals_url(name: str):
+    return lambda w, s: f"/api/v1/approvals/{name}/"
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     "api/v1/compliance/": Endpoint(READ_ONLY, compliance("compliance/"), Writers.ANY_ROLE, ("own", "other")),
     "api/v1/compliance/units/": Endpoint(
@@ -197,6 +202,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     "api/v1/training-records/bulk.<format>/?": Endpoint(
         ("POST",), lambda w, s: "/api/v1/training-records/bulk.json", answers=BULK, asked=("GET", "POST")
     ),
+    # Year-end sign-off: any role reads the approvals of its scope; every role gets past the permission to post
+    # (the services say who may approve, accept, return); an empty body is a 400.
+    "api/v1/approvals/": Endpoint(READ_ONLY, lambda w, s: "/api/v1/approvals/", Writers.ANY_ROLE),
+    **{
+        f"api/v1/approvals/{name}/": Endpoint(
+            ("POST",), approvals_url(name), Writers.ANY_ROLE, answers={"POST": outcome("400", 400, writes_nothing=True)}
+        )
+        for name in ("approve", "accept", "return", "exceptions", "bulk")
+    },
     # Any other address under /api/v1/: a JSON 404 for everyone.
     "api/v1/": Endpoint(
         METHODS,

@@ -88,6 +88,7 @@ class Rule:
     ADMIN_POST = "admin, POST only"  # require_POST before anything else
     USER_ADMIN = "user admin"  # the admin role: the users pages
     USER_ADMIN_POST = "user admin, POST only"  # require_POST before anything else
+    READER_POST = "reader, POST only"  # require_POST before anything else, then any role (approvals.views.act)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
     rule = page.rule
     if rule == Rule.PUBLIC:
         return None
-    if rule in (Rule.IMPORTER_POST, Rule.ADMIN_POST, Rule.USER_ADMIN_POST) and method != POST:
+    if rule in (Rule.IMPORTER_POST, Rule.ADMIN_POST, Rule.USER_ADMIN_POST, Rule.READER_POST) and method != POST:
         return NOT_ALLOWED
     if role == "anonymous":
         return LOGIN
@@ -111,7 +112,7 @@ def refusal(page: Page, method: str, role: str, scope: str) -> Outcome | None:
         return None
     if rule == Rule.REPORT and method != GET:
         return NOT_ALLOWED
-    if rule in (Rule.READER, Rule.REPORT) and role == "no_role":
+    if rule in (Rule.READER, Rule.REPORT, Rule.READER_POST) and role == "no_role":
         return FORBIDDEN
     if rule == Rule.WRITER and role not in ("admin", "hr"):
         return FORBIDDEN
@@ -295,6 +296,19 @@ PAGES: dict[str, Page] = {
     "bao-cao/chi-tieu/<code:code>/csv/": Page(
         Rule.REPORT, REPORT_PAGE, report_url("/bao-cao/chi-tieu/CC-3/csv/"), SCOPED
     ),
+    # year-end sign-off (approvals): the unit asked for is the scope; the buttons post to one address
+    "phe-duyet/": Page(Rule.REPORT, REPORT_PAGE, report_url("/phe-duyet/"), SCOPED),
+    "phe-duyet/so-sanh/": Page(Rule.REPORT, REPORT_PAGE, report_url("/phe-duyet/so-sanh/"), SCOPED),
+    "phe-duyet/bao-cao-tong-ket/": Page(Rule.REPORT, REPORT_PAGE, report_url("/phe-duyet/bao-cao-tong-ket/"), SCOPED),
+    "phe-duyet/bao-cao-tong-ket/xlsx/": Page(
+        Rule.REPORT, REPORT_PAGE, report_url("/phe-duyet/bao-cao-tong-ket/xlsx/"), SCOPED
+    ),
+    # An empty post names no programme: 404 to anyone let in, nothing written.
+    "phe-duyet/thao-tac/": Page(
+        Rule.READER_POST, {POST: outcome("404", 404, writes_nothing=True)}, lambda w, s: "/phe-duyet/thao-tac/"
+    ),
+    # Bulk approval: admins only; an empty post is shown again with its error.
+    "phe-duyet/hang-loat/": Page(Rule.IMPORTER, WRITE_PAGE, lambda w, s: "/phe-duyet/hang-loat/"),
     # imports
     "nhap-du-lieu/": Page(Rule.IMPORTER, READ_PAGE, lambda w, s: "/nhap-du-lieu/"),
     "nhap-du-lieu/lan-nhap/": Page(Rule.IMPORTER, READ_PAGE, lambda w, s: "/nhap-du-lieu/lan-nhap/"),

@@ -174,6 +174,13 @@ def record_class(
         )
     }
     certificates = certificates or {}
+    # approvals.locks: no record of an approved year, as stored or as written.
+    from approvals.locks import check_writable
+
+    day = completed_on or course.end_date
+    pairs = [(p.pk, day) for p in people]
+    pairs += [(r.person_id, r.completed_on or course.end_date) for r in existing.values()]
+    check_writable(person_ids=[p for p, _d in pairs], dates=[d for _p, d in pairs], user=user, what=course.code)
     new, changed = [], []
     for person in people:
         record = existing.get(person.pk)

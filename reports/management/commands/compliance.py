@@ -43,7 +43,10 @@ class Command(BaseCommand):
         if year is None and as_of_date is None:
             year = target_years.default_year(programme_obj)
         report = compliance.evaluate(programme_obj, unit_obj, year=year, as_of=as_of_date, view=view)
-        self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        from approvals.selectors import approved_report  # an approved year: its frozen figures, and who approved
+
+        data = approved_report(report) if as_of_date is None else report.as_json()
+        self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
     def _programme(self, code: str | None) -> Programme:
         if code:
