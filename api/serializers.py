@@ -193,7 +193,7 @@ class AssignmentSerializer(serializers.Serializer):
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     heir_unit = serializers.SerializerMethodField(help_text=_("Đơn vị hiện nay kế thừa (cách xem today)."))
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_heir_unit(self, assignment) -> str | None:
         heir = getattr(assignment, "heir_unit", None)
         return heir.code if heir is not None else None

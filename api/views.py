@@ -272,7 +272,7 @@ class PersonViewSet(ApiViewSet):
         request=serializers.AssignmentSerializer(many=True),
         responses={200: serializers.AssignmentSerializer(many=True)},
     )
-    @action(detail=True, methods=["get", "put"], url_path="history")
+    @action(detail=True, methods=["get", "put"], url_path="history", pagination_class=None)
     def history(self, request, code=None, format=None):  # the router passes ``format`` (.json)
         """Read a person's assignments, or replace them all (the rows of qua_trinh_cong_tac for one person)."""
         person = self.get_object()
