@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 from django.urls import reverse
 
 from targets import compliance
@@ -317,8 +316,8 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_size_of_the_data(
         person = make_person(full_name=f"Người Thứ {index}", unit="H01X1" if index % 2 else "H01")
         complete(person, course)
     # Persons and records only: each year is updated unit by unit (the changed units, how many persons they
-    # hold, then their ancestors); SQLite's triggers note persons, whose units take one more query.
-    with django_assert_num_queries(102 if connection.vendor == "sqlite" else 101):
+    # hold, then their ancestors); the triggers note persons, whose units take one more query.
+    with django_assert_num_queries(102):
         client.get(url)
     with django_assert_num_queries(7):
         client.get(url)
