@@ -1,0 +1,52 @@
+"""Recurring indicators: when a person's latest qualifying course expires, and who is about to expire.
+
+A course of a ``recurring`` indicator counts for ``recurring_years`` years after the day it was completed
+(``targets.compliance.dates.course_window``); a person whose latest such course expires within the
+indicator's ``warning_days`` after T is listed as "sắp hết hạn" (about to expire).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Max
+
+from personnel.job_positions import years_before
+from training.models import TrainingRecord
+
+from .models import Indicator, IndicatorKind
+
+
+def expires_on(completed_on: datetime.date, years: int) -> datetime.date:
+    """Return the first day a course completed on ``completed_on`` no longer counts (``years`` later)."""
+    # years_before(x, n) is the first day of the n years up to x: its inverse is "n years later".
+    try:
+        return completed_on.replace(year=completed_on.year + years)
+    except ValueError:  # 29 February: valid until 28 February included
+        return datetime.date(completed_on.year + years, 3, 1)
+
+
+def expiring(indicator: Indicator, person_ids: Iterable[int], at: datetime.date) -> dict[int, datetime.date]:
+    """Return {person id: expiry date} of the persons whose latest course of the indicator's types still
+    counts at ``at`` and expires within ``warning_days`` after it (one query; empty when the indicator is
+    not recurring or warns nobody)."""
+    person_ids = list(person_ids)
+    if indicator.kind != IndicatorKind.RECURRING or not indicator.warning_days or not person_ids:
+        return {}
+    years = indicator.recurring_years or 1
+    latest = (
+        TrainingRecord.objects.completed_between(years_before(at, years), at)
+        .of_types(indicator.course_types)
+        .filter(person_id__in=person_ids)
+        .order_by()
+        .values("person_id")
+        .annotate(last=Max("counted_on"))
+    )
+    horizon = at + datetime.timedelta(days=indicator.warning_days)
+    found = {}
+    for row in latest:
+        ends = expires_on(row["last"], years)
+        if at < ends <= horizon:
+            found[row["person_id"]] = ends
+    return found
