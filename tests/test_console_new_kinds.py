@@ -126,7 +126,9 @@ def test_the_recurring_warning_lists_who_is_about_to_expire(hand_counted):
 
 @time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
 def test_the_unmet_list_and_the_person_page_agree_on_the_job_position_kind(hand_counted, new_programme):
-    Indicator.objects.create(programme=new_programme, code="VTVL", group="VT", name="VTVL", kind="job_position", target=80)
+    Indicator.objects.create(
+        programme=new_programme, code="VTVL", group="VT", name="VTVL", kind="job_position", target=80
+    )
     missing = unmet(new_programme, "VTVL", as_of=AT)
     assert {p.pk for p in missing} == {hand_counted[n].pk for n in "BCD"}
     status = person_status(new_programme, hand_counted["B"], as_of=AT)[0]
@@ -137,7 +139,9 @@ def test_the_unmet_list_and_the_person_page_agree_on_the_job_position_kind(hand_
 def test_the_counter_agrees_with_the_filters_for_the_new_kinds(random_city, positions, programme):  # noqa: F811
     rng = random.Random(2026)
     for name in ("phap_luat", "ngoai_ngu"):
-        JobPositionCourse.objects.create(position=positions["VT2"], course_type_id=name, every_years=rng.choice([None, 3]))
+        JobPositionCourse.objects.create(
+            position=positions["VT2"], course_type_id=name, every_years=rng.choice([None, 3])
+        )
     choices = [None, positions["VT1"], positions["VT2"]]
     for assignment in Assignment.objects.all():
         assignment.job_position = rng.choice(choices)

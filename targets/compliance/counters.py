@@ -14,12 +14,11 @@ from collections import defaultdict
 
 from django.db import connection
 
+from personnel.job_positions import catalogue, requirement_window
 from personnel.models import Appointment, Assignment, OrgUnit, Person
 from personnel.qualifications import DECLARED_FIELD
 from training.choices import TrainingResult
 from training.models import TrainingRecord
-
-from personnel.job_positions import catalogue, requirement_window
 
 from ..models import CourseMatch, Indicator, IndicatorKind, Programme
 from .dates import THEN, TODAY, appointment_window, birth_cutoff, course_window
@@ -62,9 +61,7 @@ class PersonCounter:
         self.course_flags: dict[tuple[tuple[str, ...], datetime.date | None, datetime.date], str] = {}
         self.type_groups: dict[tuple[str, ...], str] = {}
         # The job-position catalogue, read once when an indicator needs it.
-        self.positions = (
-            catalogue() if any(i.kind == IndicatorKind.JOB_POSITION for i in indicators) else []
-        )
+        self.positions = catalogue() if any(i.kind == IndicatorKind.JOB_POSITION for i in indicators) else []
         self.level_kinds: list[str] = sorted(
             {kind for indicator in indicators for kind in indicator.qualification_thresholds}
             | {kind for position, _courses in self.positions for kind in position.qualification_thresholds}

@@ -18,11 +18,10 @@ from collections import defaultdict
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from personnel.job_positions import catalogue, requirement_window
 from personnel.models import Appointment, Assignment, OrgUnit, Person
 from personnel.qualifications import holds_level
 from training.models import TrainingRecord
-
-from personnel.job_positions import catalogue, requirement_window
 
 from ..models import CourseMatch, Indicator, IndicatorKind, Programme
 from .dates import THEN, appointment_window, birth_cutoff, course_window
