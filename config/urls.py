@@ -30,6 +30,7 @@ urlpatterns = [
     path("bao-cao/", include("reports.urls")),
     path("nhap-du-lieu/", include("exchange.urls")),
     path("sap-xep-don-vi/", include("personnel.reorg_urls")),
+    path("quan-tri/", include("console.urls")),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
