@@ -9,6 +9,7 @@ from core.names import localized_name
 from personnel.choices import AppointmentKind, Category, UnitLevel
 from personnel.models import OrgUnit
 from personnel.qualifications import LADDERS, QualificationKind
+from targets.editor import population_error
 from targets.models import Indicator
 from training.models import CourseType
 
@@ -128,10 +129,10 @@ class IndicatorForm(forms.ModelForm):
         self.instance.appointment_requirements = requirements
         return cleaned
 
-    def add_service_errors(self, error) -> None:
-        """Show a service's ValidationError on the form (fields it does not hold: at the top)."""
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.kind and (message := population_error(self.instance)):
+            self.add_error(None, message)
 
 
 class UnitTreeForm(forms.Form):

@@ -66,6 +66,16 @@ def has_population_filter(indicator: Indicator) -> bool:
     )
 
 
+def population_error(indicator: Indicator) -> str | None:
+    """Return why the indicator says nobody it counts (None when its population is stated)."""
+    if indicator.kind in SELF_POPULATED or has_population_filter(indicator):
+        return None
+    return _(
+        "Chỉ tiêu «%(code)s» chưa có đối tượng tính: chọn ít nhất một đối tượng, cấp đơn vị, cấp chức vụ, "
+        "diện BTV, nhiệm kỳ HĐND hoặc giới hạn tuổi."
+    ) % {"code": indicator.code or "?"}
+
+
 def indicator_errors(indicator: Indicator) -> dict[str, list[str]]:
     """Return the editor's errors of an (unsaved) indicator, by field; empty when it may be saved."""
     errors: dict[str, list[str]] = {}
@@ -82,14 +92,8 @@ def indicator_errors(indicator: Indicator) -> dict[str, list[str]]:
             value = None
         if value is None or not Decimal(0) <= value <= Decimal(100):
             errors["target"] = [_("Chỉ tiêu (%%) phải từ 0 đến 100; đã nhập «%(value)s».") % {"value": target}]
-    if indicator.kind not in SELF_POPULATED and not has_population_filter(indicator):
-        errors.setdefault(NON_FIELD_ERRORS, []).append(
-            _(
-                "Chỉ tiêu «%(code)s» chưa có đối tượng tính: chọn ít nhất một đối tượng, cấp đơn vị, cấp chức vụ, "
-                "diện BTV, nhiệm kỳ HĐND hoặc giới hạn tuổi."
-            )
-            % {"code": indicator.code or "?"}
-        )
+    if message := population_error(indicator):
+        errors.setdefault(NON_FIELD_ERRORS, []).append(message)
     if indicator.kind == IndicatorKind.RECURRING and indicator.warning_days and not indicator.recurring_years:
         errors.setdefault("warning_days", []).append(_("Cảnh báo trước chỉ dùng cho chỉ tiêu định kỳ có số năm."))
     return errors
