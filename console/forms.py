@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.names import localized_name
 from personnel.choices import AppointmentKind, Category, UnitLevel
+from personnel.job_positions import JobPosition
 from personnel.models import OrgUnit
 from personnel.qualifications import LADDERS, QualificationKind
 from targets.editor import population_error
@@ -175,3 +176,28 @@ class UnitCloseForm(forms.Form):
         choices = unit_choices(OrgUnit.objects.filter(closed_on__isnull=True).exclude(pk=getattr(unit, "pk", None)))
         self.fields["primary"].choices = [("", _("— chọn —")), *choices]
         self.fields["others"].choices = choices
+
+
+class JobPositionForm(forms.ModelForm):
+    min_education = level_field(QualificationKind.EDUCATION, _("Trình độ chuyên môn tối thiểu"))
+    min_political = level_field(QualificationKind.POLITICAL_THEORY, _("Lý luận chính trị tối thiểu"))
+    min_state_management = level_field(QualificationKind.STATE_MANAGEMENT, _("Quản lý nhà nước tối thiểu"))
+    min_language = level_field(QualificationKind.FOREIGN_LANGUAGE, _("Ngoại ngữ tối thiểu"))
+
+    class Meta:
+        model = JobPosition
+        fields = ["code", "name", "name_en", "min_education", "min_political", "min_state_management", "min_language"]
+
+
+class RequirementForm(forms.Form):
+    course_type = forms.ChoiceField(label=_("Loại khóa học"), choices=(), required=False)
+    every_years = forms.IntegerField(
+        label=_("Định kỳ (năm)"), min_value=1, max_value=50, required=False, help_text=_("Để trống: học một lần.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course_type"].choices = [("", _("— không —")), *course_type_choices()]
+
+
+RequirementFormSet = forms.formset_factory(RequirementForm, extra=3)

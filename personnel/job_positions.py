@@ -96,6 +96,14 @@ def years_before(at: datetime.date, years: int) -> datetime.date:
     return back + datetime.timedelta(days=1)
 
 
+def expires_on(completed_on: datetime.date, years: int) -> datetime.date:
+    """Return the first day a course completed on ``completed_on`` no longer counts (``years`` later)."""
+    try:
+        return completed_on.replace(year=completed_on.year + years)
+    except ValueError:  # 29 February: valid until 28 February included
+        return datetime.date(completed_on.year + years, 3, 1)
+
+
 def requirement_window(every_years: int | None, at: datetime.date) -> tuple[datetime.date | None, datetime.date]:
     """Return the first and last dates on which a course meets a requirement at ``at``."""
     return (None if every_years is None else years_before(at, every_years)), at
@@ -105,3 +113,94 @@ def catalogue() -> list[tuple[JobPosition, list[JobPositionCourse]]]:
     """Return every position with its required courses (two queries)."""
     positions = list(JobPosition.objects.prefetch_related("required_courses"))
     return [(p, list(p.required_courses.all())) for p in positions]
+
+
+def save_position(*, by, position: JobPosition, courses: list[tuple[str, int | None]]) -> JobPosition:
+    """Create or change a job position and replace the courses it requires ((course type code, every N years
+    or None for once)); refuse a course type named twice. Audited."""
+    import logging
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from core.codes import clean_code
+
+    codes = [code for code, _years in courses]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        raise ValidationError(
+            {"__all__": _("Loại khóa học được chọn hai lần: %(codes)s.") % {"codes": ", ".join(twice)}}
+        )
+    position.code = clean_code(position.code)
+    position.full_clean()
+    with transaction.atomic():
+        position.save()
+        position.required_courses.all().delete()
+        for code, years in courses:
+            requirement = JobPositionCourse(position=position, course_type_id=code, every_years=years)
+            requirement.full_clean()
+            requirement.save()
+    username = by.get_username() if by is not None else "-"
+    logging.getLogger("hanoi.audit").info(
+        "job position save by=%s position=%s courses=%s at=%s",
+        username,
+        position.code,
+        ",".join(f"{code}/{years or 1}" for code, years in courses),
+        timezone.now().isoformat(),
+        extra={"event": "job_position_save", "username": username, "position": position.code},
+    )
+    return position
+
+
+def still_required(person, at: datetime.date) -> dict | None:
+    """Return what the job position of the person's assignment at ``at`` requires of them and whether each
+    part is met: {"position", "courses": [...], "levels": [...], "missing": n}; None without a position.
+
+    Three queries (the assignment with its position, the required courses, the latest completion of each
+    required type), and the levels (``levels_at``) only when the position requires any."""
+    from django.db.models import Max
+
+    from training.models import TrainingRecord
+
+    from .models import Assignment
+    from .qualifications import level_label, levels_at
+
+    assignment = (
+        Assignment.objects.covering(at).filter(person=person, job_position__isnull=False)
+        .select_related("job_position").first()
+    )  # fmt: skip
+    if assignment is None:
+        return None
+    position = assignment.job_position
+    required = list(position.required_courses.select_related("course_type"))
+    latest = dict(
+        TrainingRecord.objects.completed_by(at)
+        .filter(person=person, course__types__code__in=[r.course_type_id for r in required])
+        .order_by()
+        .values_list("course__types__code")
+        .annotate(last=Max("counted_on"))
+    )
+    courses = []
+    for requirement in required:
+        start, _end = requirement_window(requirement.every_years, at)
+        done = latest.get(requirement.course_type_id)
+        met = done is not None and (start is None or done >= start)
+        expires = None
+        if done is not None and requirement.every_years:
+            expires = expires_on(done, requirement.every_years)
+        courses.append(
+            {"type": requirement.course_type, "every_years": requirement.every_years, "last": done,
+             "expires": expires, "met": met}
+        )  # fmt: skip
+    levels = []
+    thresholds = position.qualification_thresholds
+    held = levels_at([person.pk], at).get(person.pk, {}) if thresholds else {}
+    for kind, minimum in thresholds.items():
+        levels.append(
+            {"kind": QualificationKind(kind).label, "required": level_label(kind, minimum),
+             "held": level_label(kind, held.get(kind)), "met": held.get(kind, 0) >= minimum}
+        )  # fmt: skip
+    missing = sum(not row["met"] for row in courses) + sum(not row["met"] for row in levels)
+    return {"position": position, "courses": courses, "levels": levels, "missing": missing}

@@ -12,19 +12,10 @@ from collections.abc import Iterable
 
 from django.db.models import Max
 
-from personnel.job_positions import years_before
+from personnel.job_positions import expires_on, years_before
 from training.models import TrainingRecord
 
 from .models import Indicator, IndicatorKind
-
-
-def expires_on(completed_on: datetime.date, years: int) -> datetime.date:
-    """Return the first day a course completed on ``completed_on`` no longer counts (``years`` later)."""
-    # years_before(x, n) is the first day of the n years up to x: its inverse is "n years later".
-    try:
-        return completed_on.replace(year=completed_on.year + years)
-    except ValueError:  # 29 February: valid until 28 February included
-        return datetime.date(completed_on.year + years, 3, 1)
 
 
 def expiring(indicator: Indicator, person_ids: Iterable[int], at: datetime.date) -> dict[int, datetime.date]:
