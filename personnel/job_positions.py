@@ -154,12 +154,13 @@ def save_position(*, by, position: JobPosition, courses: list[tuple[str, int | N
     return position
 
 
-def still_required(person, at: datetime.date) -> dict | None:
+def still_required(person, at: datetime.date, assignments=None) -> dict | None:
     """Return what the job position of the person's assignment at ``at`` requires of them and whether each
     part is met: {"position", "courses": [...], "levels": [...], "missing": n}; None without a position.
 
     Three queries (the assignment with its position, the required courses, the latest completion of each
-    required type), and the levels (``levels_at``) only when the position requires any."""
+    required type), and the levels (``levels_at``) only when the position requires any. Given the person's
+    ``assignments`` already read, none for a person whose assignment at ``at`` names no position."""
     from django.db.models import Max
 
     from training.models import TrainingRecord
@@ -167,6 +168,10 @@ def still_required(person, at: datetime.date) -> dict | None:
     from .models import Assignment
     from .qualifications import level_label, levels_at
 
+    if assignments is not None:
+        current = next((a for a in assignments if a.covers(at) and a.job_position_id), None)
+        if current is None:
+            return None
     assignment = (
         Assignment.objects.covering(at).filter(person=person, job_position__isnull=False)
         .select_related("job_position").first()

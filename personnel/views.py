@@ -316,6 +316,7 @@ def person_detail(request, code):
     )
     appointments = list(person.appointments.order_by("-appointed_on", "-pk"))
     writer = can_write(request.user)
+    assignments = assignment_timeline(person)
     context = {
         "person": person,
         "citizen_id": shown_citizen_id(person.citizen_id, full=sees_full_citizen_id(request.user)),
@@ -325,8 +326,8 @@ def person_detail(request, code):
         "qualifications": qualifications,
         "records": records,
         "appointments": appointments,
-        "assignments": assignment_timeline(person),
-        "job": still_required(person, today),
+        "assignments": assignments,
+        "job": still_required(person, today, assignments),
         "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
         "can_write": writer,
         **indicator_panel_context(programme, person, year, years),
