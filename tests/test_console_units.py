@@ -163,3 +163,20 @@ def test_the_person_page_shows_what_the_position_still_requires_and_what_expires
     panel = body.split('id="indicator-panel"')[1]
     assert 'data-status="expiring"' in panel
     assert "hết hiệu lực ngày 20/12/2026" in panel
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_transfer_keeps_the_job_position_unless_a_new_one_is_chosen(units, make_person):
+    first = JobPosition.objects.create(code="VT1", name="Chuyên viên một")
+    second = JobPosition.objects.create(code="VT2", name="Chuyên viên hai")
+    person = make_person(unit="H01X1")
+    Assignment.objects.filter(person=person).update(job_position=first)
+    services.transfer_person(person=person, unit=units["H01X2"], on=D(2026, 3, 1))
+    services.transfer_person(person=person, unit=units["H02X1"], on=D(2026, 9, 1), job_position=second)
+    assert list(
+        Assignment.objects.filter(person=person).in_order().values_list("unit__code", "job_position__code")
+    ) == [
+        ("H01X1", "VT1"),
+        ("H01X2", "VT1"),
+        ("H02X1", "VT2"),
+    ]
