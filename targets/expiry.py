@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from personnel.job_positions import expires_on, years_before
 from training.models import TrainingRecord
@@ -22,7 +22,8 @@ def expiring(indicator: Indicator, person_ids: Iterable[int], at: datetime.date)
     """Return {person id: expiry date} of the persons whose latest course of the indicator's types still
     counts at ``at`` and expires within ``warning_days`` after it (one query; empty when the indicator is
     not recurring or warns nobody)."""
-    person_ids = list(person_ids)
+    if not isinstance(person_ids, QuerySet):
+        person_ids = list(person_ids)
     if indicator.kind != IndicatorKind.RECURRING or not indicator.warning_days or not person_ids:
         return {}
     years = indicator.recurring_years or 1
@@ -41,3 +42,26 @@ def expiring(indicator: Indicator, person_ids: Iterable[int], at: datetime.date)
         if at < ends <= horizon:
             found[row["person_id"]] = ends
     return found
+
+
+def expiring_in(programme, indicator: Indicator, unit, *, year: int | None = None, view: str | None = None, limit=200):
+    """Return [(person, expiry date)], soonest first, of the persons the indicator counts for ``unit`` who
+    meet it with a course that expires within its ``warning_days`` (at most ``limit``; two queries after the
+    engine's reading of the population)."""
+    from personnel.models import Person
+
+    from . import compliance
+
+    if indicator.kind != IndicatorKind.RECURRING or not indicator.warning_days:
+        return []
+    programme, _indicators = compliance.load(programme)
+    unit = compliance._root(unit)
+    view = view or compliance.default_view(unit)
+    _year, at = compliance.unit_evaluation_date(programme, unit, year=year, view=view)
+    if at is None:
+        return []
+    population = compliance.met_population(programme, indicator, unit, year=year, view=view)
+    found = sorted(expiring(indicator, population.values("pk"), at).items(), key=lambda item: (item[1], item[0]))
+    found = found[:limit]
+    persons = Person.objects.select_related("unit").in_bulk([pk for pk, _on in found])
+    return [(persons[pk], on) for pk, on in found if pk in persons]

@@ -145,3 +145,51 @@ def test_other_roles_cannot_open_the_editor(client, make_user, new_programme):
         == 403
     )
     assert not new_programme.indicators.exists()
+
+
+@pytest.mark.usefixtures("figures_in_request")
+@time_machine.travel(NOW, tick=False)
+def test_editing_a_programme_leaves_another_programmes_stored_figures_as_they_were(
+    admin_client, programme, units, make_person, make_course, complete
+):
+    from reports.freshness import load_figures
+    from reports.models import StoredFigures
+
+    trained = make_person(category="cong_chuc")
+    make_person(category="cong_chuc")
+    complete(trained, make_course("phap_luat", year=2025))
+    city = units["HN"]
+
+    def stored():
+        return sorted(
+            StoredFigures.objects.filter(programme=programme, year=2025).values_list("unit_id", "view", "figures")
+        )
+
+    before = load_figures(programme, city, year=2025).report.indicators
+    rows_before = stored()
+    assert any(result.denominator for result in before)
+    created = admin_client.post(
+        "/quan-tri/chuong-trinh/them-moi/",
+        {"code": "HN-2026-2030", "name": "2026–2030", "start_date": "2026-01-01", "end_date": "2030-12-31"},
+    )
+    new = Programme.objects.get(code="HN-2026-2030")
+    admin_client.post(f"/quan-tri/chuong-trinh/{new.pk}/chi-tieu/them-moi/", indicator_post())
+    assert created.status_code == 302 and new.indicators.count() == 1
+    assert load_figures(programme, city, year=2025).report.indicators == before
+    assert stored() == rows_before
+
+
+@pytest.mark.usefixtures("figures_in_request")
+@time_machine.travel(NOW, tick=False)
+def test_the_drill_down_of_a_recurring_indicator_lists_who_is_about_to_expire(
+    admin_client, new_programme, make_person, make_course, complete
+):
+    soon = make_person(full_name="Nguyễn Văn Sớm", code="CB-SOM", category="cong_chuc")
+    later = make_person(full_name="Trần Văn Muộn", code="CB-MUON", category="cong_chuc")
+    complete(soon, make_course("nd171_ky_nang_so", start_date=D(2024, 12, 1), end_date=D(2024, 12, 20)))
+    complete(later, make_course("nd171_ky_nang_so", start_date=D(2026, 5, 1), end_date=D(2026, 5, 20)))
+    admin_client.post(f"/quan-tri/chuong-trinh/{new_programme.pk}/chi-tieu/them-moi/", indicator_post())
+    body = admin_client.get("/bao-cao/chi-tieu/SO1/?programme=HN-2026-2030&year=2026&unit=HN").content.decode()
+    listed = body.split('class="expiring-list"')[1].split("</table>")[0]
+    assert 'data-person="CB-SOM"' in listed and "20/12/2026" in listed
+    assert "CB-MUON" not in listed
