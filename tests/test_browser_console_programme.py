@@ -68,7 +68,6 @@ def add_indicator(page, *, code, name, kind, target, fill=(), picks=(), selects=
         page.select_option(f"#id_{field}", label=label)
     for field, text in picks:
         pick(page, field, text)
-    page.locator("#id_name").dispatch_event("change")
     if preview is not None:
         page.wait_for_selector(f"#preview-counts:has-text('{preview}')")
     page.click("button:has-text('Lưu chỉ tiêu')")
