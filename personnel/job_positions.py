@@ -158,10 +158,10 @@ def still_required(person, at: datetime.date, assignments=None) -> dict | None:
     """Return what the job position of the person's assignment at ``at`` requires of them and whether each
     part is met: {"position", "courses": [...], "levels": [...], "missing": n}; None without a position.
 
-    Three queries (the assignment with its position, the required courses, the latest completion of each
-    required type), and the levels (``levels_at``) only when the position requires any. Given the person's
-    ``assignments`` already read, none for a person whose assignment at ``at`` names no position."""
-    from django.db.models import Max
+    One query for the courses with the latest completion of each (the assignment and its position, too, unless
+    the person's ``assignments`` already read are given, with their ``job_position``), and the levels
+    (``levels_at``) only when the position requires any."""
+    from django.db.models import OuterRef, Subquery
 
     from training.models import TrainingRecord
 
@@ -169,28 +169,28 @@ def still_required(person, at: datetime.date, assignments=None) -> dict | None:
     from .qualifications import level_label, levels_at
 
     if assignments is not None:
-        current = next((a for a in assignments if a.covers(at) and a.job_position_id), None)
-        if current is None:
-            return None
-    assignment = (
-        Assignment.objects.covering(at).filter(person=person, job_position__isnull=False)
-        .select_related("job_position").first()
-    )  # fmt: skip
+        assignment = next((a for a in assignments if a.covers(at) and a.job_position_id), None)
+    else:
+        assignment = (
+            Assignment.objects.covering(at).filter(person=person, job_position__isnull=False)
+            .select_related("job_position").first()
+        )  # fmt: skip
     if assignment is None:
         return None
     position = assignment.job_position
-    required = list(position.required_courses.select_related("course_type"))
-    latest = dict(
+    latest = (
         TrainingRecord.objects.completed_by(at)
-        .filter(person=person, course__types__code__in=[r.course_type_id for r in required])
-        .order_by()
-        .values_list("course__types__code")
-        .annotate(last=Max("counted_on"))
+        .filter(person=person, course__types=OuterRef("course_type_id"))
+        .order_by("-counted_on")
+        .values("counted_on")[:1]
+    )
+    required = list(
+        position.required_courses.select_related("course_type").annotate(last=Subquery(latest)).order_by("pk")
     )
     courses = []
     for requirement in required:
         start, _end = requirement_window(requirement.every_years, at)
-        done = latest.get(requirement.course_type_id)
+        done = requirement.last
         met = done is not None and (start is None or done >= start)
         expires = None
         if done is not None and requirement.every_years:

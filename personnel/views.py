@@ -337,7 +337,9 @@ def person_detail(request, code):
 
 def assignment_timeline(person: Person) -> list:
     """Return the person's assignments, newest first, with their units (one query)."""
-    return list(person.assignments.select_related("unit").order_by(F("start_date").desc(nulls_last=True), "-pk"))
+    return list(
+        person.assignments.select_related("unit", "job_position").order_by(F("start_date").desc(nulls_last=True), "-pk")
+    )
 
 
 @writer_required

@@ -180,3 +180,28 @@ def test_a_transfer_keeps_the_job_position_unless_a_new_one_is_chosen(units, mak
         ("H01X2", "VT1"),
         ("H02X1", "VT2"),
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_job_position_section_costs_one_query_whatever_the_courses(
+    admin_client, make_person, make_course, complete
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    position = JobPosition.objects.create(code="VT-Q", name="Vị trí đo truy vấn")
+    for code in ("phap_luat", "ngoai_ngu", "nd171_ky_nang_so"):
+        JobPositionCourse.objects.create(position=position, course_type_id=code, every_years=3)
+    holder = make_person(code="CB-CO")
+    for code in ("phap_luat", "ngoai_ngu"):
+        complete(holder, make_course(code, year=2025))
+
+    def count(person):
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(f"/nhan-su/{person.code}/").status_code == 200
+        return len(queries)
+
+    count(holder)  # warm the caches
+    without = count(holder)
+    Assignment.objects.filter(person=holder).update(job_position=position)
+    assert count(holder) == without + 1
