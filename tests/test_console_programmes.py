@@ -193,3 +193,15 @@ def test_the_drill_down_of_a_recurring_indicator_lists_who_is_about_to_expire(
     listed = body.split('class="expiring-list"')[1].split("</table>")[0]
     assert 'data-person="CB-SOM"' in listed and "20/12/2026" in listed
     assert "CB-MUON" not in listed
+
+
+def test_the_editor_speaks_english_to_who_chose_english(admin_client, new_programme):
+    admin_client.cookies["django_language"] = "en"
+    body = admin_client.get(f"/quan-tri/chuong-trinh/{new_programme.pk}/chi-tieu/them-moi/").content.decode()
+    assert "Population (denominator)" in body
+    assert "Preview of the city-wide figures" in body
+    response = admin_client.post(
+        f"/quan-tri/chuong-trinh/{new_programme.pk}/chi-tieu/them-moi/", indicator_post(target="120", categories=[])
+    )
+    assert "The target (%) must be from 0 to 100" in response.content.decode()
+    assert "has no population" in response.content.decode()
