@@ -56,6 +56,7 @@ class Stretch:
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     label: str = ""  # how the caller names the row in messages ("dòng 5")
+    job_position: object = None  # a personnel.JobPosition, or None
 
 
 def check_stretches(stretches: list[Stretch]) -> list[tuple[Stretch, str]]:
@@ -146,6 +147,7 @@ def replace_history(*, person: Person, stretches: list[Stretch]) -> list[Assignm
                 category=s.category,
                 leadership_level=s.leadership_level,
                 position_title=s.position_title,
+                job_position=s.job_position,
                 start_date=s.start_date,
                 end_date=s.end_date,
             )

@@ -205,3 +205,32 @@ def test_the_job_position_section_costs_one_query_whatever_the_courses(
     without = count(holder)
     Assignment.objects.filter(person=holder).update(job_position=position)
     assert count(holder) == without + 1
+
+
+def test_the_api_history_serializer_reads_and_writes_the_job_position_of_each_assignment(make_person, make_user, units):
+    # Through the serializer and the service the endpoint calls (the endpoint's URL is shadowed by the person
+    # detail route on main: CODE_IN_URL accepts "/"; reported to the lead).
+    from api.serializers import AssignmentSerializer
+    from personnel import history
+
+    JobPosition.objects.create(code="VT-API", name="Vị trí qua API")
+    person = make_person(unit="H01X1", code="CB070099")
+    rows = [
+        {"unit": "H01X1", "category": "cong_chuc", "start_date": "2020-01-01", "end_date": "2024-01-01"},
+        {"unit": "H01X2", "category": "cong_chuc", "start_date": "2024-01-01", "job_position": "vt-api"},
+    ]
+    from types import SimpleNamespace
+
+    context = {"request": SimpleNamespace(user=make_user("hr_api", "hr", "H01"))}
+    incoming = AssignmentSerializer(data=rows, many=True, context=context)
+    assert incoming.is_valid(), incoming.errors
+    saved = history.replace_history(
+        person=person, stretches=[history.Stretch(label=str(i), **row) for i, row in enumerate(incoming.validated_data)]
+    )
+    assert [row["job_position"] for row in AssignmentSerializer(saved, many=True).data] == [None, "VT-API"]
+    refused = AssignmentSerializer(data=[{**rows[1], "job_position": "KHONG-CO"}], many=True, context=context)
+    assert not refused.is_valid()
+    assert list(Assignment.objects.filter(person=person).in_order().values_list("job_position__code", flat=True)) == [
+        None,
+        "VT-API",
+    ]
