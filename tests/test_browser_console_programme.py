@@ -49,7 +49,7 @@ def city(transactional_db, make_person, make_course, complete, make_user):
 
 def pick(page, field: str, text: str) -> None:
     """Choose ``text`` in the Tom Select picker of ``field`` by typing it, as a user does."""
-    page.click(f"#id_{field}-ts-control")
+    page.locator(f"#id_{field} + .ts-wrapper .ts-control").click()
     page.keyboard.type(text)
     page.locator(f"#id_{field}-ts-dropdown .option", has_text=re.compile(f"^{re.escape(text)}$")).click()
     page.keyboard.press("Escape")
@@ -125,3 +125,39 @@ def test_an_admin_builds_a_2026_2030_programme_and_sees_its_figures_beside_uncha
 
     page.goto(f"{page.base_url}/bao-cao/?programme=HN-2021-2025")
     assert page_figures(page) == before
+
+
+def test_an_admin_closes_a_unit_into_a_successor_and_reads_the_tree_then_and_now(page, login, city):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    login("quantri.thanhpho")
+    page.goto(f"{page.base_url}/quan-tri/don-vi/")
+    assert page.locator('#unit-tree tr[data-unit="H02X1"]').count() == 1
+
+    # A unit where someone still works is refused, and the page points to the reorganisation page.
+    page.locator('#unit-tree tr[data-unit="H02X1"] a').click()
+    page.click("text=Giải thể")
+    page.fill("#id_closed_on", today.isoformat())
+    pick(page, "primary", "UBND phường Phúc Xá (H01X1)")
+    page.click("button:has-text('Giải thể')")
+    assert "người còn công tác tại đơn vị" in page.locator("#form-errors").inner_text()
+    assert page.locator("a:has-text('trang Sắp xếp đơn vị')").get_attribute("href") == "/sap-xep-don-vi/moi/"
+
+    # An empty unit closes into its successor.
+    page.goto(f"{page.base_url}/quan-tri/don-vi/")
+    page.locator('#unit-tree tr[data-unit="H01X2"] a').click()
+    page.click("text=Giải thể")
+    page.fill("#id_closed_on", today.isoformat())
+    pick(page, "primary", "UBND phường Phúc Xá (H01X1)")
+    page.click("button:has-text('Giải thể')")
+    page.wait_for_selector("#successors")
+    assert "UBND phường Phúc Xá" in page.locator("#successors").inner_text()
+
+    page.goto(f"{page.base_url}/quan-tri/don-vi/")
+    assert page.locator('#unit-tree tr[data-unit="H01X2"]').count() == 0
+    closed = page.locator('#closed-units tr[data-unit="H01X2"]').inner_text()
+    assert "UBND phường Phúc Xá" in closed and "chính" in closed
+    page.fill("#id_on", (today - __import__("datetime").timedelta(days=1)).isoformat())
+    page.click("button:has-text('Xem cơ cấu')")
+    assert page.locator('#unit-tree tr[data-unit="H01X2"]').count() == 1
