@@ -17,14 +17,29 @@ from .views_programmes import _errors_to_form
 INDENT = "\u00a0\u00a0\u00a0\u00a0"
 
 
+def tree_order(units: list[OrgUnit]) -> list[tuple[OrgUnit, int]]:
+    """Return (unit, depth) in tree order, siblings by code; a unit whose parent is not shown starts a tree."""
+    shown = {u.pk for u in units}
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id if unit.parent_id in shown else None, []).append(unit)
+    ordered = []
+    stack = [(unit, 0) for unit in reversed(children.get(None, []))]
+    while stack:
+        unit, depth = stack.pop()
+        ordered.append((unit, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(unit.pk, [])))
+    return ordered
+
+
 @admin_required
 def unit_tree(request):
     """Show the tree of units open on a date (today by default) and the units closed by then (three queries)."""
     form = UnitTreeForm(request.GET or None)
     today = timezone.localdate()
     at = (form.cleaned_data.get("on") if form.is_valid() else None) or today
-    units = list(OrgUnit.objects.open_at(at).order_by("path"))
-    rows = [{"unit": u, "indent": INDENT * u.depth} for u in units]
+    units = list(OrgUnit.objects.open_at(at).order_by("code"))
+    rows = [{"unit": u, "indent": INDENT * depth} for u, depth in tree_order(units)]
     closed = list(OrgUnit.objects.filter(closed_on__lte=at).order_by("-closed_on", "code"))
     successors: dict[int, list[tuple[OrgUnit, bool]]] = {}
     for link in (

@@ -2,6 +2,7 @@
 position, by unit level), watches the live preview, then sees its figures on the dashboard while the figures of
 2021–2025 stay as they were."""
 
+import datetime
 import re
 from importlib import import_module
 
@@ -158,6 +159,6 @@ def test_an_admin_closes_a_unit_into_a_successor_and_reads_the_tree_then_and_now
     assert page.locator('#unit-tree tr[data-unit="H01X2"]').count() == 0
     closed = page.locator('#closed-units tr[data-unit="H01X2"]').inner_text()
     assert "UBND phường Phúc Xá" in closed and "chính" in closed
-    page.fill("#id_on", (today - __import__("datetime").timedelta(days=1)).isoformat())
+    page.fill("#id_on", (today - datetime.timedelta(days=1)).isoformat())
     page.click("button:has-text('Xem cơ cấu')")
     assert page.locator('#unit-tree tr[data-unit="H01X2"]').count() == 1

@@ -2,6 +2,7 @@
 rules of the don_vi import; job positions and what a person's position still requires of them."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -234,3 +235,9 @@ def test_the_api_history_serializer_reads_and_writes_the_job_position_of_each_as
         None,
         "VT-API",
     ]
+
+
+def test_the_tree_lists_each_unit_under_its_parent_siblings_by_code(admin_client, units):
+    body = admin_client.get("/quan-tri/don-vi/").content.decode()
+    tree = body.split('id="unit-tree"')[1].split("</table>")[0]
+    assert re.findall(r'data-unit="([^"]+)"', tree) == ["HN", "H01", "H01X1", "H01X2", "H02", "H02X1", "SNV"]
