@@ -163,3 +163,19 @@ def test_the_counter_agrees_with_the_filters_for_the_new_kinds(random_city, posi
                 met += sum(n for by_code in expected.values() for n, _ in by_code.values())
                 assert PersonCounter(variants, year, at).count(unit) == expected, (when, unit.code)
     assert met > 0
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+def test_the_drill_down_says_what_each_persons_position_still_requires(hand_counted, new_programme):
+    from reports.lists import with_missing
+
+    indicator = Indicator.objects.create(
+        programme=new_programme, code="VTVL", group="VT", name="VTVL", kind="job_position", target=80
+    )
+    rows = with_missing(new_programme, indicator, unmet(new_programme, "VTVL", as_of=AT), year=2026, as_of=AT)
+    by_name = {next(n for n, p in hand_counted.items() if p.pk == row.person.pk): row.missing for row in rows}
+    assert by_name == {
+        "B": ["vị trí Chuyên viên chuyển đổi số: khóa Kỹ năng số (NĐ 171) đã hết hạn ngày 30/06/2026"],
+        "C": ["vị trí Chuyên viên chuyển đổi số: chưa có khóa Kiến thức quản lý nhà nước (NĐ 171)"],
+        "D": ["vị trí Chuyên viên chuyển đổi số: chưa đạt quản lý nhà nước Chuyên viên"],
+    }
