@@ -94,7 +94,7 @@ def indicator_errors(indicator: Indicator) -> dict[str, list[str]]:
             errors["target"] = [_("Chỉ tiêu (%%) phải từ 0 đến 100; đã nhập «%(value)s».") % {"value": target}]
     if message := population_error(indicator):
         errors.setdefault(NON_FIELD_ERRORS, []).append(message)
-    if indicator.kind == IndicatorKind.RECURRING and indicator.warning_days and not indicator.recurring_years:
+    if indicator.warning_days and (indicator.kind != IndicatorKind.RECURRING or not indicator.recurring_years):
         errors.setdefault("warning_days", []).append(_("Cảnh báo trước chỉ dùng cho chỉ tiêu định kỳ có số năm."))
     return errors
 

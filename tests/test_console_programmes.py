@@ -205,3 +205,12 @@ def test_the_editor_speaks_english_to_who_chose_english(admin_client, new_progra
     )
     assert "The target (%) must be from 0 to 100" in response.content.decode()
     assert "has no population" in response.content.decode()
+
+
+def test_a_warning_on_an_indicator_that_is_not_recurring_is_refused(admin_client, new_programme):
+    response = admin_client.post(
+        f"/quan-tri/chuong-trinh/{new_programme.pk}/chi-tieu/them-moi/",
+        indicator_post(kind="annual", recurring_years="", warning_days="30"),
+    )
+    assert "Cảnh báo trước chỉ dùng cho chỉ tiêu định kỳ" in response.content.decode()
+    assert not new_programme.indicators.exists()
