@@ -21,6 +21,7 @@ from rest_framework.validators import UniqueValidator
 from accounts.scoping import course_used_outside_scope, visible_persons, visible_units
 from core.codes import normalise_code
 from personnel.choices import Category, LeadershipLevel, QualificationKind
+from personnel.job_positions import JobPosition
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
 from personnel.qualifications import LADDERS, level_label, qualification_level_error
 from personnel.services import prepare_person
@@ -189,6 +190,13 @@ class AssignmentSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     leadership_level = serializers.ChoiceField(choices=LeadershipLevel.choices, required=False, default=0)
     position_title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    job_position = CodeField(
+        queryset=JobPosition.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Mã vị trí việc làm (danh mục vị trí việc làm); trống nếu chưa xác định."),
+    )
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     heir_unit = serializers.SerializerMethodField(help_text=_("Đơn vị hiện nay kế thừa (cách xem today)."))

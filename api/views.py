@@ -288,7 +288,7 @@ class PersonViewSet(ApiViewSet):
                 history.replace_history(person=person, stretches=stretches)
             except DjangoValidationError as error:
                 raise exceptions.ValidationError({"history": error.messages}) from None
-        rows = person.assignments.select_related("unit", "heir_unit").in_order()
+        rows = person.assignments.select_related("unit", "heir_unit", "job_position").in_order()
         return Response(serializers.AssignmentSerializer(rows, many=True).data)
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "training",
     "targets",
     "reports",
+    "console",
     "exchange",
     "approvals",
     "api",

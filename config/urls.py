@@ -32,6 +32,7 @@ urlpatterns = [
     path("sap-xep-don-vi/", include("personnel.reorg_urls")),
     path("ke-hoach/", include("planning.urls")),
     path("phe-duyet/", include("approvals.urls")),
+    path("quan-tri/", include("console.urls")),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -371,6 +371,13 @@ class TransferForm(forms.Form):
     position_title = forms.CharField(
         label=_("Chức vụ mới"), required=False, max_length=255, help_text=_("Để trống: giữ chức vụ hiện tại.")
     )
+    job_position = forms.ModelChoiceField(
+        label=_("Vị trí việc làm mới"),
+        queryset=None,
+        required=False,
+        empty_label=_("— Giữ nguyên —"),
+        widget=forms.Select(attrs={"data-search": ""}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -383,6 +390,9 @@ class TransferForm(forms.Form):
         keep = [(self.KEEP, _("— Giữ nguyên —"))]
         self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)
         self.fields["leadership_level"].choices = keep + list(Person._meta.get_field("leadership_level").choices)
+        from .job_positions import JobPosition
+
+        self.fields["job_position"].queryset = JobPosition.objects.all()
 
     def offered_day(self):
         """Return the day whose open units are offered: the date typed (when it reads as one), else today."""
@@ -401,6 +411,7 @@ class TransferForm(forms.Form):
             "category": data.get("category") or None,
             "leadership_level": data.get("leadership_level"),
             "position_title": data.get("position_title") or None,
+            "job_position": data.get("job_position"),
         }
 
 

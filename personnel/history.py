@@ -56,6 +56,7 @@ class Stretch:
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     label: str = ""  # how the caller names the row in messages ("dòng 5")
+    job_position: object = None  # a personnel.JobPosition, or None
 
 
 def check_stretches(stretches: list[Stretch]) -> list[tuple[Stretch, str]]:
@@ -146,6 +147,7 @@ def replace_history(*, person: Person, stretches: list[Stretch]) -> list[Assignm
                 category=s.category,
                 leadership_level=s.leadership_level,
                 position_title=s.position_title,
+                job_position=s.job_position,
                 start_date=s.start_date,
                 end_date=s.end_date,
             )
@@ -166,9 +168,11 @@ def transfer(
     category: str | None = None,
     leadership_level: int | None = None,
     position_title: str | None = None,
+    job_position=None,
 ) -> Assignment:
     """Move a person to ``unit`` from ``on`` (chuyển công tác): the assignment covering ``on`` ends that
-    day and a new one starts, with the same category, leadership level and position unless given.
+    day and a new one starts, with the same category, leadership level, position and job position
+    (``JobPosition``) unless given.
 
     Assignments starting after ``on`` are kept: a transfer is recorded in the person's history, it does
     not rewrite what came after it. Raises ``ValidationError`` (nothing written) when the unit is not
@@ -186,6 +190,7 @@ def transfer(
         category=category if category is not None else current.category,
         leadership_level=leadership_level if leadership_level is not None else current.leadership_level,
         position_title=position_title if position_title is not None else current.position_title,
+        job_position_id=job_position.pk if job_position is not None else current.job_position_id,
         start_date=on,
         end_date=end,
     )

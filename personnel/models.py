@@ -321,6 +321,14 @@ class Assignment(models.Model):
     start_date = models.DateField(_("từ ngày"), null=True, blank=True)
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
     heir_unit = models.ForeignKey(OrgUnit, models.SET_NULL, null=True, blank=True, related_name="+", editable=False)
+    job_position = models.ForeignKey(
+        "personnel.JobPosition",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("vị trí việc làm"),
+    )
 
     objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["heir_unit"])
@@ -479,3 +487,6 @@ class Reorganisation(models.Model):
     def undo_reason(self) -> str:
         """Return the change reason written on every history row of its undo."""
         return f"reorg-undo:{self.pk}"
+
+
+from .job_positions import JobPosition, JobPositionCourse  # noqa: E402, F401  (models of this app)

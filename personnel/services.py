@@ -160,3 +160,164 @@ def transfer_person(*, person: Person, unit: OrgUnit, on, **changes):
     if not person.assignments.exists():
         history.sync_person_assignments([person.pk])
     return history.transfer(person=person, unit=unit, on=on, **changes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Units in the product's own pages (console): create, rename, close with successors. The rules are those
+# of the don_vi import: a closed unit names its successors (one primary), each open on the closing date;
+# a unit is closed only when nothing of it remains after the date (open children, people assigned).
+
+
+def _audit_unit(by, action: str, unit: OrgUnit, detail: str = "") -> None:
+    import logging
+
+    from django.utils import timezone
+
+    username = by.get_username() if by is not None else "-"
+    logging.getLogger("hanoi.audit").info(
+        "unit %s by=%s unit=%s %s at=%s",
+        action,
+        username,
+        unit.code,
+        detail,
+        timezone.now().isoformat(),
+        extra={"event": f"unit_{action}", "username": username, "unit": unit.code},
+    )
+
+
+@transaction.atomic
+def create_unit(*, by, code: str, name: str, level: str, parent: OrgUnit, opened_on) -> OrgUnit:
+    """Create a unit under an open parent, open from ``opened_on``; refuse with a Vietnamese message."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from core.codes import clean_code
+
+    if opened_on is None:
+        raise ValidationError({"opened_on": _("Cần ngày thành lập.")})
+    if not parent.is_open_at(opened_on):
+        raise ValidationError(
+            {
+                "parent": _("Đơn vị cấp trên %(parent)s không hoạt động vào ngày %(date)s.")
+                % {"parent": parent, "date": f"{opened_on:%d/%m/%Y}"}
+            }
+        )
+    unit = OrgUnit(code=clean_code(code), name=name, level=level, parent=parent, opened_on=opened_on)
+    unit.full_clean(exclude=["path", "depth"])
+    unit = save_unit(unit=unit)
+    _audit_unit(by, "create", unit, f"parent={parent.code} opened_on={opened_on}")
+    return unit
+
+
+@transaction.atomic
+def rename_unit(*, by, unit: OrgUnit, name: str) -> OrgUnit:
+    """Rename a unit (its code, parent and dates stay)."""
+    old = unit.name
+    unit.name = name
+    unit.full_clean(exclude=["path", "depth"])
+    unit = save_unit(unit=unit)
+    _audit_unit(by, "rename", unit, f"from={old!r}")
+    return unit
+
+
+def close_unit_errors(*, unit: OrgUnit, closed_on, primary: OrgUnit | None, others: Iterable[OrgUnit] = ()) -> dict:
+    """Return {field: [messages]} of why the unit cannot be closed on ``closed_on`` (empty when it can)."""
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from .models import Assignment
+
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    day = f"{closed_on:%d/%m/%Y}" if closed_on else ""
+    if unit.closed_on is not None:
+        add(
+            "closed_on",
+            _("Đơn vị %(unit)s đã giải thể từ ngày %(date)s.") % {"unit": unit, "date": f"{unit.closed_on:%d/%m/%Y}"},
+        )
+    if closed_on is None:
+        add("closed_on", _("Cần ngày giải thể."))
+        return errors
+    if unit.opened_on is not None and closed_on <= unit.opened_on:
+        add(
+            "closed_on",
+            _("Ngày giải thể %(date)s phải sau ngày thành lập %(opened)s.")
+            % {"date": day, "opened": f"{unit.opened_on:%d/%m/%Y}"},
+        )
+    if unit.parent_id is None:
+        add("closed_on", _("Không thể giải thể đơn vị gốc %(unit)s.") % {"unit": unit})
+    if primary is None:
+        add("primary", _("Đơn vị giải thể phải có đơn vị kế thừa chính."))
+    successors = ([primary] if primary is not None else []) + [
+        u for u in others if primary is None or u.pk != primary.pk
+    ]
+    for successor in successors:
+        if successor.pk == unit.pk:
+            add("primary", _("Đơn vị không thể kế thừa chính nó."))
+        elif not successor.is_open_at(closed_on):
+            add(
+                "primary" if successor == primary else "others",
+                _("Đơn vị kế thừa %(unit)s không hoạt động vào ngày giải thể %(date)s.")
+                % {"unit": successor, "date": day},
+            )
+    children = list(
+        OrgUnit.objects.filter(parent=unit).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=closed_on))[:5]
+    )
+    if children:
+        add(
+            NON_FIELD,
+            _(
+                "Đơn vị còn đơn vị trực thuộc hoạt động sau ngày %(date)s: %(units)s. "
+                "Hãy giải thể hoặc sắp xếp chúng trước."
+            )
+            % {"date": day, "units": ", ".join(str(c) for c in children)},
+        )
+    staying = (
+        Assignment.objects.filter(unit=unit)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=closed_on))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    if staying:
+        add(
+            NON_FIELD,
+            _(
+                "%(count)s người còn công tác tại đơn vị sau ngày %(date)s. Hãy chuyển họ sang đơn vị khác bằng "
+                "trang Sắp xếp đơn vị trước khi giải thể."
+            )
+            % {"count": staying, "date": day},
+        )
+    return errors
+
+
+NON_FIELD = "__all__"
+
+
+@transaction.atomic
+def close_unit(*, by, unit: OrgUnit, closed_on, primary: OrgUnit, others: Iterable[OrgUnit] = ()) -> OrgUnit:
+    """Close a unit on ``closed_on`` (the first day it no longer exists), naming its successors: ``primary``
+    first, then ``others``. Refused, writing nothing, when ``close_unit_errors`` finds a reason; then the
+    heirs of everyone who was ever in it are recomputed (``history.refresh_heirs``)."""
+    from django.core.exceptions import ValidationError
+
+    from .models import UnitSuccession
+
+    others = list(others)
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    errors = close_unit_errors(unit=unit, closed_on=closed_on, primary=primary, others=others)
+    if errors:
+        raise ValidationError(errors)
+    unit.closed_on = closed_on
+    unit.save()
+    UnitSuccession.objects.filter(predecessor=unit).delete()
+    successors = [primary] + [u for u in dict.fromkeys(others) if u.pk != primary.pk]
+    for index, successor in enumerate(successors):
+        UnitSuccession.objects.create(predecessor=unit, successor=successor, is_primary=index == 0, order=index)
+    # Everyone: persons of units closed earlier into this one inherit through it too.
+    history.refresh_heirs()
+    _audit_unit(by, "close", unit, f"closed_on={closed_on} successors={','.join(u.code for u in successors)}")
+    return unit

@@ -42,6 +42,7 @@ from training.models import Course, TrainingRecord
 from .choices import QualificationKind
 from .filters import PersonFilter
 from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
+from .job_positions import still_required
 from .models import Appointment, OrgUnit, Person, Qualification
 from .privacy import sees_full_citizen_id, shown_citizen_id
 from .qualifications import DECLARED_FIELD, level_label, levels_at
@@ -243,6 +244,19 @@ def indicator_panel_context(programme: Programme | None, person: Person, year: i
     indicators = getattr(programme, "_cached_indicators", None) or []
     names = localized_names((i.code, i.name, i.name_en) for i in indicators)
     applicable = [replace(status, name=names.get(status.code, status.name)) for status in statuses if status.applies]
+    # Recurring indicators met with a course that expires soon: "sắp hết hạn" (one query each).
+    met_codes = {status.code for status in applicable if status.met}
+    warned = [i for i in indicators if i.code in met_codes and i.kind == "recurring" and i.warning_days]
+    expiring_on = {}
+    if warned:
+        from targets.compliance import evaluation_date
+        from targets.expiry import expiring
+
+        at = evaluation_date(programme, year=year)[1]
+        for indicator in warned:
+            if person.pk in (found := expiring(indicator, [person.pk], at)):
+                expiring_on[indicator.code] = found[person.pk]
+    applicable = [replace(status, expires_on=expiring_on.get(status.code)) for status in applicable]
     return {
         "person": person,
         "programme": programme,
@@ -303,6 +317,7 @@ def person_detail(request, code):
     )
     appointments = list(person.appointments.order_by("-appointed_on", "-pk"))
     writer = can_write(request.user)
+    assignments = assignment_timeline(person)
     context = {
         "person": person,
         "citizen_id": shown_citizen_id(person.citizen_id, full=sees_full_citizen_id(request.user)),
@@ -312,7 +327,8 @@ def person_detail(request, code):
         "qualifications": qualifications,
         "records": records,
         "appointments": appointments,
-        "assignments": assignment_timeline(person),
+        "assignments": assignments,
+        "job": still_required(person, today, assignments),
         "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
         "can_write": writer,
         **indicator_panel_context(programme, person, year, years),
@@ -322,7 +338,9 @@ def person_detail(request, code):
 
 def assignment_timeline(person: Person) -> list:
     """Return the person's assignments, newest first, with their units (one query)."""
-    return list(person.assignments.select_related("unit").order_by(F("start_date").desc(nulls_last=True), "-pk"))
+    return list(
+        person.assignments.select_related("unit", "job_position").order_by(F("start_date").desc(nulls_last=True), "-pk")
+    )
 
 
 @writer_required

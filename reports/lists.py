@@ -42,6 +42,13 @@ def with_missing(
     the unit's own evaluation date, default 31 December of the year)."""
     rows = list(rows)
     missing = compliance.missing_for(programme, indicator, rows, year=year, as_of=as_of)
+    if indicator.kind == IndicatorKind.JOB_POSITION and rows:
+        # What each person's job position still requires, worded course by course (a few queries per page).
+        from personnel.job_positions import missing_by_person
+
+        at = as_of or compliance.evaluation_date(programme, year=year)[1]
+        detailed = missing_by_person([row.pk for row in rows], at)
+        missing = {pk: detailed.get(pk, texts) for pk, texts in missing.items()}
     if by_appointment(indicator):
         return [UnmetRow(person=row.person, appointment=row, missing=missing[row.pk]) for row in rows]
     return [UnmetRow(person=row, appointment=None, missing=missing[row.pk]) for row in rows]

@@ -41,6 +41,7 @@ from core.widgets import UNIT_ORDER, unit_option_label
 from personnel.models import OrgUnit
 from targets import compliance
 from targets import years as target_years
+from targets.expiry import expiring_in
 from targets.models import Programme
 
 from . import charts, exports, freshness, lists
@@ -470,6 +471,9 @@ def drilldown(request, code: str):
             "by_appointment": lists.by_appointment(indicator),
             "query": selection.query(),
             "dashboard_url": reverse("reports:dashboard") + "?" + selection.query(),
+            "expiring": expiring_in(
+                selection.programme, indicator, selection.unit, year=selection.year, view=selection.view
+            ),
         },
     )
 

@@ -6,6 +6,12 @@ percentage and a kind. The kind says what is counted and over which dates a cour
 - ``status``: persons; qualifications held at T, courses completed on or before T;
 - ``annual``: persons; courses completed from 1 January of the year up to T;
 - ``window``: persons; courses completed inside the indicator's window, up to T;
+- ``recurring``: persons; a course of the types completed within the ``recurring_years`` years up to T
+  (a course expires ``recurring_years`` years after it was completed; ``warning_days`` before that, the
+  person is listed as about to expire);
+- ``job_position``: persons whose assignment at T names a job position; met when every course type the
+  position requires was completed within its period (once: ever by T; every N years: within the N years
+  up to T) and every level it requires is held at T;
 - ``appointment``: appointments dated from the programme's start up to T; the required course completed
   on or before the appointment date.
 
@@ -28,6 +34,8 @@ class IndicatorKind(models.TextChoices):
     ANNUAL = "annual", _("Hằng năm")
     APPOINTMENT = "appointment", _("Theo lần bổ nhiệm")
     WINDOW = "window", _("Trong giai đoạn")
+    RECURRING = "recurring", _("Định kỳ trong N năm gần nhất")
+    JOB_POSITION = "job_position", _("Đáp ứng yêu cầu của vị trí việc làm")
 
 
 class CourseMatch(models.TextChoices):
@@ -139,6 +147,20 @@ class Indicator(models.Model):
     )
     window_start = models.DateField(_("giai đoạn từ ngày"), null=True, blank=True)
     window_end = models.DateField(_("giai đoạn đến ngày"), null=True, blank=True)
+    recurring_years = models.PositiveSmallIntegerField(
+        _("định kỳ (năm)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Chỉ tiêu định kỳ: khóa học phải hoàn thành trong số năm gần nhất này."),
+    )
+    warning_days = models.PositiveSmallIntegerField(
+        _("cảnh báo trước (ngày)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("Báo “sắp hết hạn” khi khóa học gần nhất hết hạn trong số ngày này."),
+    )
     appointment_requirements = models.JSONField(
         _("khóa học bắt buộc theo loại bổ nhiệm"),
         default=dict,
@@ -193,7 +215,9 @@ class Indicator(models.Model):
                 )
         if self.kind == IndicatorKind.WINDOW and not (self.window_start and self.window_end):
             errors["window_start"] = _("Chỉ tiêu trong giai đoạn cần ngày bắt đầu và ngày kết thúc.")
-        if self.kind in (IndicatorKind.ANNUAL, IndicatorKind.WINDOW) and not self.course_types:
+        if self.kind == IndicatorKind.RECURRING and not self.recurring_years:
+            errors["recurring_years"] = _("Chỉ tiêu định kỳ cần số năm (từ 1 đến 50).")
+        if self.kind in (IndicatorKind.ANNUAL, IndicatorKind.WINDOW, IndicatorKind.RECURRING) and not self.course_types:
             errors["course_types"] = _("Chỉ tiêu này cần ít nhất một loại khóa học.")
         if errors:
             raise ValidationError(errors)

@@ -37,6 +37,7 @@ SEED_MIGRATIONS = [
     ("targets.migrations.0002_seed_hn_2021_2025", "seed"),
     ("training.migrations.0004_newcomer_english_names", "seed"),
     ("targets.migrations.0004_newcomer_english_names", "seed"),
+    ("training.migrations.0007_console_decree_171_course_types", "seed"),
 ]
 
 

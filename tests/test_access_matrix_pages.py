@@ -354,7 +354,59 @@ PAGES: dict[str, Page] = {
     ),
     # planning: plans, class rosters, needs, planned against done, reminders
     **PLANNING_PAGES,
+    # the admins' screens (console): units, job positions, the programme editor
+    "quan-tri/don-vi/": Page(Rule.ADMIN, READ_PAGE, lambda w, s: "/quan-tri/don-vi/"),
+    "quan-tri/don-vi/them-moi/": Page(Rule.ADMIN, WRITE_PAGE, lambda w, s: "/quan-tri/don-vi/them-moi/"),
+    "quan-tri/don-vi/<int:pk>/": Page(Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/don-vi/{w.units['H02X1'].pk}/"),
+    "quan-tri/don-vi/<int:pk>/giai-the/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/don-vi/{w.units['H02X1'].pk}/giai-the/"
+    ),
+    "quan-tri/vi-tri-viec-lam/": Page(Rule.ADMIN, READ_PAGE, lambda w, s: "/quan-tri/vi-tri-viec-lam/"),
+    "quan-tri/vi-tri-viec-lam/them-moi/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: "/quan-tri/vi-tri-viec-lam/them-moi/"
+    ),
+    "quan-tri/vi-tri-viec-lam/<int:pk>/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/vi-tri-viec-lam/{_position().pk}/"
+    ),
+    "quan-tri/chuong-trinh/": Page(Rule.ADMIN, READ_PAGE, lambda w, s: "/quan-tri/chuong-trinh/"),
+    "quan-tri/chuong-trinh/them-moi/": Page(Rule.ADMIN, WRITE_PAGE, lambda w, s: "/quan-tri/chuong-trinh/them-moi/"),
+    "quan-tri/chuong-trinh/<int:pk>/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/chuong-trinh/{_programme_pk(w)}/"
+    ),
+    "quan-tri/chuong-trinh/<int:pk>/nhan-ban/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/chuong-trinh/{_programme_pk(w)}/nhan-ban/"
+    ),
+    "quan-tri/chuong-trinh/<int:pk>/chi-tieu/them-moi/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/chuong-trinh/{_programme_pk(w)}/chi-tieu/them-moi/"
+    ),
+    "quan-tri/chuong-trinh/<int:pk>/chi-tieu/xem-truoc/": Page(
+        Rule.ADMIN_POST,
+        {POST: outcome("200, a preview, writing nothing", 200, writes_nothing=True)},
+        lambda w, s: f"/quan-tri/chuong-trinh/{_programme_pk(w)}/chi-tieu/xem-truoc/",
+    ),
+    "quan-tri/chuong-trinh/<int:pk>/chi-tieu/<int:indicator_pk>/": Page(
+        Rule.ADMIN, WRITE_PAGE, lambda w, s: f"/quan-tri/chuong-trinh/{_programme_pk(w)}/chi-tieu/{w.indicator_pk}/"
+    ),
+    "quan-tri/chuong-trinh/<int:pk>/chi-tieu/<int:indicator_pk>/xoa/": Page(
+        Rule.ADMIN_POST,
+        {POST: REDIRECT},
+        lambda w, s: f"/quan-tri/chuong-trinh/{_programme_pk(w)}/chi-tieu/{w.indicator_pk}/xoa/",
+    ),
 }
+
+
+def _programme_pk(world) -> int:
+    from targets.models import Indicator
+
+    return Indicator.objects.get(pk=world.indicator_pk).programme_id
+
+
+def _position():
+    from personnel.job_positions import JobPosition
+
+    return JobPosition.objects.get_or_create(code="VT-MATRIX", defaults={"name": "Vị trí thử"})[0]
+
+
 # The site's administration: one rule for every pattern under it.
 ADMIN_PREFIX = "admin/"
 

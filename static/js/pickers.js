@@ -27,7 +27,9 @@
   }
 
   function enhance(select) {
-    if (select.tomselect || select.multiple || select.hasAttribute("data-no-search")) return;
+    if (select.tomselect || select.hasAttribute("data-no-search")) return;
+    // A multiple select becomes a picker only when it asks for one (data-search): chips with a remove button.
+    if (select.multiple && !select.hasAttribute("data-search")) return;
     if (!select.hasAttribute("data-search") && select.options.length < MANY) return;
     var emptyOption = select.querySelector('option[value=""]');
     var label = select.id && document.querySelector('label[for="' + select.id + '"]');
@@ -38,7 +40,8 @@
       score: score,
       sortField: [{ field: "$order" }],
       maxOptions: null,
-      allowEmptyOption: true,
+      allowEmptyOption: !select.multiple,
+      plugins: select.multiple ? ["remove_button"] : [],
       placeholder: emptyOption ? emptyOption.textContent : "",
       render: {
         no_results: function () {

@@ -14,12 +14,13 @@ from collections import defaultdict
 
 from django.db import connection
 
+from personnel.job_positions import catalogue, requirement_window
 from personnel.models import Appointment, Assignment, OrgUnit, Person
 from personnel.qualifications import DECLARED_FIELD
 from training.choices import TrainingResult
 from training.models import TrainingRecord
 
-from ..models import CourseMatch, Indicator, Programme
+from ..models import CourseMatch, Indicator, IndicatorKind, Programme
 from .dates import THEN, TODAY, appointment_window, birth_cutoff, course_window
 
 WORK_MEM = "128MB"
@@ -59,8 +60,11 @@ class PersonCounter:
         # Distinct course conditions: (type codes, first date, last date) -> flag column.
         self.course_flags: dict[tuple[tuple[str, ...], datetime.date | None, datetime.date], str] = {}
         self.type_groups: dict[tuple[str, ...], str] = {}
+        # The job-position catalogue, read once when an indicator needs it.
+        self.positions = catalogue() if any(i.kind == IndicatorKind.JOB_POSITION for i in indicators) else []
         self.level_kinds: list[str] = sorted(
             {kind for indicator in indicators for kind in indicator.qualification_thresholds}
+            | {kind for position, _courses in self.positions for kind in position.qualification_thresholds}
         )
 
     def _param(self, value) -> str:
@@ -90,17 +94,34 @@ class PersonCounter:
             parts.append("p.unit_level = " + self._param(indicator.unit_level))
         if indicator.max_age is not None:
             parts.append("p.birth_date > " + self._param(birth_cutoff(self.at, indicator.max_age)))
+        if indicator.kind == IndicatorKind.JOB_POSITION:
+            parts.append("p.job_position_id IS NOT NULL")
         return " AND ".join(parts)
+
+    def _level(self, kind: str, level: int) -> str:
+        index = self.level_kinds.index(kind)
+        minimum = self._param(level)
+        return (
+            f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(lq.l{index}_{self.period}, -1) >= {minimum}"
+            f" OR COALESCE(rc.g{index}_{self.period}, -1) >= {minimum})"
+        )
+
+    def _job_position(self) -> str:
+        """Return the condition: the person's position at T is one whose every requirement they meet."""
+        alternatives = []
+        for position, courses in self.positions:
+            parts = [f"p.job_position_id = {self._param(position.pk)}"]
+            parts += [self._level(kind, level) for kind, level in position.qualification_thresholds.items()]
+            for required in courses:
+                start, end = requirement_window(required.every_years, self.at)
+                parts.append(f"COALESCE(rc.{self._course_flag([required.course_type_id], start, end)}, 0) = 1")
+            alternatives.append("(" + " AND ".join(parts) + ")")
+        return "(" + (" OR ".join(alternatives) or "1 = 0") + ")"
 
     def _criterion(self, indicator: Indicator) -> str:
         parts = ["1 = 1"]
         for kind, level in indicator.qualification_thresholds.items():
-            index = self.level_kinds.index(kind)
-            minimum = self._param(level)
-            parts.append(
-                f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(lq.l{index}_{self.period}, -1) >= {minimum}"
-                f" OR COALESCE(rc.g{index}_{self.period}, -1) >= {minimum})"
-            )
+            parts.append(self._level(kind, level))
         if indicator.requires_field_suited:
             parts.append("p.field_suited = " + self._param(True))
         if indicator.course_types:
@@ -112,6 +133,8 @@ class PersonCounter:
             )
             for group in groups:
                 parts.append(f"COALESCE(rc.{self._course_flag(group, start, end)}, 0) = 1")
+        if indicator.kind == IndicatorKind.JOB_POSITION:
+            parts.append(self._job_position())
         return " AND ".join(parts)
 
     def sql(
@@ -160,7 +183,7 @@ class PersonCounter:
             f"""p AS (
     SELECT per.id, {placed} AS unit_id, a.category, per.btv_managed, per.btv_succession, per.deputy_term,
            a.leadership_level, per.birth_date, per.field_suited, {columns}, u.level AS unit_level,
-           a.start_date, a.end_date
+           a.start_date, a.end_date, a.job_position_id
     FROM {assignment} a JOIN {person} per ON per.id = a.person_id JOIN {unit_table} u ON u.id = a.unit_id
          {placed_join.format(unit_table=unit_table)}
     WHERE {where}

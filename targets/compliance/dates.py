@@ -6,6 +6,8 @@ import datetime
 
 from django.utils import timezone
 
+from personnel.job_positions import years_before
+
 from ..models import Indicator, IndicatorKind, Programme
 
 THEN = "then"
@@ -88,6 +90,8 @@ def course_window(indicator: Indicator, year: int, at: datetime.date) -> tuple[d
         return datetime.date(year, 1, 1), at
     if indicator.kind == IndicatorKind.WINDOW:
         return indicator.window_start, min(indicator.window_end, at)
+    if indicator.kind == IndicatorKind.RECURRING:
+        return years_before(at, indicator.recurring_years or 1), at
     return None, at
 
 

@@ -18,11 +18,12 @@ from collections import defaultdict
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from personnel.job_positions import catalogue, requirement_window
 from personnel.models import Appointment, Assignment, OrgUnit, Person
 from personnel.qualifications import holds_level
 from training.models import TrainingRecord
 
-from ..models import CourseMatch, Indicator, Programme
+from ..models import CourseMatch, Indicator, IndicatorKind, Programme
 from .dates import THEN, appointment_window, birth_cutoff, course_window
 
 
@@ -50,6 +51,8 @@ def placement_population_q(indicator: Indicator, prefix: str = "") -> Q:
         q &= Q(**{f"{prefix}leadership_level__gte": indicator.min_leadership_level})
     if indicator.unit_level:
         q &= Q(**{f"{prefix}unit__level": indicator.unit_level})
+    if indicator.kind == IndicatorKind.JOB_POSITION:
+        q &= Q(**{f"{prefix}job_position__isnull": False})
     return q
 
 
@@ -103,7 +106,27 @@ def criterion_q(indicator: Indicator, year: int, at: datetime.date, prefix: str 
         records = TrainingRecord.objects.completed_between(start, end)
         person_ref = f"{prefix}pk" if prefix else "pk"
         q &= _has_courses(list(indicator.course_types), indicator.course_match, records, person_ref)
+    if indicator.kind == IndicatorKind.JOB_POSITION:
+        q &= job_position_criterion_q(at, prefix)
     return q
+
+
+def job_position_criterion_q(at: datetime.date, prefix: str = "", positions=None) -> Q:
+    """Return a filter on a person (``prefix`` leads to it): their assignment at ``at`` names a job position
+    and they meet all it requires at ``at`` (each course type within its period, each level held)."""
+    person_ref = f"{prefix}pk" if prefix else "pk"
+    alternatives = Q(**{f"{person_ref}__in": []})
+    for position, courses in positions if positions is not None else catalogue():
+        holding = Assignment.objects.covering(at).filter(job_position_id=position.pk).values("person_id")
+        q = Q(**{f"{person_ref}__in": holding})
+        for kind, level in position.qualification_thresholds.items():
+            q &= holds_level(kind, level, at, prefix=prefix)
+        for required in courses:
+            start, end = requirement_window(required.every_years, at)
+            records = TrainingRecord.objects.completed_between(start, end).of_types([required.course_type_id])
+            q &= Q(**{f"{person_ref}__in": records.values("person_id")})
+        alternatives |= q
+    return alternatives
 
 
 def counted_assignment(appointments: QuerySet) -> QuerySet:

@@ -57,8 +57,15 @@ def missing_text(
             )
         elif indicator.kind == IndicatorKind.APPOINTMENT:
             texts.append(_("chưa có khóa %(what)s trước ngày bổ nhiệm") % {"what": what})
+        elif indicator.kind == IndicatorKind.RECURRING:
+            texts.append(
+                _("chưa có khóa %(what)s trong %(years)s năm gần nhất")
+                % {"what": what, "years": indicator.recurring_years}
+            )
         else:
             texts.append(_("chưa có khóa %(what)s") % {"what": what})
+    if indicator.kind == IndicatorKind.JOB_POSITION:
+        texts.append(_("chưa đáp ứng đủ yêu cầu bồi dưỡng của vị trí việc làm"))
     return texts
 
 

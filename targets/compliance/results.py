@@ -95,6 +95,7 @@ class PersonIndicatorStatus:
     met: bool | None
     missing: list[str]
     appointments: list[dict] = field(default_factory=list)
+    expires_on: datetime.date | None = None  # a recurring indicator met, whose course expires soon ("sắp hết hạn")
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:

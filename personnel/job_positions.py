@@ -1,0 +1,280 @@
+"""Job positions (vị trí việc làm): a catalogue of positions and the training each requires.
+
+A position requires course types, each either once (ever completed by T) or every N years (completed
+within the N years up to T), and minimum levels of the qualification kinds of ``LADDERS``. An assignment
+may name its position (``Assignment.job_position``); the compliance engine's ``job_position`` kind counts
+the persons whose assignment at T names one and who meet all it requires (``targets.compliance``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.codes import validate_code
+from core.names import localized_name, validate_name
+
+from .choices import QualificationKind
+from .qualifications import LADDERS
+
+
+def _level_field(kind: str, verbose) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        verbose, null=True, blank=True, validators=[MaxValueValidator(max(LADDERS[kind]))]
+    )
+
+
+class JobPosition(models.Model):
+    """One position of the catalogue, with the qualification levels it requires."""
+
+    code = models.CharField(_("mã vị trí việc làm"), max_length=40, unique=True, validators=[validate_code])
+    name = models.CharField(_("tên vị trí việc làm"), max_length=255, validators=[validate_name])
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True, validators=[validate_name])
+    min_education = _level_field(QualificationKind.EDUCATION, _("trình độ chuyên môn tối thiểu"))
+    min_political = _level_field(QualificationKind.POLITICAL_THEORY, _("lý luận chính trị tối thiểu"))
+    min_state_management = _level_field(QualificationKind.STATE_MANAGEMENT, _("quản lý nhà nước tối thiểu"))
+    min_language = _level_field(QualificationKind.FOREIGN_LANGUAGE, _("ngoại ngữ tối thiểu"))
+
+    class Meta:
+        verbose_name = _("vị trí việc làm")
+        verbose_name_plural = _("vị trí việc làm")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code}: {localized_name(self)}"
+
+    @property
+    def qualification_thresholds(self) -> dict[str, int]:
+        """Return {qualification kind: minimum level} that the position requires."""
+        pairs = {
+            QualificationKind.EDUCATION: self.min_education,
+            QualificationKind.POLITICAL_THEORY: self.min_political,
+            QualificationKind.STATE_MANAGEMENT: self.min_state_management,
+            QualificationKind.FOREIGN_LANGUAGE: self.min_language,
+        }
+        return {kind: level for kind, level in pairs.items() if level is not None}
+
+
+class JobPositionCourse(models.Model):
+    """A course type a position requires: once, or every ``every_years`` years."""
+
+    position = models.ForeignKey(
+        JobPosition, models.CASCADE, related_name="required_courses", verbose_name=_("vị trí việc làm")
+    )
+    course_type = models.ForeignKey(
+        "training.CourseType", models.PROTECT, related_name="+", verbose_name=_("loại khóa học")
+    )
+    every_years = models.PositiveSmallIntegerField(
+        _("định kỳ (năm)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Để trống: chỉ cần học một lần."),
+    )
+
+    class Meta:
+        verbose_name = _("khóa học bắt buộc theo vị trí việc làm")
+        verbose_name_plural = _("khóa học bắt buộc theo vị trí việc làm")
+        ordering = ["position", "course_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["position", "course_type"], name="job_position_course_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.position_id}: {self.course_type_id}"
+
+
+def years_before(at: datetime.date, years: int) -> datetime.date:
+    """Return the first day of the ``years`` years up to ``at`` (a course done on it is still valid at ``at``)."""
+    try:
+        back = at.replace(year=at.year - years)
+    except ValueError:  # 29 February
+        back = datetime.date(at.year - years, 2, 28)
+    return back + datetime.timedelta(days=1)
+
+
+def expires_on(completed_on: datetime.date, years: int) -> datetime.date:
+    """Return the first day a course completed on ``completed_on`` no longer counts (``years`` later)."""
+    try:
+        return completed_on.replace(year=completed_on.year + years)
+    except ValueError:  # 29 February: valid until 28 February included
+        return datetime.date(completed_on.year + years, 3, 1)
+
+
+def requirement_window(every_years: int | None, at: datetime.date) -> tuple[datetime.date | None, datetime.date]:
+    """Return the first and last dates on which a course meets a requirement at ``at``."""
+    return (None if every_years is None else years_before(at, every_years)), at
+
+
+def catalogue() -> list[tuple[JobPosition, list[JobPositionCourse]]]:
+    """Return every position with its required courses (two queries)."""
+    positions = list(JobPosition.objects.prefetch_related("required_courses"))
+    return [(p, list(p.required_courses.all())) for p in positions]
+
+
+def save_position(*, by, position: JobPosition, courses: list[tuple[str, int | None]]) -> JobPosition:
+    """Create or change a job position and replace the courses it requires ((course type code, every N years
+    or None for once)); refuse a course type named twice. Audited."""
+    import logging
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from core.codes import clean_code
+
+    codes = [code for code, _years in courses]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        raise ValidationError(
+            {"__all__": _("Loại khóa học được chọn hai lần: %(codes)s.") % {"codes": ", ".join(twice)}}
+        )
+    position.code = clean_code(position.code)
+    position.full_clean()
+    with transaction.atomic():
+        position.save()
+        position.required_courses.all().delete()
+        for code, years in courses:
+            requirement = JobPositionCourse(position=position, course_type_id=code, every_years=years)
+            requirement.full_clean()
+            requirement.save()
+    username = by.get_username() if by is not None else "-"
+    logging.getLogger("hanoi.audit").info(
+        "job position save by=%s position=%s courses=%s at=%s",
+        username,
+        position.code,
+        ",".join(f"{code}/{years or 1}" for code, years in courses),
+        timezone.now().isoformat(),
+        extra={"event": "job_position_save", "username": username, "position": position.code},
+    )
+    return position
+
+
+def still_required(person, at: datetime.date, assignments=None) -> dict | None:
+    """Return what the job position of the person's assignment at ``at`` requires of them and whether each
+    part is met: {"position", "courses": [...], "levels": [...], "missing": n}; None without a position.
+
+    One query for the courses with the latest completion of each (the assignment and its position, too, unless
+    the person's ``assignments`` already read are given, with their ``job_position``), and the levels
+    (``levels_at``) only when the position requires any."""
+    from django.db.models import OuterRef, Subquery
+
+    from training.models import TrainingRecord
+
+    from .models import Assignment
+    from .qualifications import level_label, levels_at
+
+    if assignments is not None:
+        assignment = next((a for a in assignments if a.covers(at) and a.job_position_id), None)
+    else:
+        assignment = (
+            Assignment.objects.covering(at).filter(person=person, job_position__isnull=False)
+            .select_related("job_position").first()
+        )  # fmt: skip
+    if assignment is None:
+        return None
+    position = assignment.job_position
+    latest = (
+        TrainingRecord.objects.completed_by(at)
+        .filter(person=person, course__types=OuterRef("course_type_id"))
+        .order_by("-counted_on")
+        .values("counted_on")[:1]
+    )
+    required = list(
+        position.required_courses.select_related("course_type").annotate(last=Subquery(latest)).order_by("pk")
+    )
+    courses = []
+    for requirement in required:
+        start, _end = requirement_window(requirement.every_years, at)
+        done = requirement.last
+        met = done is not None and (start is None or done >= start)
+        expires = None
+        if done is not None and requirement.every_years:
+            expires = expires_on(done, requirement.every_years)
+        courses.append(
+            {"type": requirement.course_type, "every_years": requirement.every_years, "last": done,
+             "expires": expires, "met": met}
+        )  # fmt: skip
+    levels = []
+    thresholds = position.qualification_thresholds
+    held = levels_at([person.pk], at).get(person.pk, {}) if thresholds else {}
+    for kind, minimum in thresholds.items():
+        levels.append(
+            {"kind": QualificationKind(kind).label, "required": level_label(kind, minimum),
+             "held": level_label(kind, held.get(kind)), "met": held.get(kind, 0) >= minimum}
+        )  # fmt: skip
+    missing = sum(not row["met"] for row in courses) + sum(not row["met"] for row in levels)
+    return {"position": position, "courses": courses, "levels": levels, "missing": missing}
+
+
+def missing_by_person(person_ids, at: datetime.date) -> dict[int, list[str]]:
+    """Return {person id: what their job position at ``at`` still requires, in words} for many persons at once
+    (the drill-down of a ``job_position`` indicator): three queries, and the levels (three more) only when a
+    position requires any. Persons with no position at ``at``, or missing nothing, are left out."""
+    from django.db.models import Max
+    from django.utils.translation import gettext as _
+
+    from core.names import localized_name
+    from training.models import TrainingRecord
+
+    from .models import Assignment
+    from .qualifications import level_label, levels_at
+
+    person_ids = list(person_ids)
+    held_position = dict(
+        Assignment.objects.covering(at)
+        .filter(person_id__in=person_ids, job_position__isnull=False)
+        .values_list("person_id", "job_position_id")
+    )
+    if not held_position:
+        return {}
+    positions = {
+        p.pk: (p, list(p.required_courses.all()))
+        for p in JobPosition.objects.filter(pk__in=set(held_position.values())).prefetch_related(
+            "required_courses__course_type"
+        )
+    }
+    types = {r.course_type_id for _p, courses in positions.values() for r in courses}
+    latest: dict[tuple[int, str], datetime.date] = {}
+    if types:
+        rows = (
+            TrainingRecord.objects.completed_by(at)
+            .filter(person_id__in=list(held_position), course__types__code__in=types)
+            .order_by()
+            .values_list("person_id", "course__types__code")
+            .annotate(last=Max("counted_on"))
+        )
+        latest = {(pk, code): last for pk, code, last in rows}
+    need_levels = any(p.qualification_thresholds for p, _courses in positions.values())
+    levels = levels_at(list(held_position), at) if need_levels else {}
+    missing: dict[int, list[str]] = {}
+    for person_id, position_id in held_position.items():
+        position, courses = positions[position_id]
+        texts = []
+        for required in courses:
+            start, _end = requirement_window(required.every_years, at)
+            done = latest.get((person_id, required.course_type_id))
+            name = localized_name(required.course_type)
+            if done is None:
+                texts.append(_("chưa có khóa %(type)s") % {"type": name})
+            elif start is not None and done < start:
+                texts.append(
+                    _("khóa %(type)s đã hết hạn ngày %(date)s")
+                    % {"type": name, "date": f"{expires_on(done, required.every_years):%d/%m/%Y}"}
+                )
+        for kind, minimum in position.qualification_thresholds.items():
+            if levels.get(person_id, {}).get(kind, 0) < minimum:
+                texts.append(
+                    _("chưa đạt %(kind)s %(level)s")
+                    % {"kind": QualificationKind(kind).label.lower(), "level": level_label(kind, minimum)}
+                )
+        if texts:
+            missing[person_id] = [
+                _("vị trí %(position)s: %(missing)s")
+                % {"position": localized_name(position), "missing": "; ".join(texts)}
+            ]
+    return missing
