@@ -187,13 +187,17 @@ def test_a_killed_worker_s_job_is_found_and_resumed_within_a_minute_by_another_w
 def test_a_live_worker_s_job_is_not_taken_over_while_its_heartbeat_beats(database):
     pk = prepare(database)
     first = start_worker(database, TEST_STALL="check", TEST_STALL_SECONDS="6")
-    second = start_worker(database)  # its watchman looks every half second; the stale limit is 3 s
+    second = None
     try:
         running = wait_until(database, pk, lambda row: row["job_state"] == "running" and row["claimed_by"])
+        # Started once the first has the job (else it might simply claim it first): its watchman looks every
+        # half second, and the stale limit is 3 s.
+        second = start_worker(database)
         done = wait_until(database, pk, lambda row: row["job_state"] == "done", seconds=60)
     finally:
         stop(first)
-        stop(second)
+        if second is not None:
+            stop(second)
 
     assert (done["status"], done["attempts"], done["persons"], done["history"]) == ("applied", 1, ROWS, ROWS)
     assert done["claimed_by"] == running["claimed_by"]
