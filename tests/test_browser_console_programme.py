@@ -51,8 +51,10 @@ def city(transactional_db, make_person, make_course, complete, make_user):
 def pick(page, field: str, text: str) -> None:
     """Choose ``text`` in the Tom Select picker of ``field`` by typing it, as a user does."""
     page.locator(f"#id_{field} + .ts-wrapper .ts-control").click()
-    page.keyboard.type(text)
-    page.locator(f"#id_{field}-ts-dropdown .option", has_text=re.compile(f"^{re.escape(text)}$")).click()
+    page.locator(f"#id_{field}-ts-control").fill(text)  # once the picker has the focus: no keystroke lost
+    option = page.locator(f"#id_{field}-ts-dropdown .option", has_text=re.compile(f"^{re.escape(text)}$"))
+    option.wait_for(state="visible")
+    option.click()
     page.keyboard.press("Escape")
 
 
