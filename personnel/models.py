@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -349,6 +350,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["person", "start_date"], name="assignment_person_start"),
             models.Index(fields=["unit", "start_date"], name="assignment_unit_start"),
+            # The unit a person is counted in, in view ``today`` (a few units recounted after a change).
+            models.Index(Coalesce("heir_unit", "unit"), name="assignment_placed_unit"),
         ]
 
     def __str__(self):

@@ -174,6 +174,7 @@ class PersonCounter:
         placed, placed_join = _placement(self.view)
         if person_ids is not None:
             where = f"per.id IN ({', '.join(self._param(pk) for pk in person_ids) or 'NULL'})"
+            placed_join = ""
         else:
             where = f"pu.path LIKE {self._param(unit.path + '%')}"
             if units is not None:
