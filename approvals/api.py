@@ -113,6 +113,18 @@ class ApprovalView(ApiMixin, APIView):
         data.is_valid(raise_exception=True)
         return data.validated_data
 
+    def act(self, service) -> Response:
+        """Run one step (``services.approve`` or ``services.accept``) on the request's programme, unit and year."""
+        data = self.read()
+        try:
+            approval = service(
+                programme=self.programme(data["programme"]), unit=self.unit(data["unit"]), year=data["year"],
+                user=self.request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            return self.refused(error)
+        return Response(as_json(approval))
+
     def refused(self, error: ValidationError) -> Response:
         code = getattr(error, "code", None) or "invalid"
         return Response({"detail": " ".join(error.messages), "code": code}, status=status.HTTP_400_BAD_REQUEST)
@@ -156,15 +168,7 @@ class ApproveView(ApprovalView):
         responses=WRITE_RESPONSES,
     )
     def post(self, request):
-        data = self.read()
-        try:
-            approval = services.approve(
-                programme=self.programme(data["programme"]), unit=self.unit(data["unit"]), year=data["year"],
-                user=request.user,
-            )  # fmt: skip
-        except ValidationError as error:
-            return self.refused(error)
-        return Response(as_json(approval))
+        return self.act(services.approve)
 
 
 class AcceptView(ApprovalView):
@@ -174,15 +178,7 @@ class AcceptView(ApprovalView):
         responses=WRITE_RESPONSES,
     )
     def post(self, request):
-        data = self.read()
-        try:
-            approval = services.accept(
-                programme=self.programme(data["programme"]), unit=self.unit(data["unit"]), year=data["year"],
-                user=request.user,
-            )  # fmt: skip
-        except ValidationError as error:
-            return self.refused(error)
-        return Response(as_json(approval))
+        return self.act(services.accept)
 
 
 class ReturnView(ApprovalView):
