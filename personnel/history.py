@@ -139,21 +139,7 @@ def replace_history(*, person: Person, stretches: list[Stretch]) -> list[Assignm
     """Replace a person's whole history with ``stretches`` (all or nothing) and return the new rows."""
     raise_if_invalid(stretches)
     person.assignments.all().delete()
-    rows = Assignment.objects.bulk_create(
-        [
-            Assignment(
-                person=person,
-                unit=s.unit,
-                category=s.category,
-                leadership_level=s.leadership_level,
-                position_title=s.position_title,
-                job_position=s.job_position,
-                start_date=s.start_date,
-                end_date=s.end_date,
-            )
-            for s in stretches
-        ]
-    )
+    rows = Assignment.objects.bulk_create([_assignment(person, s) for s in stretches])
     sync_persons([person.pk])
     refresh_heirs(person_ids=[person.pk])
     return rows
@@ -311,12 +297,14 @@ def _sync_chunk(person_ids: list[int], *, today: datetime.date | None = None) ->
 
 
 def _assignment(person: Person, stretch: Stretch) -> Assignment:
+    """Return the (unsaved) assignment a stretch describes for a person."""
     return Assignment(
         person_id=person.pk,
         unit=stretch.unit,
         category=stretch.category,
         leadership_level=stretch.leadership_level,
         position_title=stretch.position_title,
+        job_position=stretch.job_position,
         start_date=stretch.start_date,
         end_date=stretch.end_date,
     )

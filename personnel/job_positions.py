@@ -18,7 +18,7 @@ from core.codes import validate_code
 from core.names import localized_name, validate_name
 
 from .choices import QualificationKind
-from .qualifications import LADDERS
+from .qualifications import LADDERS, thresholds_of
 
 
 def _level_field(kind: str, verbose) -> models.PositiveSmallIntegerField:
@@ -49,13 +49,7 @@ class JobPosition(models.Model):
     @property
     def qualification_thresholds(self) -> dict[str, int]:
         """Return {qualification kind: minimum level} that the position requires."""
-        pairs = {
-            QualificationKind.EDUCATION: self.min_education,
-            QualificationKind.POLITICAL_THEORY: self.min_political,
-            QualificationKind.STATE_MANAGEMENT: self.min_state_management,
-            QualificationKind.FOREIGN_LANGUAGE: self.min_language,
-        }
-        return {kind: level for kind, level in pairs.items() if level is not None}
+        return thresholds_of(self)
 
 
 class JobPositionCourse(models.Model):

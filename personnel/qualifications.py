@@ -185,3 +185,15 @@ def levels_at(person_ids, at: datetime.date) -> dict[int, dict[str, int]]:
         current = levels[row["person_id"]]
         current[row["kind"]] = max(current.get(row["kind"], 0), row["level"])
     return levels
+
+
+def thresholds_of(obj) -> dict[str, int]:
+    """Return {qualification kind: minimum level} of the ``min_education``, ``min_political``,
+    ``min_state_management`` and ``min_language`` that ``obj`` (an indicator, a job position) sets."""
+    pairs = {
+        QualificationKind.EDUCATION: obj.min_education,
+        QualificationKind.POLITICAL_THEORY: obj.min_political,
+        QualificationKind.STATE_MANAGEMENT: obj.min_state_management,
+        QualificationKind.FOREIGN_LANGUAGE: obj.min_language,
+    }
+    return {kind: level for kind, level in pairs.items() if level is not None}

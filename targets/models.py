@@ -26,7 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from core.codes import validate_code
 from personnel.choices import AppointmentKind, Category, LeadershipLevel, UnitLevel
-from personnel.qualifications import LADDERS, QualificationKind
+from personnel.qualifications import LADDERS, QualificationKind, thresholds_of
 
 
 class IndicatorKind(models.TextChoices):
@@ -184,13 +184,7 @@ class Indicator(models.Model):
     @property
     def qualification_thresholds(self) -> dict[str, int]:
         """Return {qualification kind: minimum level} for the thresholds this indicator sets."""
-        pairs = {
-            QualificationKind.EDUCATION: self.min_education,
-            QualificationKind.POLITICAL_THEORY: self.min_political,
-            QualificationKind.STATE_MANAGEMENT: self.min_state_management,
-            QualificationKind.FOREIGN_LANGUAGE: self.min_language,
-        }
-        return {kind: level for kind, level in pairs.items() if level is not None}
+        return thresholds_of(self)
 
     def clean(self):
         from training.models import CourseType
