@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 from accounts import mfa
 from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
+from accounts.privacy import role_sees_full_citizen_id
 from accounts.roles import role_of
 from accounts.scoping import (
     changeable_courses,
@@ -47,7 +48,6 @@ from accounts.scoping import (
 from core.concurrency import StaleEdit, delete_versioned, is_versioned, parse_version, save_versioned
 from personnel import history
 from personnel.models import OrgUnit
-from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
 from targets import compliance
 from targets import years as target_years

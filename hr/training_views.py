@@ -21,14 +21,13 @@ from accounts.scoping import (
 )
 from core.concurrency import StaleEdit, save_versioned
 from core.params import year_param
+from hr.training_forms import CourseForm, RecordClassForm
+from hr.views import default_programme, page_of, partial_or_page, reader_required, writer_required
 from personnel.qualifications import level_label
-from personnel.views import default_programme, page_of, partial_or_page, reader_required, writer_required
 from targets import years as target_years
-
-from .choices import TrainingResult
-from .forms import CourseForm, RecordClassForm
-from .models import Course, CourseType
-from .services import ClassRecordError, record_class
+from training.choices import TrainingResult
+from training.models import Course, CourseType
+from training.services import ClassRecordError, record_class
 
 SEARCH_LIMIT = 20
 
