@@ -35,14 +35,11 @@ from accounts.models import AccessAction
 from accounts.privacy import role_sees_full_citizen_id
 from accounts.roles import role_of
 from accounts.scoping import (
-    changeable_courses,
-    course_used_outside_scope,
     scope_unit,
     sees_whole_city,
     visible_appointments,
     visible_persons,
     visible_qualifications,
-    visible_training_records,
     visible_units,
 )
 from core.concurrency import StaleEdit, delete_versioned, is_versioned, parse_version, save_versioned
@@ -53,6 +50,7 @@ from targets import compliance
 from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType
+from training.scoping import changeable_courses, course_used_outside_scope, visible_training_records
 
 from . import filters, serializers
 from .authentication import BasicAuthentication, TokenAuthentication

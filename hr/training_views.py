@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.access import record_list_access
 from accounts.models import AccessAction
 from accounts.roles import can_write
-from accounts.scoping import (
-    can_change_course,
-    changeable_courses,
-    course_used_outside_scope,
-    visible_persons,
-    visible_training_records,
-)
+from accounts.scoping import visible_persons
 from core.concurrency import StaleEdit, save_versioned
 from core.params import year_param
 from hr.training_forms import CourseForm, RecordClassForm
@@ -27,6 +21,7 @@ from personnel.qualifications import level_label
 from targets import years as target_years
 from training.choices import TrainingResult
 from training.models import Course, CourseType
+from training.scoping import can_change_course, changeable_courses, course_used_outside_scope, visible_training_records
 from training.services import ClassRecordError, record_class
 
 SEARCH_LIMIT = 20

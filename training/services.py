@@ -67,7 +67,7 @@ def completion_date_errors(
 
 # What a training record means comes from its course: its dates (when it counts), its types (which indicators
 # it serves) and the level it grants. While persons of other units have records of a course, a unit's HR
-# officer may not change these (``accounts.scoping.course_used_outside_scope``), nor delete the course.
+# officer may not change these (``training.scoping.course_used_outside_scope``), nor delete the course.
 COURSE_MEANING_FIELDS = ("start_date", "end_date", "types", "grants_kind", "grants_level")
 
 
