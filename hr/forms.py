@@ -16,7 +16,7 @@ from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_opti
 from personnel.choices import QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
-from personnel.services import appointment_training_gaps
+from targets.appointments import appointment_training_gaps
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
 

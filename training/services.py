@@ -25,6 +25,7 @@ from personnel.models import Person
 
 from .choices import TrainingResult
 from .models import Course, TrainingRecord
+from .signals import records_writing
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -174,13 +175,17 @@ def record_class(
         )
     }
     certificates = certificates or {}
-    # approvals.locks: no record of an approved year, as stored or as written.
-    from approvals.locks import check_writable
-
+    # approvals: no record of an approved year, as stored or as written.
     day = completed_on or course.end_date
     pairs = [(p.pk, day) for p in people]
     pairs += [(r.person_id, r.completed_on or course.end_date) for r in existing.values()]
-    check_writable(person_ids=[p for p, _d in pairs], dates=[d for _p, d in pairs], user=user, what=course.code)
+    records_writing.send(
+        sender=TrainingRecord,
+        person_ids=[p for p, _d in pairs],
+        dates=[d for _p, d in pairs],
+        user=user,
+        what=course.code,
+    )
     new, changed = [], []
     for person in people:
         record = existing.get(person.pk)
