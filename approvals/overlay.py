@@ -2,9 +2,9 @@
 figures for an approved year, marked with who approved them and when.
 
 ``overlay`` receives ``reports.signals.figures_loaded``, sent at the end of ``reports.freshness.load_figures``:
-one query for the approvals of the unit
-(every year shown) and of its children (the chosen year); the stored runs it patches are copied, and their
-``run`` label names the approvals too, so a drawing cached for the live figures is never shown for frozen ones.
+one query for the approvals of the unit (every year shown) and of its children (the chosen year); the stored
+runs it patches are copied, and their ``run`` label names the approvals too, so a drawing cached for the live
+figures is never shown for frozen ones.
 """
 
 from __future__ import annotations
