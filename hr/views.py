@@ -37,14 +37,15 @@ from core.params import page_param, year_param
 from hr.filters import PersonFilter
 from hr.forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
 from personnel.choices import QualificationKind
-from personnel.job_positions import still_required
 from personnel.models import Appointment, OrgUnit, Person, Qualification
-from personnel.qualifications import DECLARED_FIELD, level_label, levels_at
+from personnel.qualifications import DECLARED_FIELD, level_label
 from personnel.services import save_person, transfer_person
 from targets import years as target_years
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
 from training.choices import TrainingResult
+from training.job_positions import still_required
+from training.levels import levels_at
 from training.models import Course, TrainingRecord
 
 PAGE_SIZE = 50
