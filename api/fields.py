@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.encoding import smart_str
 from rest_framework import serializers
 
-from personnel.privacy import mask_citizen_id
+from accounts.privacy import mask_citizen_id
 
 
 class CodeField(serializers.SlugRelatedField):

@@ -18,7 +18,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
-from accounts.scoping import course_used_outside_scope, visible_persons, visible_units
+from accounts.scoping import visible_persons, visible_units
 from core.codes import normalise_code
 from personnel.choices import Category, LeadershipLevel, QualificationKind
 from personnel.job_positions import JobPosition
@@ -27,6 +27,7 @@ from personnel.qualifications import LADDERS, level_label, qualification_level_e
 from personnel.services import prepare_person
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType, TrainingRecord
+from training.scoping import course_used_outside_scope
 from training.services import (
     completion_date_errors,
     course_meaning,

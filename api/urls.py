@@ -3,9 +3,8 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from approvals import api as approvals_api
-from planning import api as planning_api
-
+from . import approvals as approvals_api
+from . import planning as planning_api
 from . import views
 
 app_name = "api"
@@ -25,7 +24,7 @@ router.register("courses", views.CourseViewSet, basename="course")
 router.register("training-records", views.TrainingRecordViewSet, basename="training-record")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("indicators", views.IndicatorViewSet, basename="indicator")
-planning_api.register(router)  # plans, planned classes, class rosters, nominations (planning.api)
+planning_api.register(router)  # plans, planned classes, class rosters, nominations (api.planning)
 
 urlpatterns = [
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),

@@ -32,27 +32,25 @@ from rest_framework.views import APIView
 from accounts import mfa
 from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
+from accounts.privacy import role_sees_full_citizen_id
 from accounts.roles import role_of
 from accounts.scoping import (
-    changeable_courses,
-    course_used_outside_scope,
     scope_unit,
     sees_whole_city,
     visible_appointments,
     visible_persons,
     visible_qualifications,
-    visible_training_records,
     visible_units,
 )
 from core.concurrency import StaleEdit, delete_versioned, is_versioned, parse_version, save_versioned
 from personnel import history
 from personnel.models import OrgUnit
-from personnel.privacy import role_sees_full_citizen_id
 from personnel.services import save_person, save_unit
 from targets import compliance
 from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType
+from training.scoping import changeable_courses, course_used_outside_scope, visible_training_records
 
 from . import filters, serializers
 from .authentication import BasicAuthentication, TokenAuthentication

@@ -10,15 +10,16 @@
   ``LockIndex`` for many rows, ``YearLocked`` with code ``year_locked``) and the model signals that guard every
   ``save()``/``delete()``; ``imports``: the import check, row by row.
 - ``selectors``: frozen reports, "now vs approved" (``compare``), ``approved_report(s)`` for the command and the
-  API; ``overlay``: the one hook in ``reports.freshness.load_figures`` (dashboard, exports, print show the
+  API; ``overlay``: the receiver of ``reports.signals.figures_loaded`` (dashboard, exports, print show the
   frozen figures of approved years, marked); ``final_report``: the programme's final report (page and XLSX).
-- ``views``/``urls`` (/phe-duyet/), ``api`` (/api/v1/approvals/), commands ``approve`` and ``return_year``.
+- ``views``/``urls`` (/phe-duyet/), ``api.approvals`` (/api/v1/approvals/), commands ``approve`` and ``return_year``.
 
-Hooks outside this app: ``reports/freshness.py`` (end of ``load_figures``), ``reports/views.py`` (``heading``'s
-approved line), ``reports/exports.py`` (``Heading.approved``), ``reports/templates/reports/dashboard.html`` and
-``print.html`` (the approved mark, a link), ``reports/management/commands/compliance.py`` (``approved``),
+Hooks outside this app: ``reports/freshness.py`` (end of ``load_figures`` sends ``figures_loaded``),
+``reports/views.py`` (``heading``'s approved line), ``reports/exports.py`` (``Heading.approved``),
+``reports/templates/reports/dashboard.html`` and ``print.html`` (the approved mark, a link),
 ``exchange/resources.py`` (end of ``TemplateResource.check``), ``api/views.py`` (409 ``year_locked``,
 compliance ``approved``), ``api/bulk.py``, ``api/serializers.py`` (schema), ``api/urls.py``,
-``training/services.py`` (``record_class``), ``personnel/forms.py`` (``PersonChildForm.refuse_locked``),
-``personnel/views.py`` (delete refused), ``config/settings.py``, ``config/urls.py``.
+``training/services.py`` (``record_class`` sends ``records_writing``), ``personnel/services.py`` (``save_person``
+sends ``person_saving``), ``hr/forms.py`` (``PersonChildForm.refuse_locked``), ``hr/views.py`` (delete refused),
+``config/settings.py``, ``config/urls.py``. Command ``compliance``: a unit's figures, frozen where approved.
 """

@@ -8,6 +8,10 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         # Every save or delete of a record behind the figures is checked against approved years (approvals.locks).
-        from . import locks
+        from reports.signals import figures_loaded
+
+        from . import locks, overlay
 
         locks.connect_guards()
+        # Approved years show their frozen figures wherever the figures are read (reports.freshness.load_figures).
+        figures_loaded.connect(overlay.overlay_loaded, dispatch_uid="approvals.overlay")

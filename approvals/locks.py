@@ -26,10 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from personnel.models import Assignment, OrgUnit
+from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification
+from personnel.signals import person_saving
+from training.models import TrainingRecord
+from training.signals import records_writing
 
 from .models import ExceptionUse, LockException, YearApproval, active_exceptions_q
 
@@ -269,8 +273,6 @@ def locked_for(person_id: int, day: datetime.date | None) -> Lock | None:
 
 def record_day(instance) -> datetime.date | None:
     """Return the date a training record, qualification or appointment counts from."""
-    from training.models import TrainingRecord
-
     if isinstance(instance, TrainingRecord):
         if instance.completed_on is not None:
             return instance.completed_on
@@ -351,11 +353,9 @@ def person_placement_spans(
 
 def check_person_writable(*, person, user=None, record: bool = True) -> None:
     """Raise ``YearLocked`` when saving ``person`` (its unit, category, leadership level, first and last day) would
-    change the placement of an approved year (``personnel.services.save_person`` calls it)."""
+    change the placement of an approved year (``refuse_locked_person``)."""
     if not YearApproval.objects.locking().exists():
         return
-    from personnel.models import Person
-
     stored = None
     if person.pk is not None:
         stored = Person.objects.filter(pk=person.pk).values("id", "category", "leadership_level").first()
@@ -414,12 +414,19 @@ def _guard_delete(sender, instance, **kwargs):
         )  # fmt: skip
 
 
+def refuse_locked_person(sender, *, person, **kwargs) -> None:
+    """Receive ``personnel.signals.person_saving``: refuse a person's row that would move an approved year."""
+    check_person_writable(person=person)
+
+
+def refuse_locked_records(sender, *, person_ids, dates, user=None, what: str = "", **kwargs) -> None:
+    """Receive ``training.signals.records_writing``: refuse training records dated in an approved year."""
+    check_writable(person_ids=person_ids, dates=dates, user=user, what=what)
+
+
 def connect_guards() -> None:
-    from django.db.models.signals import pre_delete, pre_save
-
-    from personnel.models import Appointment, Qualification
-    from training.models import TrainingRecord
-
+    person_saving.connect(refuse_locked_person, sender=Person, dispatch_uid="approvals.person_saving")
+    records_writing.connect(refuse_locked_records, sender=TrainingRecord, dispatch_uid="approvals.records_writing")
     for model in (TrainingRecord, Qualification, Appointment, Assignment):
         pre_save.connect(_guard_save, sender=model, dispatch_uid=f"approvals.guard_save.{model.__name__}")
         pre_delete.connect(_guard_delete, sender=model, dispatch_uid=f"approvals.guard_delete.{model.__name__}")

@@ -1,9 +1,10 @@
 """Approved figures stay put: the dashboard, its exports and the print view show an approved unit's frozen
 figures for an approved year, marked with who approved them and when.
 
-``overlay`` is the one hook in ``reports.freshness.load_figures``: one query for the approvals of the unit
-(every year shown) and of its children (the chosen year); the stored runs it patches are copied, and their
-``run`` label names the approvals too, so a drawing cached for the live figures is never shown for frozen ones.
+``overlay`` receives ``reports.signals.figures_loaded``, sent at the end of ``reports.freshness.load_figures``:
+one query for the approvals of the unit (every year shown) and of its children (the chosen year); the stored
+runs it patches are copied, and their ``run`` label names the approvals too, so a drawing cached for the live
+figures is never shown for frozen ones.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from targets import compliance
 
 from .models import LOCKING, YearApproval
 from .selectors import approved_info, frozen_report
+
+
+def overlay_loaded(sender, *, figures, view: str, **kwargs) -> None:
+    """Receive ``reports.signals.figures_loaded``: overlay the frozen figures of approved years."""
+    overlay(figures, view=view)
 
 
 def overlay(figures, *, view: str):

@@ -11,7 +11,7 @@ import re
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from personnel.privacy import mask_citizen_id
+from accounts.privacy import mask_citizen_id
 
 CITIZEN_ID_RUN = re.compile(r"(?<!\d)\d{12}(?!\d)")
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "approvals",
     "api",
     "planning",
+    "hr",
 ]
 
 MIDDLEWARE = [

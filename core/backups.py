@@ -90,15 +90,6 @@ def restore_database(*, path: Path, alias: str = "default") -> None:
     connection.close()
 
 
-def record_counts(alias: str = "default") -> dict[str, int]:
-    """Return how many units, persons, qualifications, courses, training records and appointments the database holds."""
-    from personnel.models import Appointment, OrgUnit, Person, Qualification
-    from training.models import Course, TrainingRecord
-
-    models = [OrgUnit, Person, Qualification, Course, TrainingRecord, Appointment]
-    return {str(model._meta.verbose_name_plural): model._base_manager.using(alias).count() for model in models}
-
-
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL: the client programs, with the Django connection's parameters
 

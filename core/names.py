@@ -42,27 +42,6 @@ def localized_names(rows) -> dict:
     return {code: (name_en if use_english and name_en else name) for code, name, name_en in rows}
 
 
-ENGLISH_NAMES_SECONDS = 60
-
-
-def indicator_name(result) -> str:
-    """Return the name of an indicator's result (the engine's results carry the Vietnamese name) in the active language.
-
-    The English names are read once a minute at most (one query), and only for English pages.
-    """
-    if not english():
-        return result.name
-    from django.core.cache import cache
-
-    from targets.models import Indicator
-
-    names = cache.get("core:indicator-names-en")
-    if names is None:
-        names = {name: name_en for name, name_en in Indicator.objects.values_list("name", "name_en") if name_en}
-        cache.set("core:indicator-names-en", names, ENGLISH_NAMES_SECONDS)
-    return names.get(result.name, result.name)
-
-
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 

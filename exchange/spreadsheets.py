@@ -18,9 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from accounts.privacy import mask_citizen_id
 from core.text import fold_key
 from personnel.choices import QualificationKind
-from personnel.privacy import mask_citizen_id
 from personnel.qualifications import LADDERS
 from training.models import CourseType
 

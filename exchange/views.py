@@ -27,8 +27,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.access import record_access
 from accounts.models import AccessAction
+from accounts.privacy import mask_citizen_id, sees_full_citizen_id
 from accounts.scoping import scope_unit
-from personnel.privacy import mask_citizen_id, sees_full_citizen_id
 
 from . import jobs, spreadsheets
 from .models import ImportBatch, ImportKind, ImportRow, ImportStatus

@@ -9,12 +9,16 @@ the persons whose assignment at T names one and who meet all it requires (``targ
 from __future__ import annotations
 
 import datetime
+import logging
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.codes import validate_code
+from core.codes import clean_code, validate_code
 from core.names import localized_name, validate_name
 
 from .choices import QualificationKind
@@ -112,20 +116,11 @@ def catalogue() -> list[tuple[JobPosition, list[JobPositionCourse]]]:
 def save_position(*, by, position: JobPosition, courses: list[tuple[str, int | None]]) -> JobPosition:
     """Create or change a job position and replace the courses it requires ((course type code, every N years
     or None for once)); refuse a course type named twice. Audited."""
-    import logging
-
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from core.codes import clean_code
-
     codes = [code for code, _years in courses]
     twice = sorted({code for code in codes if codes.count(code) > 1})
     if twice:
         raise ValidationError(
-            {"__all__": _("Loại khóa học được chọn hai lần: %(codes)s.") % {"codes": ", ".join(twice)}}
+            {"__all__": gettext("Loại khóa học được chọn hai lần: %(codes)s.") % {"codes": ", ".join(twice)}}
         )
     position.code = clean_code(position.code)
     position.full_clean()
@@ -146,129 +141,3 @@ def save_position(*, by, position: JobPosition, courses: list[tuple[str, int | N
         extra={"event": "job_position_save", "username": username, "position": position.code},
     )
     return position
-
-
-def still_required(person, at: datetime.date, assignments=None) -> dict | None:
-    """Return what the job position of the person's assignment at ``at`` requires of them and whether each
-    part is met: {"position", "courses": [...], "levels": [...], "missing": n}; None without a position.
-
-    One query for the courses with the latest completion of each (the assignment and its position, too, unless
-    the person's ``assignments`` already read are given, with their ``job_position``), and the levels
-    (``levels_at``) only when the position requires any."""
-    from django.db.models import OuterRef, Subquery
-
-    from training.models import TrainingRecord
-
-    from .models import Assignment
-    from .qualifications import level_label, levels_at
-
-    if assignments is not None:
-        assignment = next((a for a in assignments if a.covers(at) and a.job_position_id), None)
-    else:
-        assignment = (
-            Assignment.objects.covering(at).filter(person=person, job_position__isnull=False)
-            .select_related("job_position").first()
-        )  # fmt: skip
-    if assignment is None:
-        return None
-    position = assignment.job_position
-    latest = (
-        TrainingRecord.objects.completed_by(at)
-        .filter(person=person, course__types=OuterRef("course_type_id"))
-        .order_by("-counted_on")
-        .values("counted_on")[:1]
-    )
-    required = list(
-        position.required_courses.select_related("course_type").annotate(last=Subquery(latest)).order_by("pk")
-    )
-    courses = []
-    for requirement in required:
-        start, _end = requirement_window(requirement.every_years, at)
-        done = requirement.last
-        met = done is not None and (start is None or done >= start)
-        expires = None
-        if done is not None and requirement.every_years:
-            expires = expires_on(done, requirement.every_years)
-        courses.append(
-            {"type": requirement.course_type, "every_years": requirement.every_years, "last": done,
-             "expires": expires, "met": met}
-        )  # fmt: skip
-    levels = []
-    thresholds = position.qualification_thresholds
-    held = levels_at([person.pk], at).get(person.pk, {}) if thresholds else {}
-    for kind, minimum in thresholds.items():
-        levels.append(
-            {"kind": QualificationKind(kind).label, "required": level_label(kind, minimum),
-             "held": level_label(kind, held.get(kind)), "met": held.get(kind, 0) >= minimum}
-        )  # fmt: skip
-    missing = sum(not row["met"] for row in courses) + sum(not row["met"] for row in levels)
-    return {"position": position, "courses": courses, "levels": levels, "missing": missing}
-
-
-def missing_by_person(person_ids, at: datetime.date) -> dict[int, list[str]]:
-    """Return {person id: what their job position at ``at`` still requires, in words} for many persons at once
-    (the drill-down of a ``job_position`` indicator): three queries, and the levels (three more) only when a
-    position requires any. Persons with no position at ``at``, or missing nothing, are left out."""
-    from django.db.models import Max
-    from django.utils.translation import gettext as _
-
-    from core.names import localized_name
-    from training.models import TrainingRecord
-
-    from .models import Assignment
-    from .qualifications import level_label, levels_at
-
-    person_ids = list(person_ids)
-    held_position = dict(
-        Assignment.objects.covering(at)
-        .filter(person_id__in=person_ids, job_position__isnull=False)
-        .values_list("person_id", "job_position_id")
-    )
-    if not held_position:
-        return {}
-    positions = {
-        p.pk: (p, list(p.required_courses.all()))
-        for p in JobPosition.objects.filter(pk__in=set(held_position.values())).prefetch_related(
-            "required_courses__course_type"
-        )
-    }
-    types = {r.course_type_id for _p, courses in positions.values() for r in courses}
-    latest: dict[tuple[int, str], datetime.date] = {}
-    if types:
-        rows = (
-            TrainingRecord.objects.completed_by(at)
-            .filter(person_id__in=list(held_position), course__types__code__in=types)
-            .order_by()
-            .values_list("person_id", "course__types__code")
-            .annotate(last=Max("counted_on"))
-        )
-        latest = {(pk, code): last for pk, code, last in rows}
-    need_levels = any(p.qualification_thresholds for p, _courses in positions.values())
-    levels = levels_at(list(held_position), at) if need_levels else {}
-    missing: dict[int, list[str]] = {}
-    for person_id, position_id in held_position.items():
-        position, courses = positions[position_id]
-        texts = []
-        for required in courses:
-            start, _end = requirement_window(required.every_years, at)
-            done = latest.get((person_id, required.course_type_id))
-            name = localized_name(required.course_type)
-            if done is None:
-                texts.append(_("chưa có khóa %(type)s") % {"type": name})
-            elif start is not None and done < start:
-                texts.append(
-                    _("khóa %(type)s đã hết hạn ngày %(date)s")
-                    % {"type": name, "date": f"{expires_on(done, required.every_years):%d/%m/%Y}"}
-                )
-        for kind, minimum in position.qualification_thresholds.items():
-            if levels.get(person_id, {}).get(kind, 0) < minimum:
-                texts.append(
-                    _("chưa đạt %(kind)s %(level)s")
-                    % {"kind": QualificationKind(kind).label.lower(), "level": level_label(kind, minimum)}
-                )
-        if texts:
-            missing[person_id] = [
-                _("vị trí %(position)s: %(missing)s")
-                % {"position": localized_name(position), "missing": "; ".join(texts)}
-            ]
-    return missing

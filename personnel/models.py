@@ -15,6 +15,8 @@ from core.names import validate_name
 from core.text import fold, name_sort_key, split_name
 
 from .choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
+from .job_positions import JobPosition, JobPositionCourse  # noqa: F401  (models of this app)
+from .qualifications import level_label
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -389,8 +391,6 @@ class Qualification(models.Model):
         indexes = [models.Index(fields=["kind", "level"], name="qualification_kind_level")]
 
     def __str__(self):
-        from .qualifications import level_label
-
         return f"{self.get_kind_display()}: {level_label(self.kind, self.level)}"
 
 
@@ -490,6 +490,3 @@ class Reorganisation(models.Model):
     def undo_reason(self) -> str:
         """Return the change reason written on every history row of its undo."""
         return f"reorg-undo:{self.pk}"
-
-
-from .job_positions import JobPosition, JobPositionCourse  # noqa: E402, F401  (models of this app)

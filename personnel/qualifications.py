@@ -2,15 +2,12 @@
 
 The level at T is the highest of: the person's declared level (no date, counts at every date), the
 dated qualifications obtained on or before T (an undated one counts always), and the levels granted by
-courses the person completed on or before T. ``holds_level`` states the rule as a set-based filter for
-the compliance engine; ``levels_at`` states it for one or many persons, for display. Both read the
-same three sources and a test holds them equal.
+courses the person completed on or before T. ``training.levels`` reads it from the data (``holds_level``
+for the compliance engine, ``levels_at`` for display).
 """
 
-import datetime
 import re
 
-from django.db.models import F, Max, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -136,55 +133,6 @@ def qualification_level_error(kind: str | None, level: int | None) -> str | None
 def level_choices(kind: str) -> list[tuple[int, str]]:
     """Return the (level, label) choices of a qualification of ``kind``, for pickers."""
     return [(level, str(label)) for level, label in qualification_levels(kind).items()]
-
-
-def holds_level(kind: str, min_level: int, at: datetime.date, prefix: str = "") -> Q:
-    """Return a filter: the person (``prefix`` leads to it) holds ``kind`` at ``min_level`` or above at ``at``."""
-    from training.models import TrainingRecord
-
-    from .models import Qualification
-
-    dated = Qualification.objects.filter(kind=kind, level__gte=min_level).filter(
-        Q(obtained_on__isnull=True) | Q(obtained_on__lte=at)
-    )
-    granted = TrainingRecord.objects.completed_by(at).filter(
-        course__grants_kind=kind, course__grants_level__gte=min_level
-    )
-    person = f"{prefix}pk" if prefix else "pk"
-    return (
-        Q(**{f"{prefix}{DECLARED_FIELD[kind]}__gte": min_level})
-        | Q(**{f"{person}__in": dated.values("person_id")})
-        | Q(**{f"{person}__in": granted.values("person_id")})
-    )
-
-
-def levels_at(person_ids, at: datetime.date) -> dict[int, dict[str, int]]:
-    """Return {person id: {kind: level at ``at``}} for the given persons, in three queries."""
-    from training.models import TrainingRecord
-
-    from .models import Person, Qualification
-
-    person_ids = list(person_ids)
-    levels = {
-        row["pk"]: {kind: row[field] for kind, field in DECLARED_FIELD.items()}
-        for row in Person.objects.filter(pk__in=person_ids).values("pk", *DECLARED_FIELD.values())
-    }
-    dated = (
-        Qualification.objects.filter(person_id__in=person_ids)
-        .filter(Q(obtained_on__isnull=True) | Q(obtained_on__lte=at))
-        .values("person_id", "kind")
-        .annotate(level=Max("level"))
-    )
-    granted = (
-        TrainingRecord.objects.completed_by(at)
-        .filter(person_id__in=person_ids, course__grants_kind__isnull=False)
-        .values("person_id", kind=F("course__grants_kind"))
-        .annotate(level=Max("course__grants_level"))
-    )
-    for row in [*dated, *granted]:
-        current = levels[row["person_id"]]
-        current[row["kind"]] = max(current.get(row["kind"], 0), row["level"])
-    return levels
 
 
 def thresholds_of(obj) -> dict[str, int]:

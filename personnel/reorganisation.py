@@ -26,6 +26,7 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -726,13 +727,11 @@ def _undo(record: Reorganisation, user) -> None:
             _("Đơn vị mới thành lập đã có quá trình công tác khác của %(count)s cán bộ: %(names)s.")
             % {"count": len(people), "names": _names(people)}
         )
-    from accounts.models import User
-
     blocking = [
         *OrgUnit.objects.filter(parent_id__in=created).exclude(pk__in=created),
         *OrgUnit.objects.filter(pk__in=created, closed_on__isnull=False),
     ]
-    blocking_users = list(User.objects.filter(unit_id__in=created).values_list("username", flat=True))
+    blocking_users = list(get_user_model().objects.filter(unit_id__in=created).values_list("username", flat=True))
     named_elsewhere = UnitSuccession.objects.filter(successor_id__in=created).exclude(pk__in=effects["successions"])
     reclosed = [u for u in OrgUnit.objects.filter(pk__in=[int(pk) for pk in closed]) if u.closed_on != on]
     if blocking or named_elsewhere.exists():

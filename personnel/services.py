@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from core.concurrency import save_versioned
-from core.names import localized_names
 
 from . import history
 from .models import OrgUnit, Person
+from .signals import person_saving
 
 
 def unit_path(parent_path: str, unit_id: int) -> str:
@@ -80,9 +80,7 @@ def save_person(*, person: Person, version: int | None = None) -> Person:
     """
     prepare_person(person)
     person.full_clean()
-    from approvals.locks import check_person_writable  # no move into or out of an approved year's unit
-
-    check_person_writable(person=person)
+    person_saving.send(sender=Person, person=person)  # approvals: no move into or out of an approved year's unit
     save_versioned(instance=person, version=version)  # its post_save keeps the assignments in line (signals)
     person.refresh_from_db()
     return person
@@ -91,63 +89,6 @@ def save_person(*, person: Person, version: int | None = None) -> Person:
 def prepare_persons(persons: Iterable[Person]) -> list[Person]:
     """Fill derived name fields of many persons before a bulk write."""
     return [prepare_person(p) for p in persons]
-
-
-def appointment_training_gaps(*, person: Person, kind: str, appointed_on, programme=None) -> list[str]:
-    """Return the training an appointment requires that the person lacks by its date (empty when nothing is missing).
-
-    The requirement is data: the ``appointment_requirements`` of the programme's appointment indicators
-    (default programme) whose population the person belongs to on the appointment date.
-    """
-    from django.db.models import Count
-    from django.utils.translation import gettext as _
-
-    from targets.compliance import population_q
-    from targets.models import CourseMatch, IndicatorKind, Programme
-    from training.models import CourseType, TrainingRecord
-
-    programme = programme or Programme.objects.default()
-    if programme is None or person.pk is None:
-        return []
-    indicators = [
-        indicator
-        for indicator in programme.indicators.filter(kind=IndicatorKind.APPOINTMENT).order_by("order", "code")
-        if indicator.appointment_requirements.get(kind)
-    ]
-    if not indicators:
-        return []
-    membership = Person.objects.filter(pk=person.pk).aggregate(
-        **{f"i{index}": Count("pk", filter=population_q(i, appointed_on)) for index, i in enumerate(indicators)}
-    )
-    applicable = [i for index, i in enumerate(indicators) if membership[f"i{index}"]]
-    if not applicable:
-        return []
-    done = set(
-        TrainingRecord.objects.filter(person=person)
-        .completed()
-        .with_counted_date()
-        .filter(counted_on__lte=appointed_on)
-        .values_list("course__types__code", flat=True)
-    )
-    names = localized_names(CourseType.objects.values_list("code", "name", "name_en"))
-    gaps = []
-    for indicator in applicable:
-        required = list(indicator.appointment_requirements[kind])
-        if indicator.course_match == CourseMatch.ALL:
-            missing = [code for code in required if code not in done]
-            joiner = _(" và ")
-        else:
-            missing = required if not done.intersection(required) else []
-            joiner = _(" hoặc ")
-        if missing:
-            gaps.append(
-                _("%(indicator)s: chưa có khóa %(what)s hoàn thành trước ngày bổ nhiệm.")
-                % {
-                    "indicator": indicator.code,
-                    "what": joiner.join(str(names.get(code, code)).lower() for code in missing),
-                }
-            )
-    return gaps
 
 
 @transaction.atomic

@@ -19,8 +19,8 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import can_write
 from accounts.scoping import scope_unit, visible_units
+from hr.views import reader_required, writer_required
 from personnel.models import OrgUnit
-from personnel.views import reader_required, writer_required
 from reports.exports import XLSX_TYPE
 from reports.views import attachment, file_name
 from reports.views import reader_required as report_reader_required

@@ -26,7 +26,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.names import english, indicator_name, localized_name
+from core.names import english, localized_name
+from targets.models import indicator_name
 
 from . import charts
 from .lists import UnmetRow

@@ -85,6 +85,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from personnel.models import Assignment, OrgUnit
+from reports.signals import figures_loaded
 from targets import compliance
 from targets import years as target_years
 from targets.models import Indicator, Programme
@@ -397,9 +398,8 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
             figures.main = result
         if y in trend_years:
             figures.trend[y] = result
-    from approvals.overlay import overlay  # approved years show their frozen figures (issue #13)
-
-    return overlay(figures, view=view)
+    figures_loaded.send(sender=Figures, figures=figures, view=view)  # approvals: approved years frozen (issue #13)
+    return figures
 
 
 def _estimate(row: dict, *, version: str, as_of: datetime.date) -> float:

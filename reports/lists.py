@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from personnel.models import Appointment, OrgUnit, Person
 from targets import compliance
 from targets.models import Indicator, IndicatorKind, Programme
+from training.job_positions import missing_by_person
 
 CHUNK = 2000  # rows read (and levels looked up) at a time in exports
 
@@ -44,8 +45,6 @@ def with_missing(
     missing = compliance.missing_for(programme, indicator, rows, year=year, as_of=as_of)
     if indicator.kind == IndicatorKind.JOB_POSITION and rows:
         # What each person's job position still requires, worded course by course (a few queries per page).
-        from personnel.job_positions import missing_by_person
-
         at = as_of or compliance.evaluation_date(programme, year=year)[1]
         detailed = missing_by_person([row.pk for row in rows], at)
         missing = {pk: detailed.get(pk, texts) for pk, texts in missing.items()}

@@ -18,6 +18,7 @@ percentage and a kind. The kind says what is counted and over which dates a cour
 ``targets.compliance`` evaluates them.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -25,8 +26,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.codes import validate_code
+from core.names import english
 from personnel.choices import AppointmentKind, Category, LeadershipLevel, UnitLevel
 from personnel.qualifications import LADDERS, QualificationKind, thresholds_of
+from training.models import CourseType
 
 
 class IndicatorKind(models.TextChoices):
@@ -187,8 +190,6 @@ class Indicator(models.Model):
         return thresholds_of(self)
 
     def clean(self):
-        from training.models import CourseType
-
         errors = {}
         unknown = set(self.categories or []) - set(Category.values)
         if unknown:
@@ -215,3 +216,20 @@ class Indicator(models.Model):
             errors["course_types"] = _("Chỉ tiêu này cần ít nhất một loại khóa học.")
         if errors:
             raise ValidationError(errors)
+
+
+ENGLISH_NAMES_SECONDS = 60
+
+
+def indicator_name(result) -> str:
+    """Return the name of an indicator's result (the engine's results carry the Vietnamese name) in the active language.
+
+    The English names are read once a minute at most (one query), and only for English pages.
+    """
+    if not english():
+        return result.name
+    names = cache.get("core:indicator-names-en")
+    if names is None:
+        names = {name: name_en for name, name_en in Indicator.objects.values_list("name", "name_en") if name_en}
+        cache.set("core:indicator-names-en", names, ENGLISH_NAMES_SECONDS)
+    return names.get(result.name, result.name)

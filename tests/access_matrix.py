@@ -486,7 +486,7 @@ CORRECTED_ID = "001090000099"
 
 def reads_citizen_id(text: str, citizen_id: str, reading: str) -> bool:
     """Return whether ``text`` shows ``citizen_id`` as ``reading`` says, and never the other way."""
-    from personnel.privacy import mask_citizen_id
+    from accounts.privacy import mask_citizen_id
 
     full, masked = citizen_id in text, mask_citizen_id(citizen_id) in text
     return full and not masked if reading == "full" else masked and not full

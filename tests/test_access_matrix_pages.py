@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.forms import CheckboxInput
 
-from personnel.forms import PersonForm
+from hr.forms import PersonForm
 from personnel.models import Appointment, Person, Qualification
 from training.models import TrainingRecord
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from accounts.privacy import mask_citizen_id, role_sees_full_citizen_id, sees_full_citizen_id, shown_citizen_id
 from exchange.testing import csv_bytes, template_rows
-from personnel.privacy import mask_citizen_id, role_sees_full_citizen_id, sees_full_citizen_id, shown_citizen_id
 
 FULL = "001085001234"
 MASKED = "001*******34"

@@ -133,7 +133,7 @@ def test_xa1_needs_the_field_suited_to_the_job(programme, make_person):
 
 def test_the_level_rule_gives_the_same_answer_as_a_filter_and_for_display(make_person, make_course, complete, qualify):
     from personnel.models import Person
-    from personnel.qualifications import holds_level, levels_at
+    from training.levels import holds_level, levels_at
 
     person = make_person(education_level=3, language_level=1)
     qualify(person, "chuyen_mon", 5, D(2023, 1, 1))

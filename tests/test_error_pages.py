@@ -5,7 +5,7 @@ from django.template.loader import get_template
 from django.test import Client
 from django.urls import include, path, reverse
 
-import personnel.views
+import hr.views
 
 CITIZEN_ID = "001085001234"
 NAME = "Nguyễn Văn Dũng"
@@ -112,7 +112,7 @@ def test_the_error_report_of_a_failed_person_form_has_no_post_value_nor_citizen_
     def save_fails(*, person, **kwargs):
         raise RuntimeError(f"Key (citizen_id)=({person.citizen_id}) already exists")
 
-    monkeypatch.setattr(personnel.views, "save_person", save_fails)
+    monkeypatch.setattr(hr.views, "save_person", save_fails)
     response = browser_client.post(reverse("personnel:person_create"), person_form(units))
     assert response.status_code == 500
     assert_no_debug_output(response.content.decode())

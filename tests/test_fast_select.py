@@ -43,7 +43,7 @@ def test_the_empty_option_is_chosen_when_there_is_no_value():
 
 
 def _unit_field(cache_key):
-    from personnel.forms import UnitChoiceField
+    from hr.forms import UnitChoiceField
     from personnel.models import OrgUnit
 
     field = UnitChoiceField(queryset=OrgUnit.objects.order_by("path"), empty_label="Tất cả")

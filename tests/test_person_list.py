@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from personnel import views
+from hr import views
 
 D = datetime.date
 URL = "/nhan-su/"

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.scoping import can_change_course, changeable_courses, course_used_outside_scope
 from exchange.testing import csv_bytes, template_rows
 from training.models import Course
+from training.scoping import can_change_course, changeable_courses, course_used_outside_scope
 
 D = datetime.date
 

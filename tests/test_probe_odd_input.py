@@ -235,7 +235,7 @@ def test_a_huge_page_number_is_never_a_500(client, make_user, make_person, url):
 
 
 def test_a_page_past_the_counted_rows_of_a_large_scope_is_read_without_overflow(make_person):
-    from personnel.views import page_of
+    from hr.views import page_of
 
     make_person()
     for number in ("9" * 30, "99999999999"):

@@ -25,6 +25,7 @@ from personnel.models import Person
 
 from .choices import TrainingResult
 from .models import Course, TrainingRecord
+from .signals import records_writing
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -67,7 +68,7 @@ def completion_date_errors(
 
 # What a training record means comes from its course: its dates (when it counts), its types (which indicators
 # it serves) and the level it grants. While persons of other units have records of a course, a unit's HR
-# officer may not change these (``accounts.scoping.course_used_outside_scope``), nor delete the course.
+# officer may not change these (``training.scoping.course_used_outside_scope``), nor delete the course.
 COURSE_MEANING_FIELDS = ("start_date", "end_date", "types", "grants_kind", "grants_level")
 
 
@@ -174,13 +175,17 @@ def record_class(
         )
     }
     certificates = certificates or {}
-    # approvals.locks: no record of an approved year, as stored or as written.
-    from approvals.locks import check_writable
-
+    # approvals: no record of an approved year, as stored or as written.
     day = completed_on or course.end_date
     pairs = [(p.pk, day) for p in people]
     pairs += [(r.person_id, r.completed_on or course.end_date) for r in existing.values()]
-    check_writable(person_ids=[p for p, _d in pairs], dates=[d for _p, d in pairs], user=user, what=course.code)
+    records_writing.send(
+        sender=TrainingRecord,
+        person_ids=[p for p, _d in pairs],
+        dates=[d for _p, d in pairs],
+        user=user,
+        what=course.code,
+    )
     new, changed = [], []
     for person in people:
         record = existing.get(person.pk)

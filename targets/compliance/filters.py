@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from personnel.job_positions import catalogue, requirement_window
 from personnel.models import Appointment, Assignment, OrgUnit, Person
-from personnel.qualifications import holds_level
+from training.levels import holds_level
 from training.models import TrainingRecord
 
 from ..models import CourseMatch, Indicator, IndicatorKind, Programme

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from core.names import localized_names
 from personnel.choices import QualificationKind
 from personnel.models import Appointment, Person
-from personnel.qualifications import level_label, levels_at
+from personnel.qualifications import level_label
+from training.levels import levels_at
 from training.models import CourseType
 
 from ..models import CourseMatch, Indicator, IndicatorKind, Programme

@@ -1,9 +1,9 @@
-"""``{{ obj|localized_name }}``: a seeded row's name in the active language (core.names)."""
+"""``{{ obj|localized_name }}``, ``{{ result|indicator_name }}``: a name in the active language."""
 
 from django import template
 
-from core.names import indicator_name as _indicator_name
 from core.names import localized_name as _localized_name
+from targets.models import indicator_name as _indicator_name
 
 register = template.Library()
 
@@ -16,5 +16,5 @@ def localized_name(obj) -> str:
 
 @register.filter
 def indicator_name(result) -> str:
-    """Return an indicator result's name in the active language (core.names.indicator_name)."""
+    """Return an indicator result's name in the active language (targets.models.indicator_name)."""
     return _indicator_name(result)

@@ -6,7 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 
-from core.backups import BackupError, record_counts, restore_database
+from core.backups import BackupError, restore_database
+from personnel.models import Appointment, OrgUnit, Person, Qualification
+from training.models import Course, TrainingRecord
+
+
+def record_counts(alias: str = "default") -> dict[str, int]:
+    """Return how many units, persons, qualifications, courses, training records and appointments the database holds."""
+    models = [OrgUnit, Person, Qualification, Course, TrainingRecord, Appointment]
+    return {str(model._meta.verbose_name_plural): model._base_manager.using(alias).count() for model in models}
 
 
 class Command(BaseCommand):

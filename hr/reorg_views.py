@@ -11,10 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, role_of
-
-from .forms import ReorganisationForm
-from .models import Reorganisation, ReorganisationStatus
-from .reorganisation import Plan, ReorganisationRefused, apply_saved, check_plan, save_plan, undo_reorganisation
+from hr.forms import ReorganisationForm
+from personnel.models import Reorganisation, ReorganisationStatus
+from personnel.reorganisation import (
+    Plan,
+    ReorganisationRefused,
+    apply_saved,
+    check_plan,
+    save_plan,
+    undo_reorganisation,
+)
 
 LISTED = 100
 

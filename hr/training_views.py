@@ -12,23 +12,17 @@ from django.utils.translation import gettext as _
 from accounts.access import record_list_access
 from accounts.models import AccessAction
 from accounts.roles import can_write
-from accounts.scoping import (
-    can_change_course,
-    changeable_courses,
-    course_used_outside_scope,
-    visible_persons,
-    visible_training_records,
-)
+from accounts.scoping import visible_persons
 from core.concurrency import StaleEdit, save_versioned
 from core.params import year_param
+from hr.training_forms import CourseForm, RecordClassForm
+from hr.views import default_programme, page_of, partial_or_page, reader_required, writer_required
 from personnel.qualifications import level_label
-from personnel.views import default_programme, page_of, partial_or_page, reader_required, writer_required
 from targets import years as target_years
-
-from .choices import TrainingResult
-from .forms import CourseForm, RecordClassForm
-from .models import Course, CourseType
-from .services import ClassRecordError, record_class
+from training.choices import TrainingResult
+from training.models import Course, CourseType
+from training.scoping import can_change_course, changeable_courses, course_used_outside_scope, visible_training_records
+from training.services import ClassRecordError, record_class
 
 SEARCH_LIMIT = 20
 

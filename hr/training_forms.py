@@ -5,14 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_unit, visible_units
 from core.codes import clean_code
+from hr.forms import CourseChoiceField, UnitChoiceField, VersionedForm, date_input
 from personnel.choices import QualificationKind
-from personnel.forms import CourseChoiceField, UnitChoiceField, VersionedForm, date_input
 from personnel.models import OrgUnit
 from personnel.qualifications import LADDERS
-
-from .choices import TrainingResult
-from .models import Course, CourseType
-from .services import (
+from training.choices import TrainingResult
+from training.models import Course, CourseType
+from training.services import (
     ClassRecordError,
     completion_date_errors,
     course_meaning,

@@ -18,12 +18,11 @@ from rest_framework.views import APIView
 from accounts.scoping import visible_units
 from api.permissions import HasRole
 from api.views import ApiMixin
+from approvals import services
+from approvals.models import Status, YearApproval
+from approvals.selectors import approved_json
 from personnel.models import OrgUnit
 from targets.models import Programme
-
-from . import services
-from .models import Status, YearApproval
-from .selectors import approved_json
 
 
 class ApprovalSerializer(serializers.Serializer):

@@ -11,6 +11,8 @@ from targets import compliance
 from targets import years as target_years
 from targets.models import Programme
 
+from ...selectors import approved_report
+
 
 class Command(BaseCommand):
     help = "In số liệu thực hiện chỉ tiêu của một đơn vị (JSON) / Print a unit's compliance figures as JSON."
@@ -43,8 +45,7 @@ class Command(BaseCommand):
         if year is None and as_of_date is None:
             year = target_years.default_year(programme_obj)
         report = compliance.evaluate(programme_obj, unit_obj, year=year, as_of=as_of_date, view=view)
-        from approvals.selectors import approved_report  # an approved year: its frozen figures, and who approved
-
+        # An approved year: its frozen figures, and who approved.
         data = approved_report(report) if as_of_date is None else report.as_json()
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 

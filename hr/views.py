@@ -28,25 +28,25 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.access import record_access, record_list_access
 from accounts.models import AccessAction
+from accounts.privacy import sees_full_citizen_id, shown_citizen_id
 from accounts.roles import can_write, role_of
 from accounts.scoping import scope_unit, visible_persons
 from core.concurrency import StaleEdit, delete_versioned, parse_version, save_versioned
 from core.names import localized_names
 from core.params import page_param, year_param
+from hr.filters import PersonFilter
+from hr.forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
+from personnel.choices import QualificationKind
+from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.qualifications import DECLARED_FIELD, level_label
+from personnel.services import save_person, transfer_person
 from targets import years as target_years
 from targets.compliance import person_status, unmet_counts_by_person
 from targets.models import Programme
 from training.choices import TrainingResult
+from training.job_positions import still_required
+from training.levels import levels_at
 from training.models import Course, TrainingRecord
-
-from .choices import QualificationKind
-from .filters import PersonFilter
-from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
-from .job_positions import still_required
-from .models import Appointment, OrgUnit, Person, Qualification
-from .privacy import sees_full_citizen_id, shown_citizen_id
-from .qualifications import DECLARED_FIELD, level_label, levels_at
-from .services import save_person, transfer_person
 
 PAGE_SIZE = 50
 # Counting stops here: "more than 10,000" is all a reader needs, and a capped count stays fast at any size.

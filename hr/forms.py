@@ -13,13 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import visible_units
 from core.codes import clean_code
 from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
+from personnel.choices import QualificationKind
+from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
+from targets.appointments import appointment_training_gaps
 from training.models import Course, TrainingRecord
 from training.services import completion_date_errors
-
-from .choices import QualificationKind
-from .models import Appointment, OrgUnit, Person, Qualification
-from .qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
-from .services import appointment_training_gaps
 
 
 def date_input() -> forms.DateInput:
@@ -390,7 +389,7 @@ class TransferForm(forms.Form):
         keep = [(self.KEEP, _("— Giữ nguyên —"))]
         self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)
         self.fields["leadership_level"].choices = keep + list(Person._meta.get_field("leadership_level").choices)
-        from .job_positions import JobPosition
+        from personnel.job_positions import JobPosition
 
         self.fields["job_position"].queryset = JobPosition.objects.all()
 
@@ -462,7 +461,7 @@ class ReorganisationForm(forms.Form):
             return ""
 
     def clean(self):
-        from .reorganisation import PlanError, read_plan
+        from personnel.reorganisation import PlanError, read_plan
 
         cleaned = super().clean()
         tables = {name: self._table(name) for name in ("closures", "openings", "destinations")}

@@ -11,13 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import sees_whole_city, visible_units
 from core.widgets import UNIT_ORDER, CachedModelSelect, FastSelect, ListedChoiceIterator
+from hr.forms import UnitChoiceField
+from personnel.choices import Category, LeadershipLevel
+from personnel.models import OrgUnit
 from targets import compliance
 from targets import years as target_years
 from targets.models import Indicator, IndicatorKind, Programme
-
-from .choices import Category, LeadershipLevel
-from .forms import UnitChoiceField
-from .models import OrgUnit
 
 YES_NO = [("1", _("Có")), ("0", _("Không"))]
 ANY_DEPUTY, NOT_DEPUTY = "co", "khong"

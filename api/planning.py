@@ -18,12 +18,11 @@ from api.fields import CodeField
 from api.serializers import COURSE_NOT_FOUND, UNIT_NOT_FOUND, error_dict
 from api.views import ID_IN_URL, ApiMixin
 from personnel.models import OrgUnit
+from planning import services
+from planning.models import Nomination, NominationStatus, PlannedClass, Roster, RosterResult, TrainingPlan
+from planning.selectors import roster_counts, visible_nominations, visible_plans, visible_rosters
 from targets.models import Indicator
 from training.models import Course, CourseType
-
-from . import services
-from .models import Nomination, NominationStatus, PlannedClass, Roster, RosterResult, TrainingPlan
-from .selectors import roster_counts, visible_nominations, visible_plans, visible_rosters
 
 
 def refused(error: DjangoValidationError) -> serializers.ValidationError:
