@@ -40,9 +40,17 @@ from personnel import history
 from personnel.choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
 from personnel.qualifications import level_label, qualification_level_error
+from personnel.rules import person_date_errors, unique_message
 from personnel.services import rebuild_unit_paths
 from training.choices import CourseForm, TrainingResult
 from training.models import Course, CourseType, TrainingRecord
+from training.rules import (
+    completion_date_errors,
+    completions_outside,
+    course_date_errors,
+    messages_text,
+    recorded_dates_errors,
+)
 from training.services import shared_course_message
 
 from . import cells
@@ -107,14 +115,6 @@ def codes_in(column: list | None) -> set[str]:
     if column is None:
         return set()
     return {cells.display(value).strip() for value in column if not cells.is_empty(value)}
-
-
-def one_year_after(day: datetime.date) -> datetime.date:
-    """Return the same day a year later (29 February gives 28 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -579,8 +579,6 @@ class TemplateResource(resources.ModelResource):
 
 PERSON_NOT_FOUND = gettext_lazy("Không có cán bộ mã «%(code)s» (hãy nhập danh sách cán bộ trước).")
 UNIT_NOT_FOUND = gettext_lazy("Không có đơn vị mã «%(code)s» (hãy nhập danh sách đơn vị trước).")
-CODE_TAKEN = gettext_lazy("Mã cán bộ này đã được dùng cho một người khác.")
-CITIZEN_ID_TAKEN = gettext_lazy("Số CCCD này đã có trong hồ sơ của một cán bộ khác.")
 
 
 def person_lookup() -> LookupWidget:
@@ -889,10 +887,9 @@ class PersonResource(TemplateResource):
             error = history.closed_unit_error(unit, None, end, check_opening=False)
             if error:
                 self.add_error(index, "unit", error)
-        if end is not None:
-            start = self.effective("start_date", index, record)
-            if start and end < start and not self.has_error(index, "end_date"):
-                self.add_error(index, "end_date", _("Ngày thôi việc trước ngày bắt đầu công tác."))
+        dates = {name: self.effective(name, index, record) for name in ("birth_date", "start_date", "end_date")}
+        for field, messages in person_date_errors(**dates, today=self.today).items():
+            self.add_error(index, field, messages_text(messages))
         citizen_ids = self.values.get("citizen_id")
         citizen_id = citizen_ids[index] if citizen_ids is not None else None
         if citizen_id:
@@ -904,7 +901,7 @@ class PersonResource(TemplateResource):
                 if self.scope_path is None or self.in_scope(self.citizen_id_holder_path.get(citizen_id)):
                     message = _("Số CCCD này đã thuộc cán bộ mã «%(code)s».") % {"code": holder}
                 else:  # the holder is not the importer's to see: do not name them
-                    message = str(CITIZEN_ID_TAKEN)
+                    message = unique_message(Person, "citizen_id")
                 self.add_error(index, "citizen_id", message)
             elif first_line != line:
                 self.add_error(
@@ -914,7 +911,7 @@ class PersonResource(TemplateResource):
     def check_scope(self, index, record):
         if record is not None and not self.in_scope(self.unit_path.get(record["unit_id"])):
             # The code is taken by a person the importer may not see: refused as the form refuses it, unnamed.
-            self.add_error(index, "code", str(CODE_TAKEN))
+            self.add_error(index, "code", unique_message(Person, "code"))
         unit = self.value("unit", index)
         if unit is not None and not self.in_scope(unit.path):
             self.add_error(index, "unit", str(UNIT_NOT_FOUND) % {"code": unit.code})
@@ -1128,6 +1125,7 @@ class CourseResource(TemplateResource):
 
     def _compare(self, compared, start, stop):
         super()._compare(compared, start, stop)
+        self._check_recorded_dates(start, stop)
         if self.scope_path is None:
             return
         for index in range(start, stop):
@@ -1143,10 +1141,27 @@ class CourseResource(TemplateResource):
                 continue
             self.status[index] = "error"
 
+    def _check_recorded_dates(self, start, stop):
+        """Refuse new dates of stored courses that would leave recorded completions outside (``training.rules``)."""
+        moved = {
+            index: (self.values["start_date"][index], self.values["end_date"][index])
+            for index in range(start, stop)
+            if self.status[index] == "updated" and {"start_date", "end_date"} & set(self.changed[index])
+        }
+        outside = completions_outside({self.records[index]["id"]: dates for index, dates in moved.items()})
+        for index, (start_date, _end_date) in moved.items():
+            record = self.records[index]
+            errors = recorded_dates_errors(
+                stored_start=record["start_date"], start_date=start_date, outside=outside.get(record["id"], 0)
+            )
+            for field, messages in errors.items():
+                self.add_error(index, field, messages_text(messages))
+                self.status[index] = "error"
+
     def check_row(self, index, record):
-        start, end = self.value("start_date", index), self.value("end_date", index)
-        if start and end and end < start:
-            self.add_error(index, "end_date", _("Ngày kết thúc trước ngày bắt đầu."))
+        dates = {"start_date": self.value("start_date", index), "end_date": self.value("end_date", index)}
+        for field, messages in course_date_errors(**dates).items():
+            self.add_error(index, field, messages_text(messages))
 
     def render(self, name, value):
         if name == "types":
@@ -1243,38 +1258,14 @@ class TrainingRecordResource(TemplateResource):
         self.today = timezone.localdate()
 
     def check_row(self, index, record):
-        """Apply the completion-date rules of data-exchange, section 5."""
-        if self.has_error(index, "completed_on"):
+        """Apply the completion-date rules of data-exchange, section 5 (``training.rules``)."""
+        course, result = self.value("course", index), self.value("result", index)
+        if self.has_error(index, "completed_on") or course is None or not result:
             return
-        course = self.value("course", index)
         completed_on = self.effective("completed_on", index, record)
-        result = self.value("result", index)
-        if completed_on and result and result != TrainingResult.COMPLETED:
-            self.add_error(index, "completed_on", _("Chỉ ghi ngày hoàn thành khi kết quả là «Hoàn thành»."))
-        elif completed_on and completed_on > self.today:
-            self.add_error(index, "completed_on", _("Ngày hoàn thành ở tương lai."))
-        elif completed_on and course and completed_on < course.start_date:
-            self.add_error(
-                index,
-                "completed_on",
-                _("Ngày hoàn thành trước ngày bắt đầu khóa học (%(date)s).")
-                % {"date": f"{course.start_date:%d/%m/%Y}"},
-            )
-        elif completed_on and course and completed_on > one_year_after(course.end_date):
-            self.add_error(
-                index,
-                "completed_on",
-                _("Ngày hoàn thành muộn hơn một năm sau ngày kết thúc khóa học (%(date)s).")
-                % {"date": f"{course.end_date:%d/%m/%Y}"},
-            )
-        elif not completed_on and result == TrainingResult.COMPLETED and course and course.end_date > self.today:
-            # The completion date defaults to the course's end date, which is still to come.
-            self.add_error(
-                index,
-                "completed_on",
-                _("Khóa học kết thúc ngày %(date)s, sau hôm nay: ghi ngày hoàn thành hoặc chờ khóa học kết thúc.")
-                % {"date": f"{course.end_date:%d/%m/%Y}"},
-            )
+        errors = completion_date_errors(course=course, result=result, completed_on=completed_on, today=self.today)
+        if errors:
+            self.add_error(index, "completed_on", messages_text(errors))
 
     def check_scope(self, index, record):
         self.check_person_scope(index)

@@ -14,11 +14,12 @@ from accounts.scoping import visible_units
 from core.codes import clean_code
 from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
 from training.models import Course, TrainingRecord
-from training.services import completion_date_errors
+from training.rules import completion_date_errors
 
 from .choices import QualificationKind
 from .models import Appointment, OrgUnit, Person, Qualification
 from .qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
+from .rules import person_date_errors
 from .services import appointment_training_gaps
 
 
@@ -105,7 +106,6 @@ class PersonForm(VersionedForm):
         required=False,
         max_length=20,
         help_text=_("12 chữ số."),
-        error_messages={"unique": _("Số CCCD này đã có trong hồ sơ của một cán bộ khác.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -139,10 +139,8 @@ class PersonForm(VersionedForm):
             "end_date": date_input(),
             "deputy_term": forms.TextInput(attrs={"placeholder": "2021-2026"}),
         }
-        error_messages = {
-            "code": {"unique": _("Mã cán bộ này đã được dùng cho một người khác.")},
-            "unit": {"invalid_choice": _("Đơn vị này nằm ngoài phạm vi bạn quản lý.")},
-        }
+        # A taken code or citizen ID: the model's message (personnel.rules.unique_message).
+        error_messages = {"unit": {"invalid_choice": _("Đơn vị này nằm ngoài phạm vi bạn quản lý.")}}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,19 +182,11 @@ class PersonForm(VersionedForm):
         digits = "".join(ch for ch in value if ch not in " .")
         return digits or None
 
-    def clean_birth_date(self):
-        return not_in_future(self.cleaned_data.get("birth_date"), _("Ngày sinh không được ở tương lai."))
-
-    def clean_start_date(self):
-        return not_in_future(self.cleaned_data.get("start_date"), _("Ngày bắt đầu công tác không được ở tương lai."))
-
     def clean(self):
         cleaned = super().clean()
-        start, end, birth = cleaned.get("start_date"), cleaned.get("end_date"), cleaned.get("birth_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("Ngày thôi việc không được trước ngày bắt đầu công tác."))
-        if birth and start and start <= birth:
-            self.add_error("start_date", _("Ngày bắt đầu công tác phải sau ngày sinh."))
+        dates = {name: cleaned.get(name) for name in ("birth_date", "start_date", "end_date")}
+        for field, messages in person_date_errors(**dates).items():
+            self.add_error(field, messages)
         if cleaned.get("unit") is not None and not self.errors:
             self.refuse_locked_placement(cleaned)
         return cleaned
