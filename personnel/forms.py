@@ -7,6 +7,7 @@ to its field. Units offered are only those in the user's scope.
 import json
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,18 @@ class VersionedForm(forms.ModelForm):
             self.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False, initial=self.instance.version
             )
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A taken code is refused twice with the model's one message: by the field's unique check and by the
+        # constraint on UPPER(code) (personnel.rules.unique_message). Show it once, next to the field.
+        on_fields = {message for name, errors in self.errors.items() if name != NON_FIELD_ERRORS for message in errors}
+        if NON_FIELD_ERRORS in self._errors:
+            kept = [e for e in self._errors[NON_FIELD_ERRORS].as_data() if not set(e.messages) <= on_fields]
+            if kept:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield", renderer=self.renderer)
+            else:
+                del self._errors[NON_FIELD_ERRORS]
 
     @property
     def edited_version(self) -> int | None:
