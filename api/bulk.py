@@ -18,7 +18,7 @@ from accounts.roles import can_write
 from accounts.scoping import visible_persons
 from core.concurrency import StaleRecords, claim_versions
 from training.models import Course, TrainingRecord
-from training.services import completion_date_errors
+from training.rules import completion_date_errors
 
 from .serializers import BulkTrainingRecordItemSerializer
 

@@ -47,7 +47,7 @@ class CodeField(serializers.SlugRelatedField):
 class CitizenIdField(serializers.CharField):
     """A citizen ID: 12 digits when written; masked (``001*******89``) when read unless the reader may see it.
 
-    The view puts ``reveal_citizen_id`` in the context from ``personnel.privacy`` (the one rule).
+    The view puts ``reveal_citizen_id`` in the context from ``accounts.privacy`` (the one rule).
     """
 
     def __init__(self, **kwargs):

@@ -2,7 +2,7 @@
 
 Validation is the product's, not the serializer's: every write builds the model instance it would
 save and runs ``full_clean`` (the messages of the forms and the admin), plus the domain rules that
-live in services (``training.services.completion_date_errors``, the qualification ladders).
+are named functions of the domain apps (``personnel.rules``, ``training.rules``, the qualification ladders).
 """
 
 import copy
@@ -24,17 +24,13 @@ from personnel.choices import Category, LeadershipLevel, QualificationKind
 from personnel.job_positions import JobPosition
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
 from personnel.qualifications import LADDERS, level_label, qualification_level_error
+from personnel.rules import person_date_errors
 from personnel.services import prepare_person
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType, TrainingRecord
+from training.rules import completion_date_errors, course_dates_errors
 from training.scoping import course_used_outside_scope
-from training.services import (
-    completion_date_errors,
-    course_meaning,
-    latest_completion_date,
-    meaning_changes,
-    shared_course_message,
-)
+from training.services import course_meaning, meaning_changes, shared_course_message
 
 from .fields import CitizenIdField, CodeField
 
@@ -55,23 +51,16 @@ def version_field() -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
 
 
-def error_dict(error: DjangoValidationError, unique_messages: dict | None = None) -> dict[str, list[str]]:
-    """Return a Django validation error as DRF's {field: [messages]} (``__all__`` as ``non_field_errors``).
-
-    ``unique_messages`` replaces the generic "already exists" message of a unique field by the forms' own.
-    """
+def error_dict(error: DjangoValidationError) -> dict[str, list[str]]:
+    """Return a Django validation error as DRF's {field: [messages]} (``__all__`` as ``non_field_errors``)."""
     if not hasattr(error, "error_dict"):
         return {api_settings.NON_FIELD_ERRORS_KEY: list(error.messages)}
-    unique_messages = unique_messages or {}
-    result = {}
-    for field, errors in error.error_dict.items():
-        key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-        result[key] = [
-            str(unique_messages[field]) if e.code == "unique" and field in unique_messages else message
-            for e in errors
-            for message in e.messages
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [
+            message for e in errors for message in e.messages
         ]
-    return result
+        for field, errors in error.error_dict.items()
+    }
 
 
 def merge_errors(*dicts: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -94,13 +83,13 @@ class ModelCleanSerializer(serializers.ModelSerializer):
     class Meta:
         validators: list = []  # unique-together keys are checked by full_clean, with Django's messages
 
-    # The forms' wording for a value another record already holds, by field.
-    unique_messages: dict = {}
+    # Fields whose uniqueness full_clean checks, with the model's message (the database constraint's, the
+    # forms' one: personnel.rules.unique_message) rather than DRF's generic "already exists".
+    unique_fields: tuple[str, ...] = ()
 
     def get_fields(self):
         fields = super().get_fields()
-        # Uniqueness is checked once, by full_clean, so that its message is the forms' one.
-        for name in self.unique_messages:
+        for name in self.unique_fields:
             if name in fields:
                 fields[name].validators = [v for v in fields[name].validators if not isinstance(v, UniqueValidator)]
         return fields
@@ -136,7 +125,7 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         try:
             instance.full_clean(exclude=exclude, validate_constraints=False)
         except DjangoValidationError as error:
-            errors = merge_errors(errors, error_dict(error, self.unique_messages))
+            errors = merge_errors(errors, error_dict(error))
         if not errors:
             try:
                 instance.validate_constraints(exclude=exclude)
@@ -255,28 +244,15 @@ class PersonSerializer(ModelCleanSerializer):
         ]
         read_only_fields = ["updated_at"]
 
-    unique_messages = {
-        "code": _("Mã cán bộ này đã được dùng cho một người khác."),
-        "citizen_id": _("Số CCCD này đã có trong hồ sơ của một cán bộ khác."),
-    }
+    unique_fields = ("code", "citizen_id")
 
     def prepare(self, instance):
         prepare_person(instance)
 
     def domain_errors(self, instance, attrs):
-        # The person form's rules, with its messages (personnel.forms.PersonForm).
-        today = timezone.localdate()
-        birth, start, end = instance.birth_date, instance.start_date, instance.end_date
-        errors = {}
-        if birth and birth > today:
-            errors["birth_date"] = [_("Ngày sinh không được ở tương lai.")]
-        if start and start > today:
-            errors["start_date"] = [_("Ngày bắt đầu công tác không được ở tương lai.")]
-        elif birth and start and start <= birth:
-            errors["start_date"] = [_("Ngày bắt đầu công tác phải sau ngày sinh.")]
-        if start and end and end < start:
-            errors["end_date"] = [_("Ngày thôi việc không được trước ngày bắt đầu công tác.")]
-        return errors
+        return person_date_errors(
+            birth_date=instance.birth_date, start_date=instance.start_date, end_date=instance.end_date
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,7 +286,7 @@ class QualificationSerializer(ModelCleanSerializer):
         return str(level_label(qualification.kind, qualification.level))
 
     def domain_errors(self, instance, attrs):
-        # The qualification form's rules, with its messages (personnel.forms.QualificationForm).
+        # The qualification form's rules, with its messages (hr.forms.QualificationForm).
         # One rule for the form, the API and the import: personnel.qualifications.qualification_level_error.
         message = qualification_level_error(instance.kind, instance.level)
         errors = {"level": [message]} if message else {}
@@ -341,7 +317,7 @@ class AppointmentSerializer(ModelCleanSerializer):
         fields = ["id", "person", "kind", "title", "appointed_on", "version"]
 
     def domain_errors(self, instance, attrs):
-        # The appointment form's rule, with its message (personnel.forms.AppointmentForm).
+        # The appointment form's rule, with its message (hr.forms.AppointmentForm).
         same = Appointment.objects.filter(
             person_id=instance.person_id, kind=instance.kind, appointed_on=instance.appointed_on
         )
@@ -400,16 +376,11 @@ class CourseSerializer(ModelCleanSerializer):
             "version",
         ]
 
-    unique_messages = {"code": _("Mã khóa học này đã được dùng cho một khóa khác.")}
+    unique_fields = ("code",)
 
     def domain_errors(self, instance, attrs):
-        # The course form's rules, with its messages (training.forms.CourseForm).
-        errors = {}
-        start, end = instance.start_date, instance.end_date
-        if start and end and end < start:
-            errors["end_date"] = [_("Ngày kết thúc không được trước ngày bắt đầu.")]
-        elif self.instance is not None and (start, end) != (self.instance.start_date, self.instance.end_date):
-            errors.update(self._recorded_dates_errors(instance))
+        # The course form's rules, with its messages (hr.training_forms.CourseForm).
+        errors = course_dates_errors(course=self.instance, start_date=instance.start_date, end_date=instance.end_date)
         if (instance.grants_kind is None) != (instance.grants_level is None):
             field = "grants_level" if instance.grants_level is None else "grants_kind"
             errors[field] = [_("Cần cả loại trình độ và trình độ được cấp, hoặc để trống cả hai.")]
@@ -425,21 +396,6 @@ class CourseSerializer(ModelCleanSerializer):
         if "types" in attrs:
             after["types"] = frozenset(t.code for t in attrs["types"])
         return {name: [shared_course_message()] for name in meaning_changes(course_meaning(self.instance), after)}
-
-    def _recorded_dates_errors(self, course) -> dict[str, list[str]]:
-        """Refuse new dates that would leave recorded completion dates outside the allowed range."""
-        outside = (
-            self.instance.records.exclude(completed_on__isnull=True)
-            .exclude(completed_on__gte=course.start_date, completed_on__lte=latest_completion_date(course))
-            .count()
-        )
-        if not outside:
-            return {}
-        field = "end_date" if self.instance.start_date == course.start_date else "start_date"
-        message = _(
-            "%(count)s kết quả đã ghi có ngày hoàn thành nằm ngoài khoảng thời gian mới; hãy sửa các kết quả đó trước."
-        ) % {"count": outside}
-        return {field: [message]}
 
     def create(self, validated_data):
         types = validated_data.pop("types")
@@ -474,7 +430,7 @@ class TrainingRecordSerializer(ModelCleanSerializer):
         return record.effective_date
 
     def domain_errors(self, instance, attrs):
-        # The training-record form's rules, with its messages (personnel.forms.TrainingRecordForm).
+        # The training-record form's rules, with its messages (hr.forms.TrainingRecordForm).
         if instance.course_id is None or not instance.result:
             return {}
         errors = {}

@@ -232,7 +232,7 @@ class PersonViewSet(ApiViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        # personnel.privacy: the full citizen ID is for the officers who keep the records.
+        # accounts.privacy: the full citizen ID is for the officers who keep the records.
         context["reveal_citizen_id"] = role_sees_full_citizen_id(request_role(self.request))
         return context
 

@@ -378,7 +378,7 @@ OTP_TOTP_THROTTLE_FACTOR = 0  # our own throttle (accounts.mfa.wait_seconds) let
 # The Django admin lists devices (to delete a lost one) but never shows their secrets, even to another admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# --- Personal data in error reports (personnel/privacy.py, config/error_reports.py) ---------------------------------
+# --- Personal data in error reports (accounts/privacy.py, config/error_reports.py) ---------------------------------
 # With DEBUG off, error e-mails and reports show no POST value (field names only) and mask citizen IDs quoted in an
 # exception's message; the error pages themselves are templates/403.html, 404.html and 500.html, with no traceback.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.PrivateExceptionReporterFilter"

@@ -315,7 +315,7 @@ def failed_rows_workbook(batch: ImportBatch, *, full_citizen_id: bool) -> bytes:
     last column, then the other rows. Fixed, the file is uploaded again as it is (the import ignores the
     reasons column, ``resources.REASON_HEADERS``).
 
-    Citizen IDs are masked unless ``full_citizen_id`` (``personnel.privacy``: the reader's role sees them).
+    Citizen IDs are masked unless ``full_citizen_id`` (``accounts.privacy``: the reader's role sees them).
     """
     table = read_table(
         batch.file_name, bytes(batch.content), max_columns=len(RESOURCES[batch.kind].fields) + EXTRA_COLUMNS

@@ -7,6 +7,7 @@ to its field. Units offered are only those in the user's scope.
 import json
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +17,10 @@ from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_opti
 from personnel.choices import QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
+from personnel.rules import person_date_errors
 from targets.appointments import appointment_training_gaps
 from training.models import Course, TrainingRecord
-from training.services import completion_date_errors
+from training.rules import completion_date_errors
 
 
 def date_input() -> forms.DateInput:
@@ -83,6 +85,18 @@ class VersionedForm(forms.ModelForm):
                 widget=forms.HiddenInput, required=False, initial=self.instance.version
             )
 
+    def _post_clean(self):
+        super()._post_clean()
+        # A taken code is refused twice with the model's one message: by the field's unique check and by the
+        # constraint on UPPER(code) (personnel.rules.unique_message). Show it once, next to the field.
+        on_fields = {message for name, errors in self.errors.items() if name != NON_FIELD_ERRORS for message in errors}
+        if NON_FIELD_ERRORS in self._errors:
+            kept = [e for e in self._errors[NON_FIELD_ERRORS].as_data() if not set(e.messages) <= on_fields]
+            if kept:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield", renderer=self.renderer)
+            else:
+                del self._errors[NON_FIELD_ERRORS]
+
     @property
     def edited_version(self) -> int | None:
         """Return the version the edit started from (None: not sent, the save is unconditional, as in the API)."""
@@ -104,7 +118,6 @@ class PersonForm(VersionedForm):
         required=False,
         max_length=20,
         help_text=_("12 chữ số."),
-        error_messages={"unique": _("Số CCCD này đã có trong hồ sơ của một cán bộ khác.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -138,10 +151,8 @@ class PersonForm(VersionedForm):
             "end_date": date_input(),
             "deputy_term": forms.TextInput(attrs={"placeholder": "2021-2026"}),
         }
-        error_messages = {
-            "code": {"unique": _("Mã cán bộ này đã được dùng cho một người khác.")},
-            "unit": {"invalid_choice": _("Đơn vị này nằm ngoài phạm vi bạn quản lý.")},
-        }
+        # A taken code or citizen ID: the model's message (personnel.rules.unique_message).
+        error_messages = {"unit": {"invalid_choice": _("Đơn vị này nằm ngoài phạm vi bạn quản lý.")}}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,19 +194,11 @@ class PersonForm(VersionedForm):
         digits = "".join(ch for ch in value if ch not in " .")
         return digits or None
 
-    def clean_birth_date(self):
-        return not_in_future(self.cleaned_data.get("birth_date"), _("Ngày sinh không được ở tương lai."))
-
-    def clean_start_date(self):
-        return not_in_future(self.cleaned_data.get("start_date"), _("Ngày bắt đầu công tác không được ở tương lai."))
-
     def clean(self):
         cleaned = super().clean()
-        start, end, birth = cleaned.get("start_date"), cleaned.get("end_date"), cleaned.get("birth_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("Ngày thôi việc không được trước ngày bắt đầu công tác."))
-        if birth and start and start <= birth:
-            self.add_error("start_date", _("Ngày bắt đầu công tác phải sau ngày sinh."))
+        dates = {name: cleaned.get(name) for name in ("birth_date", "start_date", "end_date")}
+        for field, messages in person_date_errors(**dates).items():
+            self.add_error(field, messages)
         if cleaned.get("unit") is not None and not self.errors:
             self.refuse_locked_placement(cleaned)
         return cleaned

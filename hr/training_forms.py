@@ -11,11 +11,10 @@ from personnel.models import OrgUnit
 from personnel.qualifications import LADDERS
 from training.choices import TrainingResult
 from training.models import Course, CourseType
+from training.rules import completion_date_errors, course_date_errors, course_dates_errors
 from training.services import (
     ClassRecordError,
-    completion_date_errors,
     course_meaning,
-    latest_completion_date,
     meaning_changes,
     parse_codes,
     resolve_persons,
@@ -99,29 +98,14 @@ class CourseForm(VersionedForm):
                 field = "grants" if name.startswith("grants") else name
                 if field not in self.errors:
                     self.add_error(field, shared_course_message())
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("Ngày kết thúc không được trước ngày bắt đầu."))
-        if self.instance.pk and start and end and end >= start and not self.errors:
-            self._check_recorded_dates(start, end)
+        # training.rules: the dates' order, then recorded completions the new dates would leave outside.
+        dates = {"start_date": cleaned.get("start_date"), "end_date": cleaned.get("end_date")}
+        errors = course_date_errors(**dates)
+        if not errors and not self.errors:
+            errors = course_dates_errors(course=self.instance, **dates)
+        for field, messages in errors.items():
+            self.add_error(field, messages)
         return cleaned
-
-    def _check_recorded_dates(self, start, end):
-        """Refuse new dates that would leave recorded completion dates outside the allowed range."""
-        probe = Course(start_date=start, end_date=end)
-        outside = self.instance.records.exclude(completed_on__isnull=True).exclude(
-            completed_on__gte=start, completed_on__lte=latest_completion_date(probe)
-        )
-        count = outside.count()
-        if count:
-            self.add_error(
-                "end_date" if self.instance.start_date == start else "start_date",
-                _(
-                    "%(count)s kết quả đã ghi có ngày hoàn thành nằm ngoài khoảng thời gian mới; "
-                    "hãy sửa các kết quả đó trước."
-                )
-                % {"count": count},
-            )
 
 
 class RecordClassForm(forms.Form):

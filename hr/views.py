@@ -412,7 +412,7 @@ class HistoryEntry:
 def _display(model, name: str, value, record, names: dict, *, full_citizen_id: bool) -> str:
     """Return a history value as the reader knows it (labels, dd/mm/yyyy, names instead of ids).
 
-    A citizen ID is shown as the profile shows it (``personnel.privacy``): masked unless ``full_citizen_id``.
+    A citizen ID is shown as the profile shows it (``accounts.privacy``): masked unless ``full_citizen_id``.
     """
     if value is None or value == "":
         return "—"
@@ -455,7 +455,7 @@ def _subject(model, record, names: dict) -> str:
 def change_history(person: Person, *, full_citizen_id: bool) -> list[HistoryEntry]:
     """Return the latest changes to the person and to their qualifications, appointments and training records.
 
-    Citizen IDs in the changes are masked unless ``full_citizen_id`` (the reader's role, ``personnel.privacy``).
+    Citizen IDs in the changes are masked unless ``full_citizen_id`` (the reader's role, ``accounts.privacy``).
 
     Six queries whatever the number of changes: one per history table, and the names of the units and
     courses the changes refer to. Diffs are computed in memory between consecutive versions.

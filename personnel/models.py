@@ -205,6 +205,10 @@ def employed_at_q(at: datetime.date, prefix: str = "") -> Q:
 citizen_id_validator = RegexValidator(r"^[0-9]{12}\Z", _("Số CCCD phải gồm đúng 12 chữ số."))
 
 
+# One message for a taken person code, whichever case it is written in (the field and the constraint).
+PERSON_CODE_TAKEN = _("Mã cán bộ này đã được dùng cho một người khác.")
+
+
 class Person(models.Model):
     """A cadre, civil servant, public employee, commune worker or People's Council deputy.
 
@@ -215,7 +219,13 @@ class Person(models.Model):
     assignments.
     """
 
-    code = models.CharField(_("mã cán bộ"), max_length=40, unique=True, validators=[validate_code])
+    code = models.CharField(
+        _("mã cán bộ"),
+        max_length=40,
+        unique=True,
+        validators=[validate_code],
+        error_messages={"unique": PERSON_CODE_TAKEN},
+    )
     full_name = models.CharField(_("họ và tên"), max_length=255, validators=[validate_name])
     family_name = models.CharField(_("họ"), max_length=100, editable=False, default="")
     middle_name = models.CharField(_("tên đệm"), max_length=150, editable=False, default="")
@@ -225,7 +235,13 @@ class Person(models.Model):
     birth_date = models.DateField(_("ngày sinh"))
     gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices, blank=True)
     citizen_id = models.CharField(
-        _("số CCCD"), max_length=12, unique=True, null=True, blank=True, validators=[citizen_id_validator]
+        _("số CCCD"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[citizen_id_validator],
+        error_messages={"unique": _("Số CCCD này đã có trong hồ sơ của một cán bộ khác.")},
     )
     unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="persons", verbose_name=_("đơn vị"))
     category = models.CharField(_("đối tượng"), max_length=24, choices=Category.choices)
@@ -266,7 +282,7 @@ class Person(models.Model):
         verbose_name_plural = _("cán bộ")
         ordering = ["sort_key", "code"]
         indexes = [models.Index(fields=["unit", "category"], name="person_unit_category")]
-        constraints = [code_unique_in_any_case("person", _("Mã cán bộ này đã được dùng cho một người khác."))]
+        constraints = [code_unique_in_any_case("person", PERSON_CODE_TAKEN)]
 
     def __str__(self):
         return f"{self.full_name} ({self.code})"

@@ -32,7 +32,8 @@ from personnel.models import OrgUnit, Person
 from targets import compliance
 from targets.models import Indicator, Programme
 from training.models import Course, CourseType
-from training.services import completion_date_errors, record_class
+from training.rules import completion_date_errors
+from training.services import record_class
 
 from .models import (
     Nomination,

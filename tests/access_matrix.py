@@ -476,7 +476,7 @@ def check_cell(client, method: str, url: str, want: Outcome, *, role: str, api: 
 # ---------------------------------------------------------------------------------------------
 # Citizen IDs and the access log: the "history" and "list" columns (issue #17)
 
-# role -> how the role reads a citizen ID it is let see: in full, or masked (personnel.privacy); None: refused.
+# role -> how the role reads a citizen ID it is let see: in full, or masked (accounts.privacy); None: refused.
 CITIZEN_ID_READING = {"anonymous": None, "admin": "full", "hr": "full", "leader": "masked", "viewer": "masked"}
 CITIZEN_ID_READING["no_role"] = None
 # The citizen IDs of the world's persons ("own" is corrected to CORRECTED_ID by the history column).

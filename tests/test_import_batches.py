@@ -90,7 +90,7 @@ def test_a_database_error_while_writing_is_reported_and_nothing_is_written(units
         Person.objects.create(code="HALF", full_name="Ghi dở", birth_date="1980-01-01", unit=units["H01"])
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(exchange.resources, "create_with_history", fail)
+    monkeypatch.setattr(exchange.resources.base, "create_with_history", fail)
 
     outcome = run_import(kind="nhan_su", file_name="x.csv", content=people("A1"), dry_run=False)
 
@@ -106,7 +106,7 @@ def test_a_database_driver_error_while_writing_is_caught_as_a_database_error_and
     def fail(*args, **kwargs):
         raise connection.Database.IntegrityError("duplicate key: Key (citizen_id)=(001099012345) already exists")
 
-    monkeypatch.setattr(exchange.resources, "create_with_history", fail)
+    monkeypatch.setattr(exchange.resources.base, "create_with_history", fail)
 
     outcome = run_import(kind="nhan_su", file_name="x.csv", content=people("A1"), dry_run=False)
 

@@ -107,7 +107,7 @@ def test_a_database_error_during_copy_gives_one_vietnamese_line_without_the_row(
     def copy_fails(*args, **kwargs):  # as psycopg2's COPY reports a racing import's row
         raise connection.Database.IntegrityError('duplicate key "citizen_id": Key (citizen_id)=(001099012345)')
 
-    monkeypatch.setattr(exchange.resources, "create_with_history", copy_fails)
+    monkeypatch.setattr(exchange.resources.base, "create_with_history", copy_fails)
     path = write(tmp_path, [person("A1", **{"Số CCCD": "001099012345"})])
     err = io.StringIO()
 

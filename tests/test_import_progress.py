@@ -78,7 +78,7 @@ def test_an_uploaded_file_waits_for_a_worker_and_its_page_polls_the_progress(cli
 
 
 def test_the_progress_of_a_job_is_saved_on_its_batch_as_it_runs(admin, units, queued_jobs, monkeypatch):
-    monkeypatch.setattr(exchange.resources, "ROWS_PER_STEP", 10)
+    monkeypatch.setattr(exchange.resources.base, "ROWS_PER_STEP", 10)
     monkeypatch.setattr(jobs, "PROGRESS_EVERY", 0)
     seen = []
     recorder = jobs._progress_recorder

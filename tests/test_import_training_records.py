@@ -85,7 +85,7 @@ def test_every_broken_completion_rule_is_reported_and_nothing_is_written(make_pe
     reasons = [e.reason for e in outcome.errors]
     assert "trước ngày bắt đầu khóa học (01/06/2024)" in reasons[0]
     assert "tương lai" in reasons[1]
-    assert "muộn hơn một năm sau ngày kết thúc khóa học (30/06/2024)" in reasons[2]
+    assert "sau ngày kết thúc khóa học quá một năm (muộn nhất 30/06/2025)" in reasons[2]
     assert "Hoàn thành" in reasons[3]
     assert "30/09/2025" in reasons[4]
     assert [row.status for row in outcome.rows][-1] == "new"  # valid, but the file is refused as a whole

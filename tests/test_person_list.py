@@ -127,7 +127,7 @@ def test_a_row_shows_unit_category_citizen_id_and_the_unmet_count(hr, make_perso
     row = response.context["page"].rows[0]
     assert row.unmet_count == 1  # CC-4 (skills course) is still missing in 2026; CC-3 is met
     html = response.content.decode()
-    assert "001085001234" in html  # HR keeps the records: full (personnel.privacy; a leader's is masked)
+    assert "001085001234" in html  # HR keeps the records: full (accounts.privacy; a leader's is masked)
     assert "UBND quận Ba Đình" in html
     assert "Công chức" in html
 

@@ -34,10 +34,20 @@ class CourseType(models.Model):
         return localized_name(self)
 
 
+# One message for a taken course code, whichever case it is written in (the field and the constraint).
+COURSE_CODE_TAKEN = _("Mã khóa học này đã được dùng cho một khóa khác.")
+
+
 class Course(models.Model):
     """A course or class run by a provider over a period; completing it may grant a qualification."""
 
-    code = models.CharField(_("mã khóa học"), max_length=60, unique=True, validators=[validate_code])
+    code = models.CharField(
+        _("mã khóa học"),
+        max_length=60,
+        unique=True,
+        validators=[validate_code],
+        error_messages={"unique": COURSE_CODE_TAKEN},
+    )
     title = models.CharField(_("tên khóa học"), max_length=255, validators=[validate_name])
     types = models.ManyToManyField(CourseType, related_name="courses", verbose_name=_("loại khóa học"))
     form = models.CharField(_("hình thức"), max_length=16, choices=CourseForm.choices, blank=True)
@@ -71,7 +81,7 @@ class Course(models.Model):
         verbose_name_plural = _("khóa học")
         ordering = ["-start_date", "code"]
         constraints = [
-            code_unique_in_any_case("course", _("Mã khóa học này đã được dùng cho một khóa khác.")),
+            code_unique_in_any_case("course", COURSE_CODE_TAKEN),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="course_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(grants_kind__isnull=True, grants_level__isnull=True)

@@ -1,8 +1,7 @@
-"""Writes on training records, and the rules every completion date obeys.
+"""Writes on training records.
 
-``completion_date_errors`` is the one statement of the completion-date rules (data-exchange, section 5):
-forms and the class recorder call it. ``record_class`` records one result for a whole class in a few
-bulk writes, each with its history row, all or nothing.
+``record_class`` records one result for a whole class in a few bulk writes, each with its history row,
+all or nothing; the completion-date rules it applies are ``training.rules`` (data-exchange, section 5).
 """
 
 import datetime
@@ -13,8 +12,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Upper
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -25,45 +22,10 @@ from personnel.models import Person
 
 from .choices import TrainingResult
 from .models import Course, TrainingRecord
+from .rules import completion_date_errors
 from .signals import records_writing
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def latest_completion_date(course: Course) -> datetime.date:
-    """Return the last valid completion date of a course: one year after its end date."""
-    end = course.end_date
-    if end.year >= datetime.MAXYEAR:  # a course ending in 9999: no later date exists
-        return datetime.date.max
-    try:
-        return end.replace(year=end.year + 1)
-    except ValueError:  # 29 February: a year later is 28 February
-        return end.replace(year=end.year + 1, day=28)
-
-
-def completion_date_errors(
-    *, course: Course, result: str, completed_on: datetime.date | None, today: datetime.date | None = None
-) -> list[str]:
-    """Return why a completion date is invalid for this course and result (empty when it is valid)."""
-    if completed_on is None:
-        return []
-    if result != TrainingResult.COMPLETED:
-        return [_("Chỉ ghi ngày hoàn thành khi kết quả là “Hoàn thành”.")]
-    today = today or timezone.localdate()
-    errors = []
-    if completed_on < course.start_date:
-        errors.append(
-            _("Ngày hoàn thành không được trước ngày bắt đầu khóa học (%(date)s).")
-            % {"date": date_format(course.start_date, "SHORT_DATE_FORMAT")}
-        )
-    if completed_on > latest_completion_date(course):
-        errors.append(
-            _("Ngày hoàn thành không được sau ngày kết thúc khóa học quá một năm (muộn nhất %(date)s).")
-            % {"date": date_format(latest_completion_date(course), "SHORT_DATE_FORMAT")}
-        )
-    if completed_on > today:
-        errors.append(_("Ngày hoàn thành không được ở tương lai."))
-    return errors
 
 
 # What a training record means comes from its course: its dates (when it counts), its types (which indicators
