@@ -33,6 +33,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from accounts.scoping import scope_unit
+from approvals.imports import check_locked_rows
 from core.codes import normalise_code
 from core.concurrency import claim_versions, is_versioned
 from core.text import _letters_and_tones, fold, fold_key, split_name
@@ -309,8 +310,6 @@ class TemplateResource(resources.ModelResource):
             if on_progress is not None:
                 on_progress(stop, count)
         # A new or changed row that would change an approved year's figures is refused, row by row.
-        from approvals.imports import check_locked_rows
-
         check_locked_rows(self)
 
     def parse_column(self, name: str, start: int, stop: int) -> None:

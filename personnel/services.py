@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from core.codes import clean_code
 from core.concurrency import save_versioned
 
 from . import history
@@ -131,8 +132,6 @@ def create_unit(*, by, code: str, name: str, level: str, parent: OrgUnit, opened
     """Create a unit under an open parent, open from ``opened_on``; refuse with a Vietnamese message."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
-
-    from core.codes import clean_code
 
     if opened_on is None:
         raise ValidationError({"opened_on": _("Cần ngày thành lập.")})
