@@ -28,7 +28,7 @@ from reports.views import default_programme, reader_required, select
 from targets.models import Programme
 
 from . import final_report, rules, selectors, services
-from .models import LOCKING, LockException, Status
+from .models import LOCKING, BulkApproval, LockException, Status
 
 
 def _year_query(selection, year: int) -> str:
@@ -232,8 +232,6 @@ def bulk_page(request):
                     % {"approved": batch.approved, "skipped": batch.skipped, "seconds": batch.seconds},
                 )
                 return redirect("approvals:bulk")
-    from .models import BulkApproval
-
     batches = BulkApproval.objects.select_related("user", "programme")[:20]
     return render(
         request,

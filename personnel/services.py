@@ -12,7 +12,7 @@ from core.codes import clean_code
 from core.concurrency import save_versioned
 
 from . import history
-from .models import OrgUnit, Person
+from .models import Assignment, OrgUnit, Person, UnitSuccession
 from .signals import person_saving
 
 
@@ -165,8 +165,6 @@ def close_unit_errors(*, unit: OrgUnit, closed_on, primary: OrgUnit | None, othe
     from django.db.models import Q
     from django.utils.translation import gettext as _
 
-    from .models import Assignment
-
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -243,8 +241,6 @@ def close_unit(*, by, unit: OrgUnit, closed_on, primary: OrgUnit, others: Iterab
     first, then ``others``. Refused, writing nothing, when ``close_unit_errors`` finds a reason; then the
     heirs of everyone who was ever in it are recomputed (``history.refresh_heirs``)."""
     from django.core.exceptions import ValidationError
-
-    from .models import UnitSuccession
 
     others = list(others)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
