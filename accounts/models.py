@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import fold
+
 
 class User(AbstractUser):
     """A user of the product. ``last_name`` holds the family name (họ), ``first_name`` the middle and given
@@ -41,8 +43,6 @@ class User(AbstractUser):
 
     def searchable_text(self) -> str:
         """Return what the users list's search matches: user name, full name, e-mail, folded."""
-        from core.text import fold
-
         return fold(" ".join([self.username or "", self.get_full_name(), self.email or ""]))[:600]
 
     def save(self, *args, **kwargs):

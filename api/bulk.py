@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons
+from approvals.locks import LockIndex, YearLocked
 from core.concurrency import StaleRecords, claim_versions
 from training.models import Course, TrainingRecord
 from training.rules import completion_date_errors
@@ -128,8 +129,6 @@ def upsert_training_records(*, items, user) -> BulkOutcome:
             unchanged.append((index, record))
 
     # approvals.locks: an item that would change an approved year's figures is refused, item by item.
-    from approvals.locks import LockIndex, YearLocked
-
     locks = LockIndex(p.pk for p in persons.values())
     course_ends = {c.pk: c.end_date for c in courses.values()}
     for index, record in [*new, *changed]:

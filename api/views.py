@@ -42,6 +42,8 @@ from accounts.scoping import (
     visible_qualifications,
     visible_units,
 )
+from approvals.locks import YearLocked
+from approvals.selectors import approved_report, approved_reports
 from core.concurrency import StaleEdit, delete_versioned, is_versioned, parse_version, save_versioned
 from personnel import history
 from personnel.models import OrgUnit
@@ -96,8 +98,6 @@ class ApiMixin:
 
     def handle_exception(self, exc):
         # approvals.locks: a write into an approved year is a conflict, answered 409 with code "year_locked".
-        from approvals.locks import YearLocked
-
         if isinstance(exc, YearLocked):
             return Response(
                 {"detail": exc.messages[0], "code": "year_locked", "lock": exc.lock.as_json()},
@@ -516,8 +516,6 @@ class ComplianceView(ComplianceMixin, APIView):
         report = compliance.evaluate(
             params["programme"], params["unit"], year=params["year"], as_of=params["as_of"], view=params.get("view")
         )
-        from approvals.selectors import approved_report  # an approved year: its frozen figures, and who approved
-
         return Response(approved_report(report) if params["as_of"] is None else report.as_json())
 
 
@@ -535,8 +533,6 @@ class ComplianceUnitsView(ComplianceMixin, APIView):
         )
         if params["as_of"] is not None:
             return Response({**report.as_json(), "children": [child.as_json() for child in children]})
-        from approvals.selectors import approved_reports  # approved years: frozen figures, and who approved
-
         main, *rest = approved_reports([report, *children])
         return Response({**main, "children": rest})
 

@@ -24,11 +24,11 @@ from accounts.roles import role_of
 from accounts.scoping import can_see_unit
 from personnel.choices import UnitLevel
 from personnel.models import OrgUnit
-from reports.views import reader_required, select
+from reports.views import default_programme, reader_required, select
 from targets.models import Programme
 
 from . import final_report, rules, selectors, services
-from .models import LOCKING, LockException, Status
+from .models import LOCKING, BulkApproval, LockException, Status
 
 
 def _year_query(selection, year: int) -> str:
@@ -167,8 +167,6 @@ def _final(request):
     programme = Programme.objects.filter(code=code).first() if code else None
     query = request.GET.copy()
     if programme is None:
-        from reports.views import default_programme
-
         programme = default_programme()
         if programme is None:
             raise Http404(_("Không có chương trình mục tiêu này."))
@@ -207,8 +205,6 @@ def bulk_page(request):
     """A city admin approves many units and years at once (e.g. the past years of every commune-level unit)."""
     if not rules.may_bulk_approve(request.user):
         raise PermissionDenied
-    from reports.views import default_programme
-
     programme = default_programme()
     years = [y for y in programme.years if y < timezone.localdate().year] if programme else []
     levels = UnitLevel.choices
@@ -236,8 +232,6 @@ def bulk_page(request):
                     % {"approved": batch.approved, "skipped": batch.skipped, "seconds": batch.seconds},
                 )
                 return redirect("approvals:bulk")
-    from .models import BulkApproval
-
     batches = BulkApproval.objects.select_related("user", "programme")[:20]
     return render(
         request,

@@ -4,7 +4,8 @@ A 50,000-row file takes seconds to check and write, so neither runs in the reque
 in its ``ImportBatch``, which also says where its job is (``job``, ``job_state``, ``stage``, progress), so
 the page follows it and the admin can leave and come back. Each job is a task of ``django-tasks`` (the
 backport of Django 6's ``django.tasks``), ``run_batch_job``, queued with ``django-tasks-db``'s database
-backend in the same transaction as the batch's new state; a worker runs it:
+backend in the same transaction as the batch's new state (the services send ``exchange.signals.batch_queued``,
+answered here: they never import this module, which imports them to run the jobs); a worker runs it:
 
 - ``python manage.py run_import_jobs``: ``django-tasks-db``'s own worker (``db_worker``) plus this
   module's watchman thread, for production (then set ``IMPORT_JOBS_THREAD=0`` on the web servers);
@@ -15,9 +16,9 @@ backend in the same transaction as the batch's new state; a worker runs it:
 Jobs that tell the truth:
 
 - **Claimed once while its worker lives.** A task claims its batch with a conditional ``UPDATE`` and a
-  fresh token (``claimed_by``). A heartbeat thread writes ``heartbeat_at`` every ``HEARTBEAT_SECONDS``
-  for the job's whole life, writing included; and the load's transaction first locks the batch's row
-  (the fence below) and holds it to the commit, while another worker may only take a job over through
+  fresh token (``claimed_by``). A heartbeat thread (``exchange.heartbeat``) writes ``heartbeat_at`` every
+  ``HEARTBEAT_SECONDS`` for the job's whole life, writing included; and the load's transaction first locks
+  the batch's row (the fence below) and holds it to the commit, while another worker may only take a job over through
   that row (``SKIP LOCKED`` on PostgreSQL, SQLite's write lock): a job is taken over only when its
   heartbeat is stale *and* no transaction of its worker holds the row.
 - **A fenced write.** The load writes only if its batch is still ``running`` and still claimed by its
@@ -33,11 +34,8 @@ Jobs that tell the truth:
 """
 
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, connections, transaction
@@ -46,29 +44,24 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .errors import JobLost, database_error_message
+from .heartbeat import Heartbeat, worker_name
 from .models import ImportBatch, ImportStatus, JobKind, JobStage, JobState
 from .report import store_report
+from .services import run_import
+from .undo import UndoRefused, undo_batch
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # tries of one stage (preview, load or undo) before its batch is failed
-HEARTBEAT_SECONDS = 5.0
 SWEEP_SECONDS = 10.0
 POLL_SECONDS = 1.0
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
 INLINE_BACKEND = "inline"
 
 
-class JobLost(Exception):
-    """The job's batch was cancelled or taken over by another worker: stop, write nothing."""
-
-
 def stale_seconds() -> float:
     return getattr(settings, "IMPORT_JOB_STALE_SECONDS", 30)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"[-100:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,6 +75,11 @@ def enqueue(batch: ImportBatch) -> None:
         return
     run_batch_job.enqueue(batch_id=batch.pk)  # a row of django-tasks-db, committed with the batch
     transaction.on_commit(ensure_worker)
+
+
+def enqueue_queued_batch(sender, *, batch: ImportBatch, **_signal) -> None:
+    """Answer ``exchange.signals.batch_queued`` (connected in ``ExchangeConfig.ready``): queue the batch's job."""
+    enqueue(batch)
 
 
 @task()
@@ -119,8 +117,6 @@ def claim(*, worker: str, batch_id: int | None = None) -> ImportBatch | None:
 
 def run_job(batch: ImportBatch) -> None:
     """Run a claimed job (a preview, a load or an undo) and record its result on the batch."""
-    from .services import run_import
-
     token = batch.claimed_by
     with Heartbeat(batch.pk, token) as heartbeat:
         progress = _progress_recorder(batch, heartbeat)
@@ -166,14 +162,6 @@ def run_job(batch: ImportBatch) -> None:
     _done(batch)
 
 
-def database_error_message(error: BaseException) -> str:
-    """Return what the user reads about a database error: its kind, never its text (it may echo a row)."""
-    return _(
-        "Lỗi cơ sở dữ liệu khi xử lý tệp (%(error)s); không ghi gì. Hãy gửi lại sau ít phút; "
-        "nếu lỗi lặp lại, hãy báo quản trị hệ thống."
-    ) % {"error": type(error).__name__}
-
-
 def _report(batch: ImportBatch, outcome, progress) -> None:
     progress(JobStage.REPORTING, 0, 0, force=True)
     store_report(batch=batch, outcome=outcome)
@@ -181,8 +169,6 @@ def _report(batch: ImportBatch, outcome, progress) -> None:
 
 def _run_undo(batch: ImportBatch, progress) -> None:
     """Undo the batch's load, or record why it cannot be undone (the load then stays as it is)."""
-    from .undo import UndoRefused, undo_batch
-
     if batch.status != ImportStatus.APPLIED:  # undone before its worker died
         return
     progress(JobStage.UNDOING, 0, 0, force=True)
@@ -228,49 +214,6 @@ def _fail(batch: ImportBatch, reason: str) -> None:
             status=ImportStatus.FAILED, file_errors=[[None, "", "", reason]], finished_at=timezone.now()
         )
     _done(batch)
-
-
-class Heartbeat:
-    """A thread writing the claimed batch's ``heartbeat_at`` every ``HEARTBEAT_SECONDS`` while the job lives.
-
-    It stops when the job ends; ``lost`` turns true when the batch is no longer this job's (cancelled,
-    or taken over), and the job then stops at its next step. Not started inside a transaction (a test's):
-    another connection would not see the batch.
-    """
-
-    def __init__(self, batch_id: int, token: str, *, every: float | None = None):
-        self.batch_id, self.token = batch_id, token
-        self.every = HEARTBEAT_SECONDS if every is None else every
-        self.lost = False
-        self._stop = threading.Event()
-        self._thread = None
-
-    def __enter__(self):
-        if self.token and not connection.in_atomic_block:
-            self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{self.batch_id}", daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.every + 10)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(self.every):
-                try:
-                    beating = ImportBatch.objects.filter(
-                        pk=self.batch_id, claimed_by=self.token, job_state=JobState.RUNNING
-                    ).exclude(status=ImportStatus.CANCELLED)
-                    if not beating.update(heartbeat_at=timezone.now()):
-                        self.lost = True
-                        return
-                except DatabaseError:  # locked for a moment (SQLite), or a dropped connection: try again
-                    logger.info("Heartbeat of batch %s missed", self.batch_id, exc_info=True)
-                    close_old_connections()
-        finally:
-            connections.close_all()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,9 +27,13 @@ from accounts.scoping import sees_whole_city
 from core.concurrency import StaleRecords
 
 from . import cells
+from .errors import ImportRefused, JobLost, database_error_message
+from .heartbeat import Heartbeat, worker_name
 from .models import ImportBatch, ImportKind, ImportStatus, JobKind, JobStage, JobState
 from .resources import RESOURCES, TemplateResource
-from .tables import EXTRA_COLUMNS, TableError, read_table
+from .signals import batch_queued
+from .tables import EXTRA_COLUMNS, TableError, read_table, too_large_error
+from .undo import undo_batch as _undo_batch
 
 __all__ = [
     "ImportOutcome",
@@ -195,8 +199,6 @@ def run_import(
     A load (not a dry run) is recorded as an ``ImportBatch`` (``batch``, or a new one); ``on_progress``
     is called with (stage, rows done, rows in all) while the file is read and checked.
     """
-    from . import jobs
-
     if kind not in RESOURCES:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(ImportKind.values)}")
     outcome = ImportOutcome(kind=kind, file_name=file_name, dry_run=dry_run)
@@ -207,16 +209,16 @@ def run_import(
             file_name=(file_name or "")[:255],
             user=user if getattr(user, "pk", None) else None,
             job_state=JobState.RUNNING,
-            claimed_by=jobs.worker_name(),
+            claimed_by=worker_name(),
             heartbeat_at=timezone.now(),
         )
     outcome.batch = None if dry_run else batch
     progress = on_progress or (lambda stage, done, total: None)
-    heartbeat = jobs.Heartbeat(batch.pk, batch.claimed_by) if own_batch else contextlib.nullcontext()
+    heartbeat = Heartbeat(batch.pk, batch.claimed_by) if own_batch else contextlib.nullcontext()
     try:
         with heartbeat, collector_paused():
             _read_and_import(RESOURCES[kind], file_name, content, outcome, user, progress)
-    except jobs.JobLost:
+    except JobLost:
         if not own_batch:
             raise
         outcome.errors = [RowError(None, "", "", _("Lần nhập đã bị hủy trong khi chạy; không ghi gì."))]
@@ -273,8 +275,6 @@ def _read_and_import(resource_class: type[TemplateResource], file_name, content,
         return
     progress("writing", len(table.rows), len(table.rows))
     created, updated = resource.build()
-    from .jobs import JobLost, database_error_message
-
     try:
         # The driver's own errors (COPY's) become Django's DatabaseError, so they are reported as such.
         with transaction.atomic(), connection.wrap_database_errors:
@@ -350,15 +350,7 @@ def finish_batch(batch: ImportBatch, outcome: ImportOutcome) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # The import pages: a file is uploaded, previewed (a dry run), then confirmed and loaded, each step a
-# background job (``exchange.jobs``).
-
-
-class ImportRefused(Exception):
-    """A step of the import workflow is not possible now; ``message`` says why (for the user)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# background job (``exchange.jobs``, asked for by the ``batch_queued`` signal: it imports this module).
 
 
 def can_import(user) -> bool:
@@ -378,8 +370,6 @@ def visible_batches(user) -> models.QuerySet:
 
 def submit_file(*, kind: str, file_name: str, content: bytes, user, language: str = "") -> ImportBatch:
     """Record an uploaded file as a batch and queue its preview (an oversized file is refused unstored)."""
-    from . import jobs
-
     if kind not in RESOURCES:
         raise ImportRefused(_("Không có mẫu dữ liệu «%(kind)s».") % {"kind": kind})
     if len(content) > settings.IMPORT_MAX_FILE_SIZE:
@@ -393,7 +383,7 @@ def submit_file(*, kind: str, file_name: str, content: bytes, user, language: st
         job_state=JobState.QUEUED,
         stage=JobStage.QUEUED,
     )
-    jobs.enqueue(batch)
+    batch_queued.send(sender=ImportBatch, batch=batch)
     return batch
 
 
@@ -409,8 +399,6 @@ def _batch_fields(*, kind: str, file_name: str, size: int, user, language: str) 
 
 def record_oversized(*, kind: str, file_name: str, size: int, user, language: str = "") -> ImportBatch:
     """Record an upload refused for its size (nothing of it is kept)."""
-    from .tables import too_large_error
-
     return ImportBatch.objects.create(
         **_batch_fields(kind=kind, file_name=file_name, size=size, user=user, language=language),
         status=ImportStatus.REJECTED,
@@ -422,8 +410,6 @@ def record_oversized(*, kind: str, file_name: str, size: int, user, language: st
 
 def confirm_batch(*, batch: ImportBatch, user) -> ImportBatch:
     """Queue the load of a previewed file (only its uploader confirms it, once)."""
-    from . import jobs
-
     if batch.user_id != getattr(user, "pk", None):
         raise ImportRefused(_("Chỉ người đã gửi tệp mới xác nhận được lần nhập này."))
     started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED, job_state=JobState.DONE).update(
@@ -439,7 +425,7 @@ def confirm_batch(*, batch: ImportBatch, user) -> ImportBatch:
     if not started:
         raise ImportRefused(_("Lần nhập này không còn chờ xác nhận."))
     batch.refresh_from_db()
-    jobs.enqueue(batch)
+    batch_queued.send(sender=ImportBatch, batch=batch)
     return batch
 
 
@@ -490,15 +476,11 @@ def cancel_batch(*, batch: ImportBatch, user) -> None:
 
 def undo_batch(*, batch: ImportBatch, user):
     """Undo an applied load now (see ``exchange.undo``); raise ``UndoRefused`` when it cannot be undone."""
-    from .undo import undo_batch as undo
-
-    return undo(batch=batch, user=user)
+    return _undo_batch(batch=batch, user=user)
 
 
 def request_undo(*, batch: ImportBatch, user) -> ImportBatch:
     """Queue the undo of an applied load (a background job: a large load takes seconds to undo)."""
-    from . import jobs
-
     requested = ImportBatch.objects.filter(
         pk=batch.pk, status=ImportStatus.APPLIED, job_state__in=[JobState.DONE, JobState.NONE]
     ).update(
@@ -513,5 +495,5 @@ def request_undo(*, batch: ImportBatch, user) -> ImportBatch:
     if not requested:
         raise ImportRefused(_("Lần nhập này không còn hoàn tác được (đã hoàn tác, hoặc đang có việc chạy)."))
     batch.refresh_from_db()
-    jobs.enqueue(batch)
+    batch_queued.send(sender=ImportBatch, batch=batch)
     return batch

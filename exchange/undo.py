@@ -21,9 +21,9 @@ from personnel.services import rebuild_unit_paths
 from training.models import Course, TrainingRecord
 
 from .bulk import WRITE_BATCH, delete_rows, history_rows, new_instances, record_deletions, update_with_history
+from .errors import ImportRefused
 from .models import ImportBatch, ImportStatus
 from .resources import in_chunks, prepare_person_fast, record_type_history
-from .services import ImportRefused
 
 MODEL_OF_KIND = {
     "don_vi": OrgUnit,

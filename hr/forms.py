@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
+from approvals.locks import YearLocked, check_person_writable, check_writable, record_day
 from core.codes import clean_code
 from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
 from personnel.choices import QualificationKind
+from personnel.job_positions import JobPosition
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
+from personnel.reorganisation import PlanError, read_plan
 from personnel.rules import person_date_errors
 from targets.appointments import appointment_training_gaps
 from training.models import Course, TrainingRecord
@@ -207,8 +210,6 @@ class PersonForm(VersionedForm):
         """Refuse a move or a date that would change an approved year's figures (approvals.locks)."""
         from types import SimpleNamespace
 
-        from approvals.locks import YearLocked, check_person_writable
-
         fields = ("unit", "category", "leadership_level", "start_date", "end_date")
         person = SimpleNamespace(
             pk=self.instance.pk, **{name: cleaned.get(name, getattr(self.instance, name, None)) for name in fields}
@@ -233,8 +234,6 @@ class PersonChildForm(VersionedForm):
 
     def refuse_locked(self, field: str, day, *, appointment: bool = False) -> None:
         """Add an error when the record, as stored or as typed, is dated in an approved year (approvals.locks)."""
-        from approvals.locks import YearLocked, check_writable, record_day
-
         days = [day]
         if self.instance.pk is not None:
             days.append(record_day(type(self.instance).objects.get(pk=self.instance.pk)))
@@ -392,8 +391,6 @@ class TransferForm(forms.Form):
         keep = [(self.KEEP, _("— Giữ nguyên —"))]
         self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)
         self.fields["leadership_level"].choices = keep + list(Person._meta.get_field("leadership_level").choices)
-        from personnel.job_positions import JobPosition
-
         self.fields["job_position"].queryset = JobPosition.objects.all()
 
     def offered_day(self):
@@ -464,8 +461,6 @@ class ReorganisationForm(forms.Form):
             return ""
 
     def clean(self):
-        from personnel.reorganisation import PlanError, read_plan
-
         cleaned = super().clean()
         tables = {name: self._table(name) for name in ("closures", "openings", "destinations")}
         if self.errors or not cleaned.get("effective_on"):

@@ -41,7 +41,8 @@ from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.qualifications import DECLARED_FIELD, level_label
 from personnel.services import save_person, transfer_person
 from targets import years as target_years
-from targets.compliance import person_status, unmet_counts_by_person
+from targets.compliance import evaluation_date, person_status, unmet_counts_by_person
+from targets.expiry import expiring
 from targets.models import Programme
 from training.choices import TrainingResult
 from training.job_positions import still_required
@@ -249,9 +250,6 @@ def indicator_panel_context(programme: Programme | None, person: Person, year: i
     warned = [i for i in indicators if i.code in met_codes and i.kind == "recurring" and i.warning_days]
     expiring_on = {}
     if warned:
-        from targets.compliance import evaluation_date
-        from targets.expiry import expiring
-
         at = evaluation_date(programme, year=year)[1]
         for indicator in warned:
             if person.pk in (found := expiring(indicator, [person.pk], at)):

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from core.codes import clean_code
 from core.concurrency import save_versioned
 
 from . import history
-from .models import OrgUnit, Person
+from .models import Assignment, OrgUnit, Person, UnitSuccession
 from .signals import person_saving
 
 
@@ -132,8 +133,6 @@ def create_unit(*, by, code: str, name: str, level: str, parent: OrgUnit, opened
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from core.codes import clean_code
-
     if opened_on is None:
         raise ValidationError({"opened_on": _("Cần ngày thành lập.")})
     if not parent.is_open_at(opened_on):
@@ -165,8 +164,6 @@ def close_unit_errors(*, unit: OrgUnit, closed_on, primary: OrgUnit | None, othe
     """Return {field: [messages]} of why the unit cannot be closed on ``closed_on`` (empty when it can)."""
     from django.db.models import Q
     from django.utils.translation import gettext as _
-
-    from .models import Assignment
 
     errors: dict[str, list[str]] = {}
 
@@ -244,8 +241,6 @@ def close_unit(*, by, unit: OrgUnit, closed_on, primary: OrgUnit, others: Iterab
     first, then ``others``. Refused, writing nothing, when ``close_unit_errors`` finds a reason; then the
     heirs of everyone who was ever in it are recomputed (``history.refresh_heirs``)."""
     from django.core.exceptions import ValidationError
-
-    from .models import UnitSuccession
 
     others = list(others)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)

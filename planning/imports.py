@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import visible_persons
-from exchange.cells import CodeList, display, parse_date, parse_text
+from exchange.cells import CodeList, display, folded, parse_date, parse_text
 from exchange.tables import TableError, read_table
 
 from .models import Roster, RosterResult
@@ -63,8 +63,6 @@ class RosterImported:
 
 
 def _header_map(headers: list[str]) -> dict[str, int]:
-    from exchange.cells import folded
-
     wanted = {folded(str(label)): key for key, label in COLUMNS.items()}
     found = {}
     for index, header in enumerate(headers):

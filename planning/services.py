@@ -31,7 +31,7 @@ from accounts.scoping import can_see_unit, visible_persons
 from personnel.models import OrgUnit, Person
 from targets import compliance
 from targets.models import Indicator, Programme
-from training.models import Course, CourseType
+from training.models import Course, CourseType, TrainingRecord
 from training.rules import completion_date_errors
 from training.services import record_class
 
@@ -525,8 +525,6 @@ def enter_results(*, roster: Roster, lines: Iterable[ResultLine], user) -> int:
             user=user,
             certificates={line.nomination.person.code: line.certificate_number for line in group},
         )
-    from training.models import TrainingRecord
-
     records = dict(
         TrainingRecord.objects.filter(
             course=roster.course, person__in=[line.nomination.person_id for line in lines]

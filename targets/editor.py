@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from core.codes import clean_code
 
+from . import compliance
 from .models import Indicator, IndicatorKind, Programme
 from .years import begun_years
 
@@ -205,8 +206,6 @@ def preview_year(programme: Programme) -> int:
 
 def preview(programme: Programme, indicator: Indicator):
     """Return (year, T, result) of one unsaved indicator over the whole city, in view ``today``."""
-    from . import compliance
-
     year = preview_year(programme)
     year, at = compliance.evaluation_date(programme, year=year)
     city = compliance._root(None)

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from django.db.models import Max, QuerySet
 
 from personnel.job_positions import expires_on, years_before
+from personnel.models import Person
 from training.models import TrainingRecord
 
+from . import compliance
 from .models import Indicator, IndicatorKind
 
 
@@ -48,10 +50,6 @@ def expiring_in(programme, indicator: Indicator, unit, *, year: int | None = Non
     """Return [(person, expiry date)], soonest first, of the persons the indicator counts for ``unit`` who
     meet it with a course that expires within its ``warning_days`` (at most ``limit``; two queries after the
     engine's reading of the population)."""
-    from personnel.models import Person
-
-    from . import compliance
-
     if indicator.kind != IndicatorKind.RECURRING or not indicator.warning_days:
         return []
     programme, _indicators = compliance.load(programme)

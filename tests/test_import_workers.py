@@ -26,8 +26,8 @@ import os, sys, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-from exchange import jobs
-jobs.HEARTBEAT_SECONDS = float(os.environ.get("TEST_HEARTBEAT", "0.5"))
+from exchange import heartbeat, jobs
+heartbeat.HEARTBEAT_SECONDS = float(os.environ.get("TEST_HEARTBEAT", "0.5"))
 jobs.SWEEP_SECONDS = 0.5
 """
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
+from approvals.imports import check_locked_rows
 from core.codes import normalise_code
 from core.concurrency import claim_versions, is_versioned
 from core.text import fold_key
@@ -222,8 +223,6 @@ class TemplateResource(resources.ModelResource):
             if on_progress is not None:
                 on_progress(stop, count)
         # A new or changed row that would change an approved year's figures is refused, row by row.
-        from approvals.imports import check_locked_rows
-
         check_locked_rows(self)
 
     def parse_column(self, name: str, start: int, stop: int) -> None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from personnel.history import ensure_heirs_current
-from personnel.models import Appointment, OrgUnit
+from personnel.models import Appointment, OrgUnit, Person
 
 from ..models import Indicator, IndicatorKind, Programme
 from ..years import begun_years
@@ -361,8 +361,6 @@ def unmet(
             .select_related("person", "person__unit")
             .order_by("person__sort_key", "person__code", "appointed_on")
         )
-    from personnel.models import Person
-
     if at is None:
         return Person.objects.none()
     criterion = criterion_q(indicator, year, at)
@@ -396,8 +394,6 @@ def met_population(
         return counted_assignment(Appointment.objects.all()).filter(
             appointment_population_q(indicator, programme, at, unit, view)
         )
-    from personnel.models import Person
-
     if at is None:
         return Person.objects.none()
     rows = placed(unit, at, view).filter(placement_population_q(indicator))

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
-from exchange.jobs import database_error_message
+from exchange.errors import database_error_message
 from exchange.models import ImportKind
 from exchange.services import run_import
 
