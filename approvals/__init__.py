@@ -14,7 +14,7 @@
   frozen figures of approved years, marked); ``final_report``: the programme's final report (page and XLSX).
 - ``views``/``urls`` (/phe-duyet/), ``api`` (/api/v1/approvals/), commands ``approve`` and ``return_year``.
 
-Hooks outside this app: ``reports/freshness.py`` (end of ``load_figures``), ``reports/views.py`` (``heading``'s
+Hooks outside this app: ``reports/freshness/store.py`` (end of ``load_figures``), ``reports/views.py`` (``heading``'s
 approved line), ``reports/exports.py`` (``Heading.approved``), ``reports/templates/reports/dashboard.html`` and
 ``print.html`` (the approved mark, a link), ``reports/management/commands/compliance.py`` (``approved``),
 ``exchange/resources.py`` (end of ``TemplateResource.check``), ``api/views.py`` (409 ``year_locked``,
