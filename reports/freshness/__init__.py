@@ -31,6 +31,7 @@ from .store import (
     YearFigures,
     _report_from_row,
     dashboard_years,
+    load_computed_figures,
     load_figures,
     programme_indicators,
     root_of,
@@ -53,7 +54,7 @@ from .versioning import (
 __all__ = [
     "AUDITED_MODELS", "EVERY_UNIT_MODELS", "LOCK_SECONDS", "MAX_PERSONS_UPDATED", "MAX_UNITS_UPDATED", "META_FIELDS",
     "Figures", "YearFigures", "_apply", "_report_from_row", "collect_changes", "dashboard_years", "data_version",
-    "flush_pending_changes", "history_tables", "install_write_tracking", "load_figures", "mark_changed",
-    "programme_indicators", "refresh", "refresh_all", "root_of", "run_scheduled_refreshes", "schedule_refresh",
-    "sync_seconds", "track_writes", "trend_years", "updatable", "watched_tables",
+    "flush_pending_changes", "history_tables", "install_write_tracking", "load_computed_figures", "load_figures",
+    "mark_changed", "programme_indicators", "refresh", "refresh_all", "root_of", "run_scheduled_refreshes",
+    "schedule_refresh", "sync_seconds", "track_writes", "trend_years", "updatable", "watched_tables",
 ]  # fmt: skip

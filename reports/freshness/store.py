@@ -148,12 +148,23 @@ META_FIELDS = (
 
 
 def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=(), view: str = "today") -> Figures:
-    """Return the figures of ``unit`` and its children for ``year``, and the unit's figures in ``trend_years``.
+    """Return the figures of ``unit`` and its children for ``year``, and the unit's figures in ``trend_years``;
+    an approved unit's year shows its frozen figures (``approvals.overlay``).
 
     Queries: the data version and which stored runs hold the figures; the figures themselves and the
     indicators only when first read (a page drawn from cache reads neither); plus, for a year brought up
-    to date in the request, that refresh (``refresh``).
+    to date in the request, that refresh (``refresh``); plus the approvals of the units shown.
     """
+    from approvals.overlay import overlay  # approved years show their frozen figures (issue #13)
+
+    figures = load_computed_figures(programme, unit, year=year, trend_years=trend_years, view=view)
+    return overlay(figures, view=view)
+
+
+def load_computed_figures(
+    programme: Programme, unit: OrgUnit, *, year: int, trend_years=(), view: str = "today"
+) -> Figures:
+    """Return what ``load_figures`` returns, as computed: approved years keep their live figures."""
     from .refreshing import refresh, schedule_refresh  # refreshing stores what this module reads
 
     root_id = root_of(unit)
@@ -203,9 +214,7 @@ def load_figures(programme: Programme, unit: OrgUnit, *, year: int, trend_years=
             figures.main = result
         if y in trend_years:
             figures.trend[y] = result
-    from approvals.overlay import overlay  # approved years show their frozen figures (issue #13)
-
-    return overlay(figures, view=view)
+    return figures
 
 
 def _estimate(row: dict, *, version: str, as_of: datetime.date) -> float:
