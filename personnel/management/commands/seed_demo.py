@@ -1,6 +1,7 @@
 """Load demo data for a first run: Hanoi's real units, courses, synthetic people and demo accounts.
 
-The generation lives in ``personnel.demo``; this command only reads the options and reports.
+The generation lives in ``synthetic`` (``personnel.demo.seed_demo`` runs it); this command reads the options
+and reports.
 """
 
 import time
