@@ -11,7 +11,10 @@ Three modules, re-exported here (``from reports import freshness``):
 
 - ``versioning``: the data version, the tables watched and the tracking of writes;
 - ``store``: reading stored figures for a page (``load_figures``), refreshing stale ones in the request;
-- ``refreshing``: bringing stored figures up to date, unit by unit or whole, now or after the response.
+- ``refreshing``: bringing stored figures up to date, unit by unit or whole, now or after the response
+  (not ``refresh``: that is its function's name, ``freshness.refresh``).
+
+Patch a name in the module that reads it (``freshness.refreshing.MAX_UNITS_UPDATED``), not here.
 """
 
 from .refreshing import (
