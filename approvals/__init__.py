@@ -14,10 +14,11 @@
   frozen figures of approved years, marked); ``final_report``: the programme's final report (page and XLSX).
 - ``views``/``urls`` (/phe-duyet/), ``api.approvals`` (/api/v1/approvals/), commands ``approve`` and ``return_year``.
 
-Hooks outside this app: ``reports/freshness.py`` (end of ``load_figures`` sends ``figures_loaded``),
+Hooks outside this app: ``reports/freshness/reading.py`` (end of ``load_figures`` sends ``figures_loaded``),
 ``reports/views.py`` (``heading``'s approved line), ``reports/exports.py`` (``Heading.approved``),
 ``reports/templates/reports/dashboard.html`` and ``print.html`` (the approved mark, a link),
-``exchange/resources.py`` (end of ``TemplateResource.check``), ``api/views.py`` (409 ``year_locked``,
+``approvals/management/commands/compliance.py`` (``approved``),
+``exchange/resources/base.py`` (end of ``TemplateResource.check``), ``api/views.py`` (409 ``year_locked``,
 compliance ``approved``), ``api/bulk.py``, ``api/serializers.py`` (schema), ``api/urls.py``,
 ``training/services.py`` (``record_class`` sends ``records_writing``), ``personnel/services.py`` (``save_person``
 sends ``person_saving``), ``hr/forms.py`` (``PersonChildForm.refuse_locked``), ``hr/views.py`` (delete refused),

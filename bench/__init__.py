@@ -3,8 +3,8 @@
 Run ``make bench`` (or ``python -m bench --help``). Scale 1.0 is the city: 250,000 persons in about
 700 units, 2.5 million training records. The modules:
 
-- ``bench.seed``: the synthetic data (seeded RNG, plain Python) and its loaders (PostgreSQL COPY, or
-  row inserts on other databases);
+- ``bench.seed``: loading the synthetic data (``synthetic.city``, ``synthetic.city_rows``: seeded RNG, plain
+  Python) with PostgreSQL COPY, or row inserts on other databases;
 - ``bench.database``: the benchmark's own PostgreSQL database (dropped and recreated, never another);
 - ``bench.engine``: the compliance engine over every unit, one year and five years;
 - ``bench.load``: gunicorn and the concurrent users; query counts of each page;

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "backups",
+    "synthetic",
     "accounts",
     "personnel",
     "training",

@@ -353,7 +353,7 @@ def test_changes_in_too_many_units_or_persons_evaluate_the_whole_city(programme,
         Person.objects.create(code=f"MOI-{code}", full_name="Người Mới", birth_date=datetime.date(1990, 1, 1),
                               unit=units[code], category="cong_chuc_xa")  # fmt: skip
     in_them = Person.objects.filter(unit__code__in=["H01X1", "H02X1"]).count()
-    monkeypatch.setattr(freshness, limit, 1 if limit == "MAX_UNITS_UPDATED" else in_them - 1)
+    monkeypatch.setattr(freshness.refreshing, limit, 1 if limit == "MAX_UNITS_UPDATED" else in_them - 1)
     assert not refreshed(programme, root, 2025).updated
     assert_stored_as_evaluated(programme, root, 2025)
 
@@ -365,9 +365,9 @@ def test_changes_within_the_limits_are_updated(programme, city, monkeypatch):
     for code in ("H01X1", "H02X1"):
         Person.objects.create(code=f"MOI-{code}", full_name="Người Mới", birth_date=datetime.date(1990, 1, 1),
                               unit=units[code], category="cong_chuc_xa")  # fmt: skip
-    monkeypatch.setattr(freshness, "MAX_UNITS_UPDATED", 2)
+    monkeypatch.setattr(freshness.refreshing, "MAX_UNITS_UPDATED", 2)
     monkeypatch.setattr(
-        freshness, "MAX_PERSONS_UPDATED", Person.objects.filter(unit__code__in=["H01X1", "H02X1"]).count()
+        freshness.refreshing, "MAX_PERSONS_UPDATED", Person.objects.filter(unit__code__in=["H01X1", "H02X1"]).count()
     )
     assert refreshed(programme, root, 2025).updated
     assert_stored_as_evaluated(programme, root, 2025)
@@ -416,11 +416,11 @@ def test_an_update_overtaken_by_another_refresh_writes_nothing_and_keeps_its_uni
         StoredFigures.objects.filter(run=run).update(run="someone-else")  # as if another refresh replaced it
         return written
 
-    monkeypatch.setattr(freshness, "_apply", overtaken)
+    monkeypatch.setattr(freshness.refreshing, "_apply", overtaken)
     assert freshness.refresh(programme, root.pk, 2025) is None
     assert set(StoredFigures.objects.values_list("run", flat=True)) == {run}  # all rolled back
     assert PendingUnit.objects.exists()
-    monkeypatch.setattr(freshness, "_apply", apply)
+    monkeypatch.setattr(freshness.refreshing, "_apply", apply)
     assert refreshed(programme, root, 2025).updated
     assert_stored_as_evaluated(programme, root, 2025)
 

@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import role_of
-from personnel import demo
 from personnel.history import Stretch, check_stretches
 from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification, UnitSuccession
+from synthetic import demo
 from targets.compliance import evaluate, evaluate_children
 from training.models import Course, TrainingRecord
 
@@ -351,7 +351,7 @@ def test_print_logins_prints_a_table_of_the_demo_accounts(seeded_few):
 
 
 def test_the_help_says_the_accounts_are_demo_accounts_to_delete_in_production(db):
-    command = load_command_class("personnel", "seed_demo")
+    command = load_command_class("synthetic", "seed_demo")
     text = command.create_parser("manage.py", "seed_demo").format_help()
     assert "tài khoản mẫu" in text and "--print-logins" in text and "leader.badinh" in text
 

@@ -1,6 +1,7 @@
 """Load demo data for a first run: Hanoi's real units, courses, synthetic people and demo accounts.
 
-The generation lives in ``personnel.demo``; this command only reads the options and reports.
+The generation lives in ``synthetic`` (``synthetic.demo.seed_demo`` runs it); this command reads the options
+and reports.
 """
 
 import time
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from personnel import demo
+from synthetic import demo
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 
-from core.backups import BackupError, restore_database
+from backups.services import BackupError, restore_database
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from training.models import Course, TrainingRecord
 

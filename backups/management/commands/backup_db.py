@@ -7,7 +7,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from core.backups import BackupError, backup_database
+from backups.services import BackupError, backup_database
 
 
 class Command(BaseCommand):
