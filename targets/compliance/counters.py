@@ -285,16 +285,21 @@ class PersonCounter:
         """Return {person id: {indicator code: (1 if met, 1 if it applies)}} for the given persons."""
         return self._run(*self.sql(None, list(person_ids)))[0]
 
+    def settings(self) -> str:
+        """Return the ``SET LOCAL`` lines sent before the statement on PostgreSQL (empty elsewhere)."""
+        if connection.vendor != "postgresql":
+            return ""
+        # The per-person folds are hash aggregates over hundreds of thousands of rows: give them
+        # memory; and skip JIT compilation, which cost more than half of the statement's time at
+        # city scale. Both hold for this statement only (sent with it: one round trip, one
+        # implicit transaction).
+        settings = f"SET LOCAL work_mem = '{WORK_MEM}';\nSET LOCAL jit = off;\n"
+        if not self.parallel:
+            settings += "SET LOCAL max_parallel_workers_per_gather = 0;\n"
+        return settings
+
     def _run(self, statement: str, params: dict) -> dict[int, dict[str, tuple[int, int]]]:
-        if connection.vendor == "postgresql":
-            # The per-person folds are hash aggregates over hundreds of thousands of rows: give them
-            # memory; and skip JIT compilation, which cost more than half of the statement's time at
-            # city scale. Both hold for this statement only (sent with it: one round trip, one
-            # implicit transaction).
-            settings = f"SET LOCAL work_mem = '{WORK_MEM}';\nSET LOCAL jit = off;\n"
-            if not self.parallel:
-                settings += "SET LOCAL max_parallel_workers_per_gather = 0;\n"
-            statement = settings + statement
+        statement = self.settings() + statement
         per_period: list[dict[int, dict[str, tuple[int, int]]]] = [defaultdict(dict) for _ in self.periods]
         width = 2 * len(self.indicators)
         with connection.cursor() as cursor:
