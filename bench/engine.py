@@ -177,3 +177,50 @@ def _person_counts_by_path(person_model):
     from django.db.models import Count
 
     return person_model.objects.order_by().values_list("unit__path").annotate(n=Count("pk"))
+
+
+@dataclass
+class Plan:
+    """What PostgreSQL did with one of the engine's statements: its time and its EXPLAIN (ANALYZE, BUFFERS)."""
+
+    statement: str
+    seconds: float
+    text: str
+
+    def as_json(self) -> dict:
+        return {"statement": self.statement, "execution_s": self.seconds, "plan": self.text.splitlines()}
+
+
+def plans(code: str, root, *, years: list[int]) -> list[Plan]:
+    """Return the plans PostgreSQL chose for the engine's statements over the whole city in view ``today``:
+    the persons statement (one per year; the last year's is shown) and the appointments statement (all
+    ``years`` at once), each run with EXPLAIN (ANALYZE, BUFFERS) under the settings the engine sends."""
+    import re
+
+    from django.db import connection, transaction
+
+    from targets.compliance import evaluation
+    from targets.compliance.counters import AppointmentCounter, PersonCounter
+    from targets.compliance.dates import evaluation_date
+    from targets.models import IndicatorKind, Programme
+
+    programme, indicators = evaluation.load(Programme.objects.get(code=code))
+    periods = [evaluation_date(programme, year=year) for year in years]
+    persons = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
+    appointments = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
+    counters = []
+    if persons:
+        year, at = periods[-1]
+        counters.append((f"persons, {year}", PersonCounter(persons, year, at)))
+    if appointments and AppointmentCounter.handles(appointments):
+        label = f"appointments, {years[0]}–{years[-1]}" if len(years) > 1 else f"appointments, {years[0]}"
+        counters.append((label, AppointmentCounter(appointments, programme, periods[0][1], periods=periods)))
+    found = []
+    for label, counter in counters:
+        statement, params = counter.sql(root)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(counter.settings() + "EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+            text = "\n".join(row[0] for row in cursor.fetchall())
+        match = re.search(r"Execution Time: ([0-9.]+) ms", text)
+        found.append(Plan(label, float(match.group(1)) / 1000 if match else float("nan"), text))
+    return found

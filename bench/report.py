@@ -45,6 +45,17 @@ def judge(key: str, value: float | None) -> tuple[str, str]:
     return text, "PASS" if value <= limit else "MISS"
 
 
+def judged(key: str, value: float | None) -> tuple[str, str]:
+    """Return what ``judge`` returns, a miss saying by how much: "MISS by 0.97 s (+97 %)"."""
+    target, status = judge(key, value)
+    if status != "MISS":
+        return target, status
+    limit, unit = TARGETS[key]
+    over = value - limit
+    amount = f"{over:.2f} s" if unit == "s" else f"{over:.0f} {unit}"
+    return target, f"MISS by {amount} (+{over / limit:.0%})".replace("%", " %")
+
+
 def machine() -> dict:
     """Return what the figures were measured on: CPUs, memory, load, versions, commit."""
     info = {
