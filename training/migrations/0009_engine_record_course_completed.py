@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('personnel', '0010_placed_unit_index'),
-        ('training', '0007_console_decree_171_course_types'),
+        ('training', '0008_rules_unique_messages'),
     ]
 
     operations = [
