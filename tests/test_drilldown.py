@@ -182,7 +182,7 @@ def test_the_list_downloads_as_csv_with_what_each_misses(leader_client, scene):
 def test_the_list_downloads_as_xlsx_with_what_each_misses(leader_client, scene):
     response = leader_client.get(reverse("reports:drilldown_xlsx", args=["CC-1"]))
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["CC-1"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue()))["CC-1"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Danh sách chưa đạt CC-1")
     header = rows.index(
