@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from targets import compliance
@@ -216,11 +217,12 @@ def test_the_list_exports_take_the_same_queries_whatever_their_length(
 ):
     csv_url, xlsx_url = (reverse(name, args=["XA-1"]) for name in ("reports:drilldown_csv", "reports:drilldown_xlsx"))
     leader_client.get(reverse("reports:dashboard"))  # stores the figures
+    planned = 1 if connection.vendor == "postgresql" else 0  # the list read in a transaction planned for all rows
     for size in (3, 33):  # each export also writes one access-log row
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(10 + planned):
             content = b"".join(leader_client.get(csv_url).streaming_content)
         assert content.count(b"\n") == size + 1
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(13 + planned):
             leader_client.get(xlsx_url)
         for index in range(30):
             make_person(full_name=f"Người {index}", unit="H01X1", category="cong_chuc_xa")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from reports.exports import safe_cell
@@ -230,10 +231,12 @@ def test_the_dashboard_exports_take_the_same_queries_whatever_the_data_size(
     leader_client, scene, make_person, django_assert_num_queries
 ):
     leader_client.get(reverse("reports:dashboard"))  # stores the figures
+    # On PostgreSQL each of the 15 lists is read in a transaction planned for all its rows (one SET LOCAL).
+    xlsx_queries = 27 + (len(CODES) if connection.vendor == "postgresql" else 0)
     for _size in ("small", "larger"):  # each export also writes one access-log row
         with django_assert_num_queries(10):
             leader_client.get(reverse("reports:export_csv"))
-        with django_assert_num_queries(27):
+        with django_assert_num_queries(xlsx_queries):
             leader_client.get(reverse("reports:export_xlsx"))
         for index in range(20):  # more people on the lists already drawn (an empty list costs fewer queries)
             make_person(full_name=f"Người {index}", unit="H01X1")
