@@ -437,7 +437,7 @@ def check_import(a_port: int, b_port: int, say) -> Check:
     delete_imported()
     content = importing.csv_file(importing.rows(IMPORT_ROWS, IMPORT_PREFIX))
     on_a = log_in(a_port, ADMIN, device=device)
-    on_b = log_in(b_port, ADMIN, device=device)
+    on_b = Browser(b_port, on_a.cookies)  # the same session, kept in the database, on the other server
     started = time.perf_counter()
     status, _body, headers = on_a.post_file(
         "/nhap-du-lieu/nhan_su/", "scale-nhan-su.csv", content, csrf_from="/nhap-du-lieu/nhan_su/"
