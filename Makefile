@@ -9,7 +9,7 @@ PORT ?= 8000
 DEBUG ?= 0
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint format bench clean
+.PHONY: install run test test-sqlite test-postgres lint format bench scale-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install ## Seed city-scale data on PostgreSQL and print the figures (see README).
+bench: install ## Seed city-scale data on PostgreSQL and print the figures (see README); its last step is scale-check's.
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Two gunicorn servers and one import worker on the benchmark database (kept by `make bench BENCH_ARGS=--keep`),
+# Redis as their cache (started if none answers on 127.0.0.1:6379): freshness across servers, 50 users, an import.
+scale-check: install ## Prove two app servers on one PostgreSQL and Redis (needs a kept benchmark database).
+	$(PY) -m bench --only scale $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -17,7 +17,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-STEPS = ("seed", "engine", "pages", "load", "import")
+STEPS = ("seed", "engine", "pages", "load", "import", "exports", "scale")
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench"
 
 
@@ -29,7 +29,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
         help=f"the benchmark's own PostgreSQL database, dropped and recreated (default {DEFAULT_URL})",
     )
-    parser.add_argument("--only", default=",".join(STEPS), help="comma-separated steps: seed,engine,pages,import")
+    parser.add_argument("--only", default=",".join(STEPS), help="comma-separated steps: " + ",".join(STEPS))
     parser.add_argument("--runs", type=int, default=5, help="measured runs of each engine figure (median; default 5)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for --only engine,…)")
     parser.add_argument("--seed", type=int, default=2025, help="random seed of the data (default 2025)")
@@ -111,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
             _load(args, data, rows, say)
         if "import" in args.steps:
             _import(args, data, rows, say)
+        if "exports" in args.steps:
+            from bench.steps import exports_step
+
+            exports_step(args, data, rows, say)
+        if "scale" in args.steps:
+            from bench.steps import scale_step
+
+            scale_step(args, data, rows, say)
     finally:
         if created and not args.keep:
             from django.db import connections

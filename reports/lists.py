@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from django.db import connection, transaction
 
 from personnel.models import Appointment, OrgUnit, Person
 from targets import compliance
@@ -56,13 +59,34 @@ def with_missing(
 def iter_unmet(
     programme: Programme, indicator: Indicator, unit: OrgUnit, *, year: int, view: str = "today"
 ) -> Iterator[UnmetRow]:
-    """Yield every row that does not meet the indicator, reading the database in chunks."""
+    """Yield every row that does not meet the indicator, reading the database in chunks (a server-side cursor
+    on PostgreSQL, planned to be read to its end)."""
     _year, at = compliance.unit_evaluation_date(programme, unit, year=year, view=view)
     batch = []
-    for row in unmet_queryset(programme, indicator, unit, year=year, view=view).iterator(chunk_size=CHUNK):
-        batch.append(row)
-        if len(batch) == CHUNK:
+    with reading_to_the_end():
+        for row in unmet_queryset(programme, indicator, unit, year=year, view=view).iterator(chunk_size=CHUNK):
+            batch.append(row)
+            if len(batch) == CHUNK:
+                yield from with_missing(programme, indicator, batch, year=year, as_of=at)
+                batch = []
+        if batch:
             yield from with_missing(programme, indicator, batch, year=year, as_of=at)
-            batch = []
-    if batch:
-        yield from with_missing(programme, indicator, batch, year=year, as_of=at)
+
+
+@contextmanager
+def reading_to_the_end():
+    """On PostgreSQL, read a server-side cursor in a transaction that plans it for every row.
+
+    PostgreSQL plans a cursor for its first tenth (``cursor_tuple_fraction`` 0.1): nested loops that answer
+    the first rows at once, and the whole city's list several times slower (a city-wide list: 7 s instead of
+    1 s). An export reads every row. In a transaction the cursor is also read as it goes, not copied whole
+    first (``WITH HOLD``, which Django declares outside one). Not on SQLite, whose transactions here take the
+    write lock (``BEGIN IMMEDIATE``): a download must not hold writers back.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        yield

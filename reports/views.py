@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -172,9 +172,12 @@ def approval_line(approval: dict | None) -> str:
 
 
 def attachment(content, *, filename: str, content_type: str, streaming: bool = False):
-    """Return a download response."""
-    response_class = StreamingHttpResponse if streaming else HttpResponse
-    response = response_class(content, content_type=content_type)
+    """Return a download response: ``content`` as it is, or streamed (lines, or an open file read in chunks)."""
+    if hasattr(content, "read"):
+        response = FileResponse(content, content_type=content_type)
+    else:
+        response_class = StreamingHttpResponse if streaming else HttpResponse
+        response = response_class(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
@@ -403,7 +406,8 @@ def print_view(request):
 
 @reader_required
 def export_xlsx(request):
-    """Download the dashboard as XLSX: summary, units × indicators, and who does not meet each indicator."""
+    """Download the dashboard as XLSX: summary, units × indicators, and who does not meet each indicator (written
+    to a temporary file row by row, then streamed: the city's lists are long)."""
     selection = select(request)
     figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year, view=selection.view)
     unmet_lists = {
@@ -480,7 +484,7 @@ def drilldown(request, code: str):
 
 @reader_required
 def drilldown_xlsx(request, code: str):
-    """Download who does not meet one indicator as XLSX."""
+    """Download who does not meet one indicator as XLSX (written to a temporary file, then streamed)."""
     selection = select(request)
     indicator = indicator_of(selection, code)
     figures = freshness.load_figures(selection.programme, selection.unit, year=selection.year, view=selection.view)

@@ -150,8 +150,8 @@ def _xlsx_text(content: bytes) -> str:
 def test_report_exports_carry_no_citizen_id(as_role, person, role):
     client = as_role(role)
     client.get(reverse("reports:dashboard"))  # stores the figures
-    xlsx = _xlsx_text(client.get(reverse("reports:export_xlsx")).content)
-    drill_xlsx = _xlsx_text(client.get(reverse("reports:drilldown_xlsx", args=["CC-3"])).content)
+    xlsx = _xlsx_text(client.get(reverse("reports:export_xlsx")).getvalue())
+    drill_xlsx = _xlsx_text(client.get(reverse("reports:drilldown_xlsx", args=["CC-3"])).getvalue())
     drill_csv = b"".join(client.get(reverse("reports:drilldown_csv", args=["CC-3"])).streaming_content).decode()
     dashboard_csv = client.get(reverse("reports:export_csv")).content.decode()
     assert "CB-HA" in drill_xlsx and "CB-HA" in drill_csv and "CB-HA" in xlsx

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from targets import compliance
@@ -182,7 +183,7 @@ def test_the_list_downloads_as_csv_with_what_each_misses(leader_client, scene):
 def test_the_list_downloads_as_xlsx_with_what_each_misses(leader_client, scene):
     response = leader_client.get(reverse("reports:drilldown_xlsx", args=["CC-1"]))
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["CC-1"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue()))["CC-1"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Danh sách chưa đạt CC-1")
     header = rows.index(
@@ -216,11 +217,12 @@ def test_the_list_exports_take_the_same_queries_whatever_their_length(
 ):
     csv_url, xlsx_url = (reverse(name, args=["XA-1"]) for name in ("reports:drilldown_csv", "reports:drilldown_xlsx"))
     leader_client.get(reverse("reports:dashboard"))  # stores the figures
+    planned = 1 if connection.vendor == "postgresql" else 0  # the list read in a transaction planned for all rows
     for size in (3, 33):  # each export also writes one access-log row
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(10 + planned):
             content = b"".join(leader_client.get(csv_url).streaming_content)
         assert content.count(b"\n") == size + 1
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(13 + planned):
             leader_client.get(xlsx_url)
         for index in range(30):
             make_person(full_name=f"Người {index}", unit="H01X1", category="cong_chuc_xa")

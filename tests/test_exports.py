@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from reports.exports import safe_cell
@@ -61,7 +62,7 @@ def workbook(client, **params) -> openpyxl.Workbook:
     response = client.get(reverse("reports:export_xlsx"), params)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()))
 
 
 def table(sheet, first_header: str) -> tuple[int, list[tuple]]:
@@ -166,7 +167,7 @@ def test_no_exported_xlsx_cell_starts_like_a_formula(leader_client, scene):
     assert "'-1+2" in values
     assert "'@Cuong" in values
     assert "'\t=1+1" in values
-    assert "'\n@SUM(A1)" in values  # XML reads a carriage return back as a line feed
+    assert "'_x000D_@SUM(A1)" in values  # a carriage return, escaped as Excel reads it (openpyxl leaves it so)
     assert "'+84 912" in values
     assert "'=CMD|' /C calc'!A0" in values
     assert not [value for value in values if value[:1] in ("=", "+", "-", "@", "\t", "\r")]
@@ -230,10 +231,12 @@ def test_the_dashboard_exports_take_the_same_queries_whatever_the_data_size(
     leader_client, scene, make_person, django_assert_num_queries
 ):
     leader_client.get(reverse("reports:dashboard"))  # stores the figures
+    # On PostgreSQL each of the 15 lists is read in a transaction planned for all its rows (one SET LOCAL).
+    xlsx_queries = 27 + (len(CODES) if connection.vendor == "postgresql" else 0)
     for _size in ("small", "larger"):  # each export also writes one access-log row
         with django_assert_num_queries(10):
             leader_client.get(reverse("reports:export_csv"))
-        with django_assert_num_queries(27):
+        with django_assert_num_queries(xlsx_queries):
             leader_client.get(reverse("reports:export_xlsx"))
         for index in range(20):  # more people on the lists already drawn (an empty list costs fewer queries)
             make_person(full_name=f"Người {index}", unit="H01X1")
