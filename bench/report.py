@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import platform
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +136,7 @@ def write_json(data: dict, directory: Path | None = None) -> Path:
     directory = directory or PROJECT / "bench-results"
     directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = time.strftime("%Y%m%d-%H%M%S")  # the machine's local time, as the file names before
     (directory / f"run-{stamp}.json").write_text(text, encoding="utf-8")
     latest = directory / "latest.json"
     latest.write_text(text, encoding="utf-8")

@@ -48,6 +48,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from synthetic.city import DEFAULT_SEED, NULL, Plan, plan_for
 from synthetic.city_rows import Generator, name_pool
 
@@ -265,7 +267,7 @@ def seed(
     plan = plan_for(scale)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    generator = Generator(plan, seed)
+    generator = Generator(plan, seed, today=timezone.localdate())
     seconds["prepare"] = time.perf_counter() - started
     specs = table_specs()
     say(f"{plan.persons:,} persons, {plan.units} units, {len(generator.course_start) - 1:,} courses")

@@ -19,6 +19,7 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import can_write
 from accounts.scoping import scope_unit, visible_units
+from exchange.cells import parse_date
 from hr.views import reader_required, writer_required
 from personnel.models import OrgUnit
 from reports.exports import XLSX_TYPE
@@ -411,18 +412,6 @@ def roster_withdraw(request, code, pk):
     return redirect("planning:roster_detail", code=roster.course.code)
 
 
-def _parse_date(text: str):
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 @writer_required
 def roster_results(request, code):
     """Enter the results of the seated persons (rows left without a result are skipped), all or nothing."""
@@ -442,7 +431,7 @@ def roster_results(request, code):
             continue
         raw_date = request.POST.get(f"completed_on-{pk}", "")
         try:
-            completed_on = _parse_date(raw_date)
+            completed_on = parse_date(raw_date)  # dd/mm/yyyy or yyyy-mm-dd, as every form and import
         except ValueError:
             errors.append(
                 _("%(code)s, cột “Ngày hoàn thành”, giá trị “%(value)s”: ngày không hợp lệ, cần dạng dd/mm/yyyy.")

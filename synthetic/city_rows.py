@@ -82,10 +82,10 @@ def name_pool(seed: int) -> dict[str, list[tuple[str, ...]]]:
 class Generator:
     """Generate every row of a scale from one seed (units, courses, persons and their records)."""
 
-    def __init__(self, plan: Plan, seed: int = DEFAULT_SEED, today: datetime.date | None = None):
+    def __init__(self, plan: Plan, seed: int = DEFAULT_SEED, *, today: datetime.date):
         self.plan = plan
         self.seed = seed
-        self.today = today or datetime.date.today()
+        self.today = today
         self.today_ord = self.today.toordinal()
         self.rng = random.Random(seed)
         self._names()

@@ -54,7 +54,8 @@ def access_log_writes(queries) -> list[str]:
 def test_viewing_a_person_page_records_who_when_what_and_from_where(hr, hr_user, person):
     assert hr.get(reverse("personnel:person_detail", args=[person.code]), {"year": "2025"}).status_code == 200
     entry = AccessLog.objects.get()
-    assert entry.user == hr_user and entry.username == "hr_h01"
+    assert entry.user == hr_user
+    assert entry.username == "hr_h01"
     assert entry.at == NOW
     assert entry.action == AccessAction.VIEW_PERSON
     assert entry.target == "CB-HA"
@@ -69,7 +70,8 @@ def test_a_person_page_view_writes_exactly_one_insert(hr, person):
     with CaptureQueriesContext(connection) as queries:
         hr.get(url)
     writes = access_log_writes(queries.captured_queries)
-    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("INSERT")
+    assert len(writes) == 1
+    assert writes[0].lstrip().upper().startswith("INSERT")
     assert AccessLog.objects.count() == 2
 
 
@@ -122,7 +124,8 @@ def test_an_export_of_another_unit_is_refused_and_not_recorded(leader, person):
 def test_an_export_of_a_chosen_unit_records_that_unit(leader, person):
     leader.get(reverse("reports:drilldown_csv", args=["CC-3"]), {"unit": "H01X1", "year": "2024"})
     entry = AccessLog.objects.get()
-    assert entry.unit == "H01X1" and entry.filters["year"] == 2024
+    assert entry.unit == "H01X1"
+    assert entry.filters["year"] == 2024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +204,8 @@ def test_record_access_keeps_query_strings_small_and_refuses_a_forged_address(hr
     entry = record_access(user=hr_user, action=AccessAction.VIEW_PERSON, target=person, request=request)
     entry.refresh_from_db()
     assert entry.address is None
-    assert len(entry.filters) == 20 and len(entry.filters["q"]) == 200
+    assert len(entry.filters) == 20
+    assert len(entry.filters["q"]) == 200
 
 
 def test_record_access_reads_the_client_address_behind_a_trusted_proxy(hr_user, monkeypatch):
@@ -238,7 +242,8 @@ def test_an_entry_outlives_its_user_and_still_names_them(hr, hr_user, person):
     hr.get(reverse("personnel:person_detail", args=[person.code]))
     hr_user.delete()
     entry = AccessLog.objects.get()
-    assert entry.user is None and entry.username == "hr_h01"
+    assert entry.user is None
+    assert entry.username == "hr_h01"
 
 
 def test_the_log_is_indexed_by_time_and_by_user():

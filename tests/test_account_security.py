@@ -58,7 +58,8 @@ def test_a_user_made_admin_while_logged_in_is_asked_for_the_code_at_their_next_r
 
     for page in ("/nhan-su/", "/nhap-du-lieu/", "/quan-tri/nguoi-dung/"):
         answer = client.get(page)
-        assert answer.status_code == 302 and answer["Location"].startswith(VERIFY), page
+        assert answer.status_code == 302, page
+        assert answer["Location"].startswith(VERIFY), page
 
 
 def test_a_user_given_the_import_permission_while_logged_in_is_asked_for_the_code(client, make_user):
@@ -146,7 +147,8 @@ def test_a_password_change_ends_every_token_and_the_other_sessions(make_user):
     token = AuthToken.objects.create(user=officer)[1]
     other = Client()
     other.post("/dang-nhap/", {"username": "hr.badinh", "password": PASSWORD})
-    assert token_works(token) and other.get("/nhan-su/").status_code == 200
+    assert token_works(token)
+    assert other.get("/nhan-su/").status_code == 200
 
     officer.set_password("Mot-mat-khau-moi-2025")
     officer.save()
@@ -170,7 +172,8 @@ def test_deactivation_anywhere_ends_every_token_and_session(make_user):
     session.force_login(officer)
     officer.is_active = False
     officer.save()  # the Django admin or a shell, not the users pages
-    assert not AuthToken.objects.filter(user=officer).exists() and not token_works(token)
+    assert not AuthToken.objects.filter(user=officer).exists()
+    assert not token_works(token)
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=session.session.session_key).exists()
@@ -191,7 +194,8 @@ def test_one_address_trying_passwords_on_many_accounts_is_locked_out(client, mak
     spray(client, [f"nguoi{number}" for number in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1)])
     assert client.post("/dang-nhap/", {"username": "hr1", "password": "sai"}, REMOTE_ADDR=SPRAYER).status_code == 429
     locked = client.post("/dang-nhap/", {"username": "hr1", "password": PASSWORD}, REMOTE_ADDR=SPRAYER)
-    assert locked.status_code == 429 and "Tạm khóa đăng nhập" in locked.content.decode()
+    assert locked.status_code == 429
+    assert "Tạm khóa đăng nhập" in locked.content.decode()
     # Another address is not concerned, and the lock lifts after 15 minutes.
     assert Client().post("/dang-nhap/", {"username": "hr1", "password": PASSWORD}).status_code == 302
 
@@ -325,7 +329,8 @@ def test_after_several_wrong_codes_the_wait_starts_and_the_typed_code_is_kept(cl
 
 def test_the_enrolment_page_shows_no_menu_and_enrolment_is_confirmed(client, admin):
     page = log_in(client).content.decode()
-    assert "main-nav" not in page and "Nhân sự" not in page
+    assert "main-nav" not in page
+    assert "Nhân sự" not in page
     device = admin.totpdevice_set.get()
     done = client.post(ENROL, {"code": totp_code(device)}, follow=True).content.decode()
     assert "Đã thiết lập xác thực hai lớp." in done
@@ -338,4 +343,5 @@ def test_the_key_is_shown_in_groups_of_four_in_a_monospace_font_that_never_break
     assert all(len(group) == 4 for group in secret.split(" "))
     css = (BASE_DIR / "static" / "css" / "app.css").read_text()
     rule = next(line for line in css.splitlines() if line.startswith(".otp-secret {"))
-    assert "monospace" in rule and "break-all" not in rule
+    assert "monospace" in rule
+    assert "break-all" not in rule

@@ -21,6 +21,7 @@ def test_an_admin_who_is_not_a_superuser_does_not_enter_the_django_admin(client,
     member.save()
     login_as(client, member)
     response = client.get("/admin/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
     assert 'href="/admin/"' not in client.get("/nhan-su/").content.decode()
     assert 'href="/quan-tri/nguoi-dung/"' in client.get("/nhan-su/").content.decode()

@@ -142,7 +142,8 @@ def test_appointments_not_meeting_an_appointment_indicator_are_listed_one_by_one
     assert body["count"] == figures["denominator"] - figures["numerator"] > 0
     first = body["results"][0]
     assert first["appointment"]["kind"] in {"ngach", "chuc_vu"}
-    assert first["missing"] and "trước ngày bổ nhiệm" in first["missing"][0]
+    assert first["missing"]
+    assert "trước ngày bổ nhiệm" in first["missing"][0]
 
 
 def test_bad_compliance_parameters_are_400_and_unknown_codes_404(sample):
@@ -153,7 +154,8 @@ def test_bad_compliance_parameters_are_400_and_unknown_codes_404(sample):
     assert client.get("/api/v1/compliance/", {"programme": "KHONG-CO"}).status_code == 404
     assert client.get("/api/v1/compliance/", {"unit": "KHONG-CO"}).status_code == 404
     missing = client.get("/api/v1/compliance/unmet/")
-    assert missing.status_code == 400 and missing.json() == {"indicator": ["Trường này là bắt buộc."]}
+    assert missing.status_code == 400
+    assert missing.json() == {"indicator": ["Trường này là bắt buộc."]}
     unknown = client.get("/api/v1/compliance/unmet/", {"indicator": "XX-9"})
     assert unknown.status_code == 404
     assert unknown.json()["detail"] == "Chương trình HN-2021-2025 không có chỉ tiêu mã “XX-9”."

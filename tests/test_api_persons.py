@@ -62,7 +62,8 @@ def test_a_person_is_updated_by_its_code(hr, make_person):
     response = hr.patch(f"/api/v1/persons/{person.code}/", {"full_name": "Nguyễn Văn Bình"}, format="json")
     assert response.status_code == 200
     person.refresh_from_db()
-    assert person.full_name == "Nguyễn Văn Bình" and person.given_name == "Bình"
+    assert person.full_name == "Nguyễn Văn Bình"
+    assert person.given_name == "Bình"
 
 
 def test_a_citizen_id_must_have_twelve_digits_and_be_unique(hr, make_person):
@@ -82,7 +83,8 @@ def test_the_accept_language_header_chooses_english_messages(hr, make_person):
     vietnamese = hr.post("/api/v1/persons/", NEW_PERSON, format="json", HTTP_ACCEPT_LANGUAGE="vi")
     assert english.json() == {"citizen_id": ["This citizen ID number is already in another person's record."]}
     assert vietnamese.json() == {"citizen_id": ["Số CCCD này đã có trong hồ sơ của một cán bộ khác."]}
-    assert english["Content-Language"] == "en" and vietnamese["Content-Language"] == "vi"
+    assert english["Content-Language"] == "en"
+    assert vietnamese["Content-Language"] == "vi"
     missing = hr.post("/api/v1/persons/", {"code": "X"}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert missing["full_name"] == ["This field is required."]
     bad_date = hr.get("/api/v1/persons/", {"employed_at": "hôm qua"}, HTTP_ACCEPT_LANGUAGE="en").json()
@@ -160,7 +162,8 @@ def test_only_an_admin_writes_units_and_their_paths_follow(admin, hr):
     )
     assert created.status_code == 201, created.content
     unit = OrgUnit.objects.get(code="H01X3")
-    assert unit.is_within(OrgUnit.objects.get(code="H01")) and created.json()["depth"] == 2
+    assert unit.is_within(OrgUnit.objects.get(code="H01"))
+    assert created.json()["depth"] == 2
     moved = admin.patch("/api/v1/units/H01X3/", {"parent": "H02"}, format="json")
     assert moved.status_code == 200
     unit.refresh_from_db()
@@ -191,7 +194,8 @@ def test_a_qualification_level_must_exist_on_its_ladder(hr, make_person):
         ]
     }
     level_zero = hr.post("/api/v1/qualifications/", {**payload, "level": 0}, format="json")
-    assert level_zero.status_code == 400 and "trình độ 0 không phải văn bằng" in level_zero.json()["level"][0]
+    assert level_zero.status_code == 400
+    assert "trình độ 0 không phải văn bằng" in level_zero.json()["level"][0]
     created = hr.post("/api/v1/qualifications/", {**payload, "level": 2}, format="json")
     assert created.status_code == 201
     assert created.json()["level_label"] == "Chuyên viên chính"

@@ -84,7 +84,8 @@ def test_another_districts_person_never_appears_in_a_list(make_user, two_distric
     mine, theirs = two_districts["mine"]["person"].code, two_districts["theirs"]["person"].code
     for url in LISTS:
         listed = listed_person_codes(client, url)
-        assert listed == {mine} and theirs not in listed, url
+        assert listed == {mine}, url
+        assert theirs not in listed, url
     searched = client.get("/api/v1/persons/", {"q": "pham van"}).json()["results"]
     assert [row["code"] for row in searched] == [mine]
     unit_codes = {row["code"] for row in client.get("/api/v1/units/").json()["results"]}
@@ -132,13 +133,15 @@ def test_writes_pointing_at_another_districts_person_or_unit_are_refused_with_a_
     assert record.json()["person"] == [f"Không tìm thấy cán bộ mã “{theirs}” trong phạm vi bạn quản lý."]
 
     moved = client.patch(f"/api/v1/persons/{mine}/", {"unit": "H02X1"}, format="json")
-    assert moved.status_code == 400 and moved.json()["unit"] == ["Không tìm thấy đơn vị mã “H02X1”."]
+    assert moved.status_code == 400
+    assert moved.json()["unit"] == ["Không tìm thấy đơn vị mã “H02X1”."]
     created = client.post(
         "/api/v1/persons/",
         {"code": "NEW1", "full_name": "Vũ Thị Hoa", "birth_date": "1990-01-01", "unit": "H02", "category": "cong_chuc"},
         format="json",
     )
-    assert created.status_code == 400 and "unit" in created.json()
+    assert created.status_code == 400
+    assert "unit" in created.json()
 
     bulk = client.post(
         "/api/v1/training-records/bulk/",

@@ -88,7 +88,9 @@ def test_an_import_touching_the_approved_year_is_refused_with_nothing_written(wo
 
     assert not outcome.ok
     messages = " ".join(str(e) for e in outcome.errors)
-    assert "2024" in messages and "UBND phường Phúc Xá" in messages and "lead_x1" in messages
+    assert "2024" in messages
+    assert "UBND phường Phúc Xá" in messages
+    assert "lead_x1" in messages
     assert TrainingRecord.objects.count() == 0
 
 
@@ -207,7 +209,9 @@ def test_bulk_approval_approves_many_units_and_years_finally_and_once(world, pro
 
     batch = services.bulk_approve(programme=programme, units=wards, years=[2021, 2022, 2023, 2024, 2025], user=admin)
 
-    assert batch.approved == 14 and batch.skipped == 1
+    assert batch.approved == 14
+    assert batch.skipped == 1
     assert YearApproval.objects.filter(status=Status.FINAL).count() == 14
     approval = YearApproval.objects.get(unit=world["units"]["H02X1"], year=2023)
-    assert approval.figures["today"]["indicators"] and approval.steps.get().batch == batch
+    assert approval.figures["today"]["indicators"]
+    assert approval.steps.get().batch == batch

@@ -49,7 +49,8 @@ def test_a_ward_leader_approves_with_the_button_and_the_dashboard_marks_it(clien
     assert answer.status_code == 302
     assert YearApproval.objects.get().status == Status.APPROVED
     dashboard = client.get(f"/bao-cao/?{QUERY}").content.decode()
-    assert 'id="approved-mark"' in dashboard and "lead_x1" in dashboard
+    assert 'id="approved-mark"' in dashboard
+    assert "lead_x1" in dashboard
 
 
 def test_the_dashboard_keeps_the_frozen_figures_after_an_excepted_correction(client, world, programme, complete):
@@ -67,7 +68,8 @@ def test_the_dashboard_keeps_the_frozen_figures_after_an_excepted_correction(cli
 
     assert all(r.numerator == 0 for r in frozen.values())
     assert unapproved.status_code == 200
-    assert "Trần Văn Bình" in compare and "nay đạt chỉ tiêu" in compare
+    assert "Trần Văn Bình" in compare
+    assert "nay đạt chỉ tiêu" in compare
 
 
 def test_the_final_report_prints_with_the_signature_block_and_downloads_as_xlsx(client, world, programme):
@@ -78,11 +80,13 @@ def test_the_final_report_prints_with_the_signature_block_and_downloads_as_xlsx(
     workbook = client.get("/phe-duyet/bao-cao-tong-ket/xlsx/?programme=HN-2021-2025&unit=H01X1&view=today")
 
     assert "Báo cáo tổng kết Chương trình 01-CTr/TU giai đoạn 2021–2025" in page
-    assert "Người lập biểu" in page and "Thủ trưởng đơn vị" in page
+    assert "Người lập biểu" in page
+    assert "Thủ trưởng đơn vị" in page
     assert page.count('class="approved-tick"') == programme.indicators.count()  # 2024 approved, each target
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
-    assert "NGƯỜI LẬP BIỂU" in cells and "THỦ TRƯỞNG ĐƠN VỊ" in cells
+    assert "NGƯỜI LẬP BIỂU" in cells
+    assert "THỦ TRƯỞNG ĐƠN VỊ" in cells
     assert sum(
         1 for row in sheet.iter_rows(min_row=9) if row[0].value in {i.code for i in programme.indicators.all()}
     ) == (programme.indicators.count())
@@ -96,7 +100,8 @@ def test_the_compliance_command_carries_who_approved(world, programme, capsys):
     call_command("compliance", "--programme", "HN-2021-2025", "--year", "2023", "--unit", "H01X1", "--view", "today")
     not_approved = json.loads(capsys.readouterr().out)
 
-    assert approved["approved"]["by"] == "lead_x1" and approved["approved"]["at"]
+    assert approved["approved"]["by"] == "lead_x1"
+    assert approved["approved"]["at"]
     assert "approved" not in not_approved
 
 
@@ -147,7 +152,8 @@ def test_a_closed_district_is_approved_and_reported_as_it_was_then(client, world
     client.force_login(leader)
     report = client.get("/phe-duyet/bao-cao-tong-ket/?programme=HN-2021-2025&unit=H02")
 
-    assert set(approval.figures) == {"then"} and approval.figures["then"]["as_of"] == "2025-06-30"
+    assert set(approval.figures) == {"then"}
+    assert approval.figures["then"]["as_of"] == "2025-06-30"
     assert report.status_code == 200
     assert report.context["selection"].view == "then"
     assert report.context["report"].approval["by"] == "lead_h02"

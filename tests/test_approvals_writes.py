@@ -56,7 +56,8 @@ def test_the_api_answers_409_year_locked_and_writes_nothing(world):
     written = client.post("/api/v1/training-records/", {**body, "person": "P2"}, format="json")
 
     assert refused.status_code == 409
-    assert refused.json()["code"] == "year_locked" and refused.json()["lock"]["unit"] == "H01X1"
+    assert refused.json()["code"] == "year_locked"
+    assert refused.json()["lock"]["unit"] == "H01X1"
     assert written.status_code == 201
     assert list(TrainingRecord.objects.values_list("person__code", flat=True)) == ["P2"]
 
@@ -66,7 +67,8 @@ def test_the_bulk_api_names_each_locked_item_and_writes_nothing(world):
 
     answer = api_as(world["hr"]).post("/api/v1/training-records/bulk/", items, format="json")
 
-    assert answer.status_code == 409 and answer.json()["code"] == "year_locked"
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "year_locked"
     assert [e["index"] for e in answer.json()["errors"]] == [1]
     assert TrainingRecord.objects.count() == 0
 
@@ -126,9 +128,12 @@ def test_qualification_and_appointment_imports_are_refused_row_by_row(world):
         [{"Mã cán bộ": "P1", "Loại bổ nhiệm": "ngach", "Chức danh": "Chuyên viên", "Ngày bổ nhiệm": "01/03/2024"}],
     )
 
-    assert not qualifications.ok and [e.line for e in qualifications.errors] == [2]
-    assert not appointments.ok and len(appointments.errors) == 1
-    assert not Qualification.objects.exists() and not Appointment.objects.exists()
+    assert not qualifications.ok
+    assert [e.line for e in qualifications.errors] == [2]
+    assert not appointments.ok
+    assert len(appointments.errors) == 1
+    assert not Qualification.objects.exists()
+    assert not Appointment.objects.exists()
 
 
 def test_an_assignment_import_that_rewrites_the_approved_year_is_refused(world):
@@ -145,7 +150,8 @@ def test_an_assignment_import_that_rewrites_the_approved_year_is_refused(world):
         ],
     )
 
-    assert not outcome.ok and "phê duyệt" in str(outcome.errors[0])
+    assert not outcome.ok
+    assert "phê duyệt" in str(outcome.errors[0])
     assert list(Assignment.objects.filter(person=world["p1"]).values_list("unit__code", flat=True)) == ["H01X1"]
     assert later.ok, later.errors
 
@@ -169,10 +175,12 @@ def test_the_approvals_api_accepts_returns_and_refuses_who_may_not(world):
     again = district.post("/api/v1/approvals/accept/", key, format="json")
 
     assert refused.status_code == 403
-    assert accepted.status_code == 200 and accepted.json()["status"] == Status.ACCEPTED
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == Status.ACCEPTED
     assert [(a["unit"], a["status"]) for a in listed] == [("H01X1", "accepted")]
     assert returned.status_code == 200
-    assert again.status_code == 400 and again.json()["code"] == "not_approved"
+    assert again.status_code == 400
+    assert again.json()["code"] == "not_approved"
     assert YearApproval.objects.get().status == Status.RETURNED
 
 
@@ -188,7 +196,8 @@ def test_a_personnel_import_that_moves_people_in_the_approved_year_is_refused(wo
     renamed = run("nhan_su", [person_row("P1", "H01X1", **{"Họ và tên": "Trần Văn Bính"})])
     elsewhere = run("nhan_su", [person_row("P8", "H01X2", **{"Ngày bắt đầu công tác": "01/01/2020"})])
 
-    assert not moved.ok and "phê duyệt" in str(moved.errors[0])
+    assert not moved.ok
+    assert "phê duyệt" in str(moved.errors[0])
     assert not newcomer.ok
     assert renamed.ok, renamed.errors
     assert elsewhere.ok, elsewhere.errors
@@ -211,7 +220,8 @@ def test_the_person_form_refuses_a_move_that_rewrites_the_approved_year(client, 
 def test_the_api_refuses_a_person_move_into_the_approved_year_with_409(world):
     answer = api_as(world["hr"]).patch("/api/v1/persons/P1/", {"unit": "H01X2"}, format="json")
 
-    assert answer.status_code == 409 and answer.json()["code"] == "year_locked"
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "year_locked"
 
 
 def test_the_compliance_api_gives_the_frozen_figures_and_who_approved(world, complete):
@@ -229,7 +239,8 @@ def test_the_compliance_api_gives_the_frozen_figures_and_who_approved(world, com
     assert all(i["numerator"] == 0 for i in ward["indicators"])  # frozen before the correction
     assert "approved" not in district
     children = {c["unit"]["code"]: c for c in district["children"]}
-    assert children["H01X1"]["approved"]["by"] == "lead_x1" and "approved" not in children["H01X2"]
+    assert children["H01X1"]["approved"]["by"] == "lead_x1"
+    assert "approved" not in children["H01X2"]
 
 
 def test_the_bulk_and_exception_endpoints(world, make_user):
@@ -249,6 +260,8 @@ def test_the_bulk_and_exception_endpoints(world, make_user):
     )
 
     assert refused.status_code == 403
-    assert bulk.status_code == 200 and bulk.json()["approved"] == 6
-    assert opened.status_code == 200 and opened.json()["unit"] == "H01X1"
+    assert bulk.status_code == 200
+    assert bulk.json()["approved"] == 6
+    assert opened.status_code == 200
+    assert opened.json()["unit"] == "H01X1"
     assert locks.locked_for(world["p1"].pk, datetime.date(2024, 6, 30)) is None

@@ -116,7 +116,8 @@ def test_a_backup_restored_into_a_new_database_gives_the_same_figures(data_set, 
 
     call_command("backup_db", str(backup))
 
-    assert backup.stat().st_size > 0 and not backup.with_name("hanoi.backup.part").exists()
+    assert backup.stat().st_size > 0
+    assert not backup.with_name("hanoi.backup.part").exists()
     restored = manage(new_database, "restore_db", str(backup), "--no-input")
     assert f"{Person.objects.count()} cán bộ" in restored
     assert f"{TrainingRecord.objects.count()} kết quả đào tạo" in restored

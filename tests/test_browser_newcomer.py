@@ -95,7 +95,8 @@ def log_in(page, user):
         page.fill("#id_code", totp_code(device))
         page.click("button[type=submit]:has-text('Xác nhận')")
         page.wait_for_load_state("networkidle")
-    assert "/dang-nhap/" not in page.url and "/xac-thuc-hai-buoc/" not in page.url
+    assert "/dang-nhap/" not in page.url
+    assert "/xac-thuc-hai-buoc/" not in page.url
 
 
 def problems(page) -> list[str]:
@@ -147,7 +148,8 @@ def test_each_roles_main_pages_read_well_on_a_wide_screen_and_a_phone(browser, l
                     * (e.ownerSVGElement ? e.ownerSVGElement.getBoundingClientRect().width
                        / e.ownerSVGElement.viewBox.baseVal.width : 1))"""
         )
-        assert sizes and min(sizes) >= 11
+        assert sizes
+        assert min(sizes) >= 11
         shoot(page, "tong-quan.png" if wide else "tong-quan-dien-thoai.png")
         page.goto(f"{page.base_url}/bao-cao/chi-tieu/CC-3/")
         found += problems(page)

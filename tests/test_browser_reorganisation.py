@@ -101,7 +101,8 @@ def test_a_persons_assignments_read_on_a_390_px_phone_without_scrolling_sideways
     timeline = phone.locator("#qua-trinh")
     expect(timeline.locator(".timeline-item")).to_have_count(2)
     box = timeline.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
 

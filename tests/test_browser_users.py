@@ -61,7 +61,8 @@ def test_an_admin_creates_a_ward_officer_who_sees_only_the_ward_then_deactivates
     officer.goto(f"{page.base_url}/nhan-su/?employment=tat_ca")
     listed = officer.locator("main").inner_text()
     assert "Trần Văn Phúc" in listed
-    assert "Lê Thị Trúc" not in listed and "Phạm Văn Uy" not in listed
+    assert "Lê Thị Trúc" not in listed
+    assert "Phạm Văn Uy" not in listed
     assert "Nguyễn Thu Hà" in officer.locator(".user-name").inner_text()
     assert officer.locator("nav.main-nav >> text=Người dùng").count() == 0
     from accounts.models import User
@@ -107,7 +108,8 @@ def test_the_enrolment_key_never_breaks_inside_a_group_on_a_narrow_screen(browse
             return counts;
         }"""
     )
-    assert len(lines_per_group) == 8 and set(lines_per_group) == {1}
+    assert len(lines_per_group) == 8
+    assert set(lines_per_group) == {1}
     font = narrow.evaluate("getComputedStyle(document.getElementById('otp-secret')).fontFamily")
     assert "monospace" in font
     context.close()

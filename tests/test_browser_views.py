@@ -44,7 +44,7 @@ def reorganised(transactional_db, units, make_person, make_user):
 
 
 def test_a_leader_switches_the_dashboard_between_the_two_views(page, login, reorganised):
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=True):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=True):
         login("lanhdao")
         page.goto(f"{page.base_url}/bao-cao/?year=2024")
         switch = page.locator("#view-switch")

@@ -83,7 +83,7 @@ def test_the_counter_agrees_with_the_filters_for_every_indicator(random_city, pr
     ]  # fmt: skip
     indicators = [i for i in programme.indicators.all() if i.kind != IndicatorKind.APPOINTMENT] + variants
     units = [OrgUnit.objects.get(code="HN"), OrgUnit.objects.get(code="H01")]
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         for when in WHENS:
             year, at = evaluation_date(programme, **when)
             for unit in units:
@@ -110,7 +110,7 @@ def test_the_appointment_counter_agrees_with_the_filters(random_city, programme)
     indicators = [i for i in programme.indicators.all() if i.kind == IndicatorKind.APPOINTMENT] + variants
     assert AppointmentCounter.handles(indicators)
     met = 0
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         for when in WHENS:
             _year, at = evaluation_date(programme, **when)
             for code in ("HN", "H01"):
@@ -126,7 +126,7 @@ def test_the_appointment_counter_agrees_with_the_filters(random_city, programme)
 def test_counting_several_periods_in_one_pass_gives_each_periods_own_figures(random_city, programme):
     person_indicators = [i for i in programme.indicators.all() if i.kind != IndicatorKind.APPOINTMENT]
     appointment_indicators = [i for i in programme.indicators.all() if i.kind == IndicatorKind.APPOINTMENT]
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         periods = [evaluation_date(programme, **when) for when in WHENS]
         for code in ("HN", "H01"):
             unit = OrgUnit.objects.get(code=code)
@@ -147,7 +147,7 @@ def test_the_programmes_years_evaluated_together_equal_each_year_evaluated_alone
     random_city, programme, django_assert_num_queries
 ):
     years = [2021, 2022, 2023, 2024, 2025]
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         # the programme, its indicators, the root unit, the units, whether heir units are due, persons (one
         # query a year), appointments
         with django_assert_num_queries(5 + len(years) + 1):

@@ -85,14 +85,14 @@ def _city_counts(indicators, at=AT):
     return totals
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_job_position_indicator_counts_who_meets_everything_their_position_requires(hand_counted):
     indicator = Indicator(code="VTVL", kind="job_position", target=80)
     # Population A–E (F has no position); met: A (VT1) and E (VT2, education 4).
     assert _city_counts([indicator]) == {"VTVL": (2, 5)}
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_recurring_indicator_counts_a_course_within_the_last_years_only(hand_counted):
     indicator = Indicator(code="SO", kind="recurring", target=80, course_types=[SKILLS], recurring_years=2)
     # Population A–F; met: A (2025), C (2025), D (2026), F (01/07/2024, the first valid day); B expired.
@@ -101,14 +101,14 @@ def test_a_recurring_indicator_counts_a_course_within_the_last_years_only(hand_c
     assert _city_counts([indicator], at=D(2027, 6, 30)) == {"SO": (1, 6)}
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_unit_level_indicator_counts_every_commune_level_unit(hand_counted):
     indicator = Indicator(code="XA", kind="status", target=50, unit_level="xa", min_education=4)
     # Communes: A, B, C (H01X1) and F (H02X1); A alone holds a university degree.
     assert _city_counts([indicator]) == {"XA": (1, 4)}
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_the_recurring_warning_lists_who_is_about_to_expire(hand_counted):
     indicator = Indicator(
         code="SO", kind="recurring", target=80, course_types=[SKILLS], recurring_years=2, warning_days=270
@@ -124,7 +124,7 @@ def test_the_recurring_warning_lists_who_is_about_to_expire(hand_counted):
     }
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_the_unmet_list_and_the_person_page_agree_on_the_job_position_kind(hand_counted, new_programme):
     Indicator.objects.create(
         programme=new_programme, code="VTVL", group="VT", name="VTVL", kind="job_position", target=80
@@ -155,7 +155,7 @@ def test_the_counter_agrees_with_the_filters_for_the_new_kinds(random_city, posi
     ]  # fmt: skip
     units = [OrgUnit.objects.get(code="HN"), OrgUnit.objects.get(code="H01")]
     met = 0
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         for when in WHENS:
             year, at = evaluation_date(programme, **when)
             for unit in units:
@@ -165,7 +165,7 @@ def test_the_counter_agrees_with_the_filters_for_the_new_kinds(random_city, posi
     assert met > 0
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False)
 def test_the_drill_down_says_what_each_persons_position_still_requires(hand_counted, new_programme):
     from reports.lists import with_missing
 

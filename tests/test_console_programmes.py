@@ -9,7 +9,7 @@ import time_machine
 from targets.models import Indicator, Programme
 
 D = datetime.date
-NOW = datetime.datetime(2026, 11, 26, 9, 0)
+NOW = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -174,7 +174,8 @@ def test_editing_a_programme_leaves_another_programmes_stored_figures_as_they_we
     )
     new = Programme.objects.get(code="HN-2026-2030")
     admin_client.post(f"/quan-tri/chuong-trinh/{new.pk}/chi-tieu/them-moi/", indicator_post())
-    assert created.status_code == 302 and new.indicators.count() == 1
+    assert created.status_code == 302
+    assert new.indicators.count() == 1
     assert load_figures(programme, city, year=2025).report.indicators == before
     assert stored() == rows_before
 
@@ -191,7 +192,8 @@ def test_the_drill_down_of_a_recurring_indicator_lists_who_is_about_to_expire(
     admin_client.post(f"/quan-tri/chuong-trinh/{new_programme.pk}/chi-tieu/them-moi/", indicator_post())
     body = admin_client.get("/bao-cao/chi-tieu/SO1/?programme=HN-2026-2030&year=2026&unit=HN").content.decode()
     listed = body.split('class="expiring-list"')[1].split("</table>")[0]
-    assert 'data-person="CB-SOM"' in listed and "20/12/2026" in listed
+    assert 'data-person="CB-SOM"' in listed
+    assert "20/12/2026" in listed
     assert "CB-MUON" not in listed
 
 

@@ -14,7 +14,7 @@ from personnel.models import Assignment, OrgUnit, UnitSuccession
 from targets.models import Indicator, Programme
 
 D = datetime.date
-NOW = datetime.datetime(2026, 11, 26, 9, 0)
+NOW = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -100,7 +100,8 @@ def test_the_tree_at_a_date_shows_the_units_then_and_the_closed_ones_with_succes
     assert 'data-unit="H01X2"' not in tree_today
     assert 'data-unit="H01X2"' in tree_then
     closed_today = today.split('id="closed-units"')[1]
-    assert 'data-unit="H01X2"' in closed_today and "UBND phường Phúc Xá" in closed_today
+    assert 'data-unit="H01X2"' in closed_today
+    assert "UBND phường Phúc Xá" in closed_today
     assert 'data-unit="H01X2"' not in then.split('id="closed-units"')[1]
 
 

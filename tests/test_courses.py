@@ -15,7 +15,7 @@ LIST = "/dao-tao/"
 @pytest.fixture(autouse=True)
 def _today(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test users
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 
@@ -67,7 +67,8 @@ def test_the_list_filters_by_text_type_and_year(hr, make_course):
     assert codes(type="ky_nang_cong_vu") == [skills.code]
     assert codes(year="2025") == [skills.code]
     html = hr.get(LIST, {"q": "kỹ năng"}, headers={"HX-Request": "true"}).content.decode()
-    assert "Kỹ năng công vụ 2025" in html and "<html" not in html
+    assert "Kỹ năng công vụ 2025" in html
+    assert "<html" not in html
 
 
 def test_the_detail_shows_only_attendees_in_scope_with_their_results(hr, make_course, make_person, complete):
@@ -82,7 +83,9 @@ def test_the_detail_shows_only_attendees_in_scope_with_their_results(hr, make_co
     assert [record.person.code for record in response.context["page"].rows] == [failed.code, mine.code]
     assert response.context["total"] == 2
     html = response.content.decode()
-    assert "Nguyễn Thị Mai" in html and "02/07/2026" in html and "Không đạt" in html
+    assert "Nguyễn Thị Mai" in html
+    assert "02/07/2026" in html
+    assert "Không đạt" in html
     assert "Phạm Văn Xa" not in html
 
 

@@ -207,7 +207,7 @@ def test_the_list_downloads_as_xlsx_with_what_each_misses(leader_client, scene):
     assert data[0][7:] == (
         "Bổ nhiệm ngạch",
         "Chuyên viên chính",
-        datetime.datetime(2024, 3, 1),
+        datetime.datetime(2024, 3, 1),  # noqa: DTZ001 (a spreadsheet cell read back: no time zone)
         "chưa có khóa bồi dưỡng theo tiêu chuẩn ngạch (QLNN) trước ngày bổ nhiệm",
     )
 

@@ -28,7 +28,7 @@ def _today_in_the_default_language():
     A test client's request leaves its language active in the thread: English must not leak into other tests.
     """
     translation.deactivate()
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
     translation.deactivate()
 
@@ -66,9 +66,11 @@ def test_the_login_page_says_log_in_once_english_is_chosen(client, db):
 
     assert '<html lang="en">' in page
     assert "<h1>Log in</h1>" in page
-    assert "Username" in page and "Password" in page
+    assert "Username" in page
+    assert "Password" in page
     assert "Skip to main content" in page
-    assert "Đăng nhập" not in page and "Mật khẩu" not in page
+    assert "Đăng nhập" not in page
+    assert "Mật khẩu" not in page
 
 
 def test_without_a_choice_the_login_page_stays_vietnamese(client, db):
@@ -91,7 +93,8 @@ def test_the_person_list_has_english_headings_and_labels_in_english(hr, make_per
     assert "1 person" in page
     assert "Civil servant" in page  # the person's category, a choice label
     assert "Leadership level" in page  # a filter's label
-    assert "Họ và tên" not in page and "Công chức" not in page
+    assert "Họ và tên" not in page
+    assert "Công chức" not in page
     assert "Nguyễn Văn An" in page  # data is never translated
 
 
@@ -100,7 +103,8 @@ def test_the_person_list_stays_vietnamese_without_a_choice(hr, make_person):
 
     page = hr.get(PERSONS_URL).content.decode()
 
-    assert "Họ và tên" in page and "Công chức" in page
+    assert "Họ và tên" in page
+    assert "Công chức" in page
     assert "Full name" not in page
 
 
@@ -184,7 +188,8 @@ def test_the_compliance_json_is_the_same_data_in_english(make_user, make_person,
     assert vietnamese.status_code == english.status_code == 200
     assert english.json() == vietnamese.json()
     assert english.json()["indicators"]
-    assert english["Content-Language"] == "en" and vietnamese["Content-Language"] == "vi"
+    assert english["Content-Language"] == "en"
+    assert vietnamese["Content-Language"] == "vi"
 
 
 def test_the_api_explains_an_unknown_unit_by_accept_language(make_user, programme):

@@ -44,7 +44,8 @@ def test_a_failing_view_shows_the_vietnamese_500_page_without_traceback(producti
     response = browser_client.get("/thu-loi/")
     assert response.status_code == 500
     html = response.content.decode()
-    assert "Đã xảy ra lỗi hệ thống" in html and 'lang="vi"' in html
+    assert "Đã xảy ra lỗi hệ thống" in html
+    assert 'lang="vi"' in html
     assert_no_debug_output(html)
 
 
@@ -118,6 +119,8 @@ def test_the_error_report_of_a_failed_person_form_has_no_post_value_nor_citizen_
     assert_no_debug_output(response.content.decode())
 
     [report] = mailoutbox
-    assert "citizen_id" in report.body and "full_name" in report.body  # the field names stay
-    assert CITIZEN_ID not in report.body and NAME not in report.body
+    assert "citizen_id" in report.body
+    assert "full_name" in report.body
+    assert CITIZEN_ID not in report.body
+    assert NAME not in report.body
     assert "Key (citizen_id)=(001*******34) already exists" in report.body

@@ -20,9 +20,12 @@ def test_without_debug_a_missing_page_is_the_products_and_static_files_are_still
     missing = client.get("/khong-co-trang-nay/")
     assert missing.status_code == 404
     html = missing.content.decode()
-    assert "Không tìm thấy trang" in html and "Django" not in html and "URLconf" not in html
+    assert "Không tìm thấy trang" in html
+    assert "Django" not in html
+    assert "URLconf" not in html
     icon = client.get("/favicon.ico")
-    assert icon.status_code == 301 and icon["Location"].endswith("/static/favicon.svg")
+    assert icon.status_code == 301
+    assert icon["Location"].endswith("/static/favicon.svg")
     assert client.get(icon["Location"]).status_code == 200
     assert client.get("/static/vendor/tom-select/tom-select.complete.min.js").status_code == 200
 

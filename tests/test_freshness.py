@@ -133,9 +133,14 @@ def test_a_write_that_leaves_no_history_raises_the_change_counter_once_committed
     assert after != before
     assert after.split(".")[1:-1] == before.split(".")[1:-1]  # no history row: the counter (and notes) moved
     assert ChangeCounter.objects.get().value == int(before.split(".")[0]) + 1  # once per transaction
-    with pytest.raises(RuntimeError), transaction.atomic():
-        Person.objects.filter(pk=person.pk).update(education_level=5)
-        raise RuntimeError("rolled back")
+
+    def write_then_fail():
+        with transaction.atomic():
+            Person.objects.filter(pk=person.pk).update(education_level=5)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        write_then_fail()
     assert freshness.data_version() == after
 
 

@@ -23,7 +23,7 @@ from training.models import TrainingRecord
 
 D = datetime.date
 REORGANISED = D(2025, 7, 1)
-NOW = datetime.datetime(2026, 11, 26, 9, 0)
+NOW = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC)
 CATEGORIES = ["can_bo", "cong_chuc", "can_bo_xa", "cong_chuc_xa", "vien_chuc", "khac"]
 EVERYONE = Indicator(code="ALL-PEOPLE", kind="status", target=50)  # no filters: its denominator counts people
 

@@ -69,7 +69,8 @@ def test_a_refused_load_is_recorded_with_its_errors_and_writes_nothing(units):
 def test_a_dry_run_records_no_batch_and_no_history(units):
     outcome = run_import(kind="nhan_su", file_name="x.csv", content=people("A1"), dry_run=True)
 
-    assert outcome.ok and outcome.batch is None
+    assert outcome.ok
+    assert outcome.batch is None
     assert not ImportBatch.objects.exists()
     assert not Person.history.exists()
 

@@ -116,7 +116,8 @@ def test_a_database_error_during_copy_gives_one_vietnamese_line_without_the_row(
 
     message = str(raised.value)
     assert raised.value.returncode == 1
-    assert "Lỗi cơ sở dữ liệu" in message and "\n" not in message
+    assert "Lỗi cơ sở dữ liệu" in message
+    assert "\n" not in message
     assert "001099012345" not in message + err.getvalue()
     assert err.getvalue() == ""
     assert not Person.objects.exists()

@@ -345,7 +345,7 @@ def openpyxl_workbook() -> bytes:
     sheet.append([1, 2.5, True, None, datetime.date(2020, 1, 2), "x", -3, 1e20, "x\ny"])
     sheet.cell(5, 3, "sau dòng trống")
     sheet.cell(6, 28, "cột AB")
-    sheet.cell(7, 1, datetime.datetime(2020, 1, 2, 3, 4, 5))
+    sheet.cell(7, 1, datetime.datetime(2020, 1, 2, 3, 4, 5))  # noqa: DTZ001 (a spreadsheet cell's date and time has no time zone)
     sheet.cell(7, 2, False)
     book.create_sheet("Khác").append(["không đọc"])
     buffer = io.BytesIO()
@@ -372,7 +372,7 @@ def test_the_xlsx_reader_reads_every_kind_of_cell_with_line_numbers_and_real_dat
         (2, [1, 2.5, True, None, datetime.date(2020, 1, 2), "x", -3, 1e20, "x\ny"]),
         (5, [None, None, "sau dòng trống"]),
         (6, [None] * 27 + ["cột AB"]),
-        (7, [datetime.datetime(2020, 1, 2, 3, 4, 5), False]),
+        (7, [datetime.datetime(2020, 1, 2, 3, 4, 5), False]),  # noqa: DTZ001 (a spreadsheet cell's date and time has no time zone)
     ]
 
 
@@ -402,7 +402,7 @@ def test_shared_strings_styles_and_escapes_as_excel_writes_them_are_read():
 
     assert found == [
         (1, ["Mã cán bộ", "Họ & tên", datetime.date(2023, 1, 1)]),
-        (3, [None, "Ngày đại", datetime.datetime(2000, 1, 1, 12, 0), True, "ab", None, 7, None, None, 0.0015]),
+        (3, [None, "Ngày đại", datetime.datetime(2000, 1, 1, 12, 0), True, "ab", None, 7, None, None, 0.0015]),  # noqa: DTZ001 (a spreadsheet cell's date and time has no time zone)
     ]
 
 

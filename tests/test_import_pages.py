@@ -240,7 +240,8 @@ def test_the_preview_shows_every_column_of_a_new_row_and_old_to_new_of_an_update
     assert [change[0] for change in shown[2].changes] == ["Chức vụ"]
     assert shown[2].changes[0][2] == "Trưởng phòng"
     page = response.content.decode()
-    assert '<dl class="row-cells">' in page and "<del>" in page
+    assert '<dl class="row-cells">' in page
+    assert "<del>" in page
 
 
 def test_only_the_uploader_confirms_a_preview(admin_client, make_user, units):

@@ -387,7 +387,8 @@ def test_the_web_process_starts_its_worker_thread_with_its_first_request(client,
     jobs.stop_worker()
     try:
         client.get("/")
-        assert jobs._thread is not None and jobs._thread.is_alive()
+        assert jobs._thread is not None
+        assert jobs._thread.is_alive()
     finally:
         jobs.stop_worker()
 

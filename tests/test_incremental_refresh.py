@@ -143,10 +143,17 @@ def test_a_change_is_noted_in_its_own_transaction_and_not_if_it_rolls_back(units
     person = make_person(unit="H01X1")
     course = make_course("phap_luat")
     DirtyUnit.objects.all().delete()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        TrainingRecord.objects.create(person=person, course=course, result="hoan_thanh")
-        assert noted_units() == {units["H01X1"].pk}
-        raise RuntimeError("rolled back")
+    seen_inside = []
+
+    def write_then_fail():
+        with transaction.atomic():
+            TrainingRecord.objects.create(person=person, course=course, result="hoan_thanh")
+            seen_inside.append(noted_units())
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        write_then_fail()
+    assert seen_inside == [{units["H01X1"].pk}]
     assert not DirtyUnit.objects.exists()
 
 

@@ -96,7 +96,8 @@ def test_the_second_save_of_the_same_person_is_refused_and_the_first_save_is_kep
     assert refused.status_code == 409
     page = refused.content.decode()
     assert stale_message("Trần Thị Một", "09:30 26/11/2026") in page
-    assert 'id="stale-edit"' in page and page.index('id="stale-edit"') < page.index('name="full_name"')
+    assert 'id="stale-edit"' in page
+    assert page.index('id="stale-edit"') < page.index('name="full_name"')
     form = refused.context["form"]
     assert (form["full_name"].value(), form["position_title"].value()) == ("Nguyễn Văn Ân", "Phó phòng")
     assert 'value="Phó phòng"' in page  # what the second user typed is still in the form
@@ -206,7 +207,8 @@ def test_an_api_edit_with_a_stale_version_is_refused_with_409_and_writes_nothing
     assert read_a["version"] == read_b["version"] == 1
 
     saved = a.patch(url, {"position_title": "Trưởng phòng", "version": read_a["version"]}, format="json")
-    assert saved.status_code == 200 and saved.json()["version"] == 2
+    assert saved.status_code == 200
+    assert saved.json()["version"] == 2
     refused = b.put(url, {**read_b, "position_title": "Phó phòng"}, format="json")
 
     assert refused.status_code == 409
@@ -224,7 +226,8 @@ def test_api_edits_of_a_persons_records_are_refused_when_stale(first_user, child
     client = api_as(first_user)
     assert client.patch(url, {"version": 1}, format="json").status_code == 200  # saved as is: version 2
     refused = client.patch(url, {"version": 1}, format="json")
-    assert refused.status_code == 409 and refused.json()["version"] == 2
+    assert refused.status_code == 409
+    assert refused.json()["version"] == 2
     record.refresh_from_db()
     assert record.version == 2
 
@@ -244,7 +247,8 @@ def test_an_api_edit_without_a_version_is_written_and_makes_older_reads_stale(
     refused = client.patch(f"/api/v1/courses/{course.code}/", {"hours": 8, "version": 7}, format="json")
     assert refused.status_code == 409
     new = client.post("/api/v1/persons/", {**_new_person(), "version": 9}, format="json")
-    assert new.status_code == 201 and new.json()["version"] == 1  # a new record starts at 1
+    assert new.status_code == 201
+    assert new.json()["version"] == 1
 
 
 def _new_person() -> dict:
@@ -297,11 +301,13 @@ def test_an_import_that_changes_a_person_makes_an_open_edit_form_stale(first, fi
     opened = form_data(first.get(url))
 
     unchanged = load("nhan_su", [person_row(person, **{"Chức vụ": "Chuyên viên"})])
-    assert unchanged.ok and unchanged.unchanged == 1
+    assert unchanged.ok
+    assert unchanged.unchanged == 1
     assert Person.objects.get(pk=person.pk).version == 1  # an unchanged row writes nothing
 
     changed = load("nhan_su", [person_row(person, **{"Chức vụ": "Trưởng phòng"})], user=first_user)
-    assert changed.ok and changed.updated == 1
+    assert changed.ok
+    assert changed.updated == 1
     person.refresh_from_db()
     assert (person.position_title, person.version) == ("Trưởng phòng", 2)
     assert person.history.first().version == 2  # the history row records the version it wrote
@@ -345,7 +351,8 @@ def test_every_import_template_with_versions_bumps_the_version_of_the_records_it
     }
     for kind, rows in files.items():
         outcome = load(kind, rows)
-        assert outcome.ok and outcome.updated == 1, (kind, outcome.errors)
+        assert outcome.ok, (kind, outcome.errors)
+        assert outcome.updated == 1, (kind, outcome.errors)
     for model in (Qualification, Appointment, TrainingRecord, Course):
         assert list(model.objects.values_list("version", flat=True)) == [2], model
 

@@ -52,7 +52,8 @@ def test_an_admin_with_an_authenticator_is_asked_for_the_code_after_the_password
     assert 'autocomplete="one-time-code"' in response.content.decode()
     for page in ["/", "/nhan-su/", "/bao-cao/", "/nhap-du-lieu/", "/admin/"]:
         answer = client.get(page)
-        assert answer.status_code == 302 and answer["Location"].startswith(VERIFY), page
+        assert answer.status_code == 302, page
+        assert answer["Location"].startswith(VERIFY), page
 
 
 def test_a_wrong_code_is_refused_and_logged_then_the_right_code_opens_the_pages(client, admin, caplog):
@@ -64,13 +65,15 @@ def test_a_wrong_code_is_refused_and_logged_then_the_right_code_opens_the_pages(
     assert "Mã xác thực không đúng" in refused.content.decode()
     assert client.get("/nhan-su/").status_code == 302
     [failure] = [line for line in audit_lines(caplog) if line.startswith("otp")]
-    assert "otp failure username=admin1" in failure and "reason=wrong_code" in failure
+    assert "otp failure username=admin1" in failure
+    assert "reason=wrong_code" in failure
     assert wrong_code(device) not in failure
 
     device.refresh_from_db()
     with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=2)):
         accepted = client.post(VERIFY, {"code": totp_code(device), "next": "/nhan-su/"})
-        assert accepted.status_code == 302 and accepted["Location"] == "/nhan-su/"
+        assert accepted.status_code == 302
+        assert accepted["Location"] == "/nhan-su/"
         for page in ["/nhan-su/", "/bao-cao/", "/nhap-du-lieu/", "/admin/"]:
             assert client.get(page).status_code == 200, page
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
@@ -204,7 +207,8 @@ def test_an_admin_without_an_authenticator_must_enrol_before_anything_else(clien
     with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=2)):
         with caplog.at_level(logging.INFO, logger="hanoi.audit"):
             done = client.post(ENROL, {"code": totp_code(device), "next": "/bao-cao/"})
-        assert done.status_code == 302 and done["Location"] == "/bao-cao/"
+        assert done.status_code == 302
+        assert done["Location"] == "/bao-cao/"
         assert client.get("/bao-cao/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
@@ -224,14 +228,16 @@ def test_a_password_alone_cannot_enrol_a_second_authenticator(client, admin):
     enrol_device(admin)
     log_in(client)
     response = client.get(ENROL)
-    assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
     assert TOTPDevice.objects.filter(user=admin).count() == 1
 
 
 def test_the_enrolment_page_has_the_strict_policy(client, admin):
     log_in(client)
     policy = client.get(ENROL)["Content-Security-Policy"]
-    assert "unsafe-inline" not in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "script-src 'self'" in policy
 
 
 def test_the_hr_role_has_no_enrolment_page(client, make_user):
@@ -283,7 +289,8 @@ def test_an_admin_gets_a_token_only_with_the_code_of_their_authenticator(admin, 
     client = APIClient()
     credentials = {"username": "admin1", "password": PASSWORD}
     missing = client.post("/api/v1/auth/login/", credentials, format="json")
-    assert missing.status_code == 401 and "otp" in missing.json()["detail"]
+    assert missing.status_code == 401
+    assert "otp" in missing.json()["detail"]
     with caplog.at_level(logging.INFO, logger="hanoi.audit"):
         wrong = client.post("/api/v1/auth/login/", {**credentials, "otp": wrong_code(device)}, format="json")
     assert wrong.status_code == 401
@@ -292,7 +299,8 @@ def test_an_admin_gets_a_token_only_with_the_code_of_their_authenticator(admin, 
     with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=2)):
         device.refresh_from_db()
         right = client.post("/api/v1/auth/login/", {**credentials, "otp": totp_code(device)}, format="json")
-    assert right.status_code == 200 and right.json()["token"]
+    assert right.status_code == 200
+    assert right.json()["token"]
 
 
 def test_an_admin_without_an_authenticator_gets_no_token(admin):

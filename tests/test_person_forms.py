@@ -15,7 +15,7 @@ D = datetime.date
 @pytest.fixture(autouse=True)
 def _today(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test users
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 
@@ -52,7 +52,8 @@ def test_adding_a_person_saves_name_keys_levels_and_who_did_it(hr, hr_user, unit
     person = Person.objects.get(code="HN0001")
     assert response.url == reverse("personnel:person_detail", args=["HN0001"])
     assert person.full_name == "Nguyễn Văn Dũng"
-    assert person.given_name == "Dũng" and person.search_text.startswith("nguyen van dung")
+    assert person.given_name == "Dũng"
+    assert person.search_text.startswith("nguyen van dung")
     assert (person.birth_date, person.start_date) == (D(1985, 3, 15), D(2010, 9, 1))
     assert (person.education_level, person.political_level, person.language_level) == (4, 2, 3)
     assert person.citizen_id == "001085001234"
@@ -105,7 +106,8 @@ def test_editing_keeps_the_person_in_scope(hr, units, make_person):
     response = hr.post(url, person_data(units, code=person.code, full_name="Trần Văn Mới"))
     assert response.status_code == 302
     person.refresh_from_db()
-    assert person.full_name == "Trần Văn Mới" and person.sort_key
+    assert person.full_name == "Trần Văn Mới"
+    assert person.sort_key
 
 
 def test_another_districts_person_cannot_be_edited(hr, make_person):
@@ -148,7 +150,9 @@ def test_a_dated_qualification_is_added_and_its_level_checked_against_its_ladder
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "0", "obtained_on": "01/06/2020"})
     assert errors(response, "level")[0].startswith("Lý luận chính trị: trình độ 0 không phải văn bằng")
     form = hr.get(url).content.decode()
-    assert 'data-levels="' in form and "Bậc 0" not in form and "js/levels.js" in form
+    assert 'data-levels="' in form
+    assert "Bậc 0" not in form
+    assert "js/levels.js" in form
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "3", "obtained_on": "01/06/2027"})
     assert errors(response, "obtained_on") == ["Ngày cấp không được ở tương lai."]
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "3", "obtained_on": "01/06/2020"})
@@ -241,7 +245,8 @@ def test_an_appointment_without_the_required_training_warns_and_needs_a_confirma
         "CC-1: chưa có khóa bồi dưỡng năng lực, kỹ năng lãnh đạo, quản lý hoàn thành trước ngày bổ nhiệm."
     ]
     html = response.content.decode()
-    assert "Cảnh báo" in html and 'name="confirm_missing_training"' in html
+    assert "Cảnh báo" in html
+    assert 'name="confirm_missing_training"' in html
     response = hr.post(url, {**data, "confirm_missing_training": "on"})
     assert response.status_code == 302
     assert Appointment.objects.get().title == "Phó trưởng phòng"

@@ -21,7 +21,7 @@ D = datetime.date
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 
@@ -129,7 +129,8 @@ def test_hr_cannot_change_the_dates_or_types_of_a_course_other_districts_attende
     url = reverse("training:course_edit", args=[shared.code])
     for change in ({"end_date": "31/07/2025"}, {"types": ["hdnd"]}):
         response = hr.post(url, course_post(shared, **change))
-        assert response.status_code == 200 and response.context["form"].errors
+        assert response.status_code == 200
+        assert response.context["form"].errors
     shared.refresh_from_db()
     assert shared.end_date == D(2025, 6, 30)
     assert hr.post(url, course_post(shared, title="Tên mới")).status_code == 302
@@ -151,7 +152,8 @@ def test_the_api_answers_a_write_to_another_districts_course_like_an_unknown_one
 def test_the_api_refuses_changing_what_other_districts_records_of_a_course_mean(api, shared):
     url = f"/api/v1/courses/{shared.code}/"
     response = api.patch(url, {"end_date": "2025-07-31"}, format="json")
-    assert response.status_code == 400 and "end_date" in response.json()
+    assert response.status_code == 400
+    assert "end_date" in response.json()
     response = api.patch(url, {"grants_kind": "ly_luan_chinh_tri", "grants_level": 2}, format="json")
     assert response.status_code == 400
     assert api.patch(url, {"title": "Tên mới"}, format="json").status_code == 200

@@ -24,7 +24,7 @@ from training.models import Course, TrainingRecord
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 
@@ -69,14 +69,16 @@ def test_the_person_form_refuses_a_code_with_a_slash_or_a_reserved_word(hr, unit
     data = {"full_name": "Vũ Văn Mới", "birth_date": "01/01/1990", "unit": units["H01"].pk, "category": "cong_chuc"}
     for code in ("BD/2", "them-moi"):
         response = hr.post(reverse("personnel:person_create"), {**data, "code": code})
-        assert response.status_code == 200 and "code" in response.context["form"].errors
+        assert response.status_code == 200
+        assert "code" in response.context["form"].errors
     assert not Person.objects.exists()
 
 
 def test_the_api_refuses_a_course_code_with_a_slash(api):
     payload = {"code": "WEB/1", "title": "Lớp web", "types": ["phap_luat"], "start_date": "2025-03-01"}
     response = api.post("/api/v1/courses/", {**payload, "end_date": "2025-03-05"}, format="json")
-    assert response.status_code == 400 and "code" in response.json()
+    assert response.status_code == 400
+    assert "code" in response.json()
     assert not Course.objects.exists()
 
 
@@ -99,7 +101,8 @@ def test_the_code_converter_carries_a_slash_through_one_segment():
 def test_the_add_person_page_is_never_shadowed_by_a_person(hr, units):
     raw_person(units["H01"], "them-moi")
     response = hr.get("/nhan-su/them-moi/")
-    assert response.status_code == 200 and response.context["person"] is None  # the empty "add" form
+    assert response.status_code == 200
+    assert response.context["person"] is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +257,8 @@ def test_ordinary_json_still_parses(api, make_person):
     person = make_person()
     body = json.dumps({"position_title": 'Trưởng phòng [kế "hoạch" {x}]'})
     response = api.patch(f"/api/v1/persons/{person.code}/", body, content_type="application/json")
-    assert response.status_code == 200 and response.json()["position_title"] == 'Trưởng phòng [kế "hoạch" {x}]'
+    assert response.status_code == 200
+    assert response.json()["position_title"] == 'Trưởng phòng [kế "hoạch" {x}]'
 
 
 def test_a_course_ending_on_the_last_day_of_the_calendar_breaks_no_page(hr, api, make_person, make_course, complete):
@@ -319,7 +323,8 @@ def test_a_stale_delete_on_the_page_is_refused_with_409_and_deletes_nothing(hr, 
     qualification.version = 2
     qualification.save()  # someone else saved it meanwhile
     response = hr.post(url, {"version": "1"})
-    assert response.status_code == 409 and Qualification.objects.filter(pk=qualification.pk).exists()
+    assert response.status_code == 409
+    assert Qualification.objects.filter(pk=qualification.pk).exists()
     assert hr.post(url, {"version": "2"}).status_code == 302
     assert not Qualification.objects.exists()
 
@@ -328,7 +333,8 @@ def test_a_stale_delete_on_the_api_is_refused_with_409(api, make_person, qualify
     qualification = qualify(make_person(), "chuyen_mon", 4, datetime.date(2010, 1, 1))
     Qualification.objects.filter(pk=qualification.pk).update(version=3)
     response = api.delete(f"/api/v1/qualifications/{qualification.pk}/?version=1")
-    assert response.status_code == 409 and response.json()["version"] == 3
+    assert response.status_code == 409
+    assert response.json()["version"] == 3
     assert api.delete(f"/api/v1/qualifications/{qualification.pk}/?version=3").status_code == 204
 
 
@@ -367,7 +373,8 @@ def test_a_lost_uniqueness_race_on_a_person_is_a_409_in_json(api, make_person, m
     payload = {"code": "CB-RACE", "full_name": "Vũ Văn Đua", "birth_date": "1990-01-01", "category": "cong_chuc"}
     response = api.post("/api/v1/persons/", {**payload, "unit": "H01"}, format="json")
     assert response.status_code == 409
-    assert response["Content-Type"] == "application/json" and response.json()["code"] == "conflict"
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "conflict"
     assert Person.objects.count() == 1
 
 
@@ -380,7 +387,8 @@ def test_a_lost_uniqueness_race_on_a_qualification_is_a_409_in_json(api, make_pe
     monkeypatch.setattr(QualificationSerializer, "_duplicate", staticmethod(lambda instance: False))
     payload = {"person": person.code, "kind": "chuyen_mon", "level": 4, "obtained_on": "2010-01-01"}
     response = api.post("/api/v1/qualifications/", payload, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "conflict"
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
 
 
 def test_an_unexpected_api_error_is_a_json_500(api, units, monkeypatch):
@@ -392,7 +400,8 @@ def test_an_unexpected_api_error_is_a_json_500(api, units, monkeypatch):
     monkeypatch.setattr(views.UnitViewSet, "get_queryset", broken)
     response = api.get("/api/v1/units/")
     assert response.status_code == 500
-    assert response.json()["code"] == "server_error" and "boom" not in response.content.decode()
+    assert response.json()["code"] == "server_error"
+    assert "boom" not in response.content.decode()
 
 
 def test_the_api_500_handler_answers_json_and_the_site_html(rf):
@@ -411,7 +420,8 @@ def test_a_race_lost_in_the_write_services_own_check_is_a_409_in_json(api, make_
     )  # the check ran before the rival's write
     payload = {"code": "CB-RACE", "full_name": "Vũ Văn Đua", "birth_date": "1990-01-01", "category": "cong_chuc"}
     response = api.post("/api/v1/persons/", {**payload, "unit": "H01"}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "conflict"
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
 
 
 RACES = {

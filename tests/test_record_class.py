@@ -17,7 +17,7 @@ URL = "/dao-tao/ghi-ket-qua-ca-lop/"
 @pytest.fixture(autouse=True)
 def _today(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test users
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 

@@ -28,7 +28,7 @@ ON = D(2025, 7, 1)
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 
@@ -114,7 +114,9 @@ def test_applying_closes_opens_names_successors_and_moves_people_with_their_cate
     assert (p1.unit.code, p1.start_date, p1.end_date) == ("N1", D(2020, 1, 1), None)
     # view "today": the person who left before goes to the primary successor
     assert people["p3"].assignments.get().heir_unit == new
-    assert record.status == "applied" and record.applied_by == admin and record.applied_at is not None
+    assert record.status == "applied"
+    assert record.applied_by == admin
+    assert record.applied_at is not None
     reason = record.history_reason
     assert OrgUnit.history.filter(history_change_reason=reason).count() == 3
     assert UnitSuccession.history.filter(history_change_reason=reason).count() == 2

@@ -17,7 +17,7 @@ OPENINGS = "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên\nN1,
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2025, 11, 20, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
     translation.deactivate()  # a test that chose English must not leave it active
 
@@ -80,7 +80,8 @@ def test_an_admin_previews_applies_and_undoes_a_reorganisation(admin, units, peo
     admin.post(f"/sap-xep-don-vi/{record.pk}/ap-dung/")
     assert Person.objects.get(code="P2").unit.code == "N1"
     applied = admin.get(f"/sap-xep-don-vi/{record.pk}/").content.decode()
-    assert "Đã áp dụng" in applied and "2 cán bộ đã chuyển đơn vị." in applied
+    assert "Đã áp dụng" in applied
+    assert "2 cán bộ đã chuyển đơn vị." in applied
     assert Reorganisation.objects.get().effects["summary"] == [
         ["UBND phường Phúc Xá (H01X1)", "UBND phường Ba Đình (N1)", 1],
         ["UBND phường Trúc Bạch (H01X2)", "UBND phường Ba Đình (N1)", 1],

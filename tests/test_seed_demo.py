@@ -70,7 +70,9 @@ def table_counts() -> dict[str, int]:
 
 def test_the_tree_until_30_june_2025_has_hanoi_real_districts_wards_and_departments(seeded):
     city = OrgUnit.objects.get(code="HN")
-    assert city.name == "Thành phố Hà Nội" and city.level == "thanh_pho" and city.parent is None
+    assert city.name == "Thành phố Hà Nội"
+    assert city.level == "thanh_pho"
+    assert city.parent is None
     then = OrgUnit.objects.open_at(BEFORE_REFORM)
     districts = then.filter(level="huyen")
     assert districts.count() == 30
@@ -137,7 +139,8 @@ def test_every_closed_unit_has_exactly_one_primary_successor_open_on_its_closing
         "UBND Phường Ô Chợ Dừa",
         "UBND Phường Văn Miếu - Quốc Tử Giám",
     ]
-    assert dien_bien[0].successor.name == "UBND Phường Ba Đình" and dien_bien[0].is_primary
+    assert dien_bien[0].successor.name == "UBND Phường Ba Đình"
+    assert dien_bien[0].is_primary
     assert [link.successor.name for link in links[OrgUnit.objects.get(code="X00001").pk]] == ["UBND Phường Hồng Hà"]
     ba_dinh = OrgUnit.objects.get(code="H001")
     assert ba_dinh.primary_successor.name == "UBND Phường Ngọc Hà"
@@ -195,7 +198,8 @@ def test_people_moved_through_the_reorganisations_and_a_third_transferred_earlie
             if unit.closed_on and assignment.covers(unit.closed_on - datetime.timedelta(days=1)):
                 assert assignment.end_date == unit.closed_on
         if person.category == "khong_chuyen_trach":
-            assert person.end_date is not None and person.end_date <= datetime.date(2025, 8, 1)
+            assert person.end_date is not None
+            assert person.end_date <= datetime.date(2025, 8, 1)
     assert 0.25 <= transferred / Person.objects.count() <= 0.42
     communes_before = Assignment.objects.covering(BEFORE_REFORM).filter(unit__level__in=["xa", "huyen"])
     assert moved == communes_before.filter(person__assignments__start_date=REFORM).count() > 100
@@ -210,7 +214,8 @@ def test_the_city_s_figures_for_2024_are_the_same_in_both_views(seeded):
     assert then.keys() == today.keys()
     for code, result in then.items():
         assert (result.numerator, result.denominator) == (today[code].numerator, today[code].denominator), code
-    assert then["CC-3"].denominator > 0 and then["XA-2"].denominator > 0
+    assert then["CC-3"].denominator > 0
+    assert then["XA-2"].denominator > 0
 
 
 def test_the_training_history_lies_in_the_past_and_mixes_results(seeded):
@@ -321,9 +326,11 @@ def test_demo_users_can_log_in_with_the_demo_password(seeded_few, client):
         assert (role_of(user), user.unit.code) == (role, unit_code)
         assert client.login(username=username, password=demo.DEMO_PASSWORD), username
         client.logout()
-    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert users["admin"].is_superuser
+    assert users["admin"].is_staff
     assert not users["leader"].is_staff
-    assert users["hr.hongha"].unit.is_open_at(TODAY) and users["hr.hongha"].unit.level == "xa"
+    assert users["hr.hongha"].unit.is_open_at(TODAY)
+    assert users["hr.hongha"].unit.level == "xa"
 
 
 def test_the_former_district_leader_sees_its_figures_up_to_30_june_2025(seeded, client):
@@ -342,7 +349,8 @@ def test_print_logins_prints_a_table_of_the_demo_accounts(seeded_few):
     output = seed("--print-logins")
     for account in demo.DEMO_ACCOUNTS:
         assert re.search(rf"\| {re.escape(account.username)} +\|", output)
-    assert "UBND Quận Ba Đình" in output and demo.DEMO_PASSWORD in output
+    assert "UBND Quận Ba Đình" in output
+    assert demo.DEMO_PASSWORD in output
     user = get_user_model().objects.get(username="viewer")
     user.set_password("mat-khau-rieng-2026")
     user.save()
@@ -353,7 +361,9 @@ def test_print_logins_prints_a_table_of_the_demo_accounts(seeded_few):
 def test_the_help_says_the_accounts_are_demo_accounts_to_delete_in_production(db):
     command = load_command_class("synthetic", "seed_demo")
     text = command.create_parser("manage.py", "seed_demo").format_help()
-    assert "tài khoản mẫu" in text and "--print-logins" in text and "leader.badinh" in text
+    assert "tài khoản mẫu" in text
+    assert "--print-logins" in text
+    assert "leader.badinh" in text
 
 
 def test_seeding_issues_no_query_per_person(db):

@@ -34,7 +34,9 @@ def test_someone_who_left_before_the_closing_date_stays_in_the_old_unit():
 
 def test_someone_hired_after_the_closing_date_is_hired_by_a_successor():
     stints = stints_of("ward-b", D(2025, 9, 1), None, transfer_share=0)
-    assert len(stints) == 1 and stints[0].unit in {"new-1", "new-2"} and stints[0].start == D(2025, 9, 1)
+    assert len(stints) == 1
+    assert stints[0].unit in {"new-1", "new-2"}
+    assert stints[0].start == D(2025, 9, 1)
 
 
 def test_a_divided_unit_sends_its_people_mostly_to_its_primary_successor():
@@ -48,10 +50,12 @@ def test_a_divided_unit_sends_its_people_mostly_to_its_primary_successor():
 def test_an_earlier_transfer_comes_from_another_unit_and_leaves_no_gap_or_overlap():
     for seed in range(200):
         stints = stints_of("ward-a", D(2005, 1, 1), None, seed=seed, transfer_from=["ward-a", "ward-b"])
-        assert stints[0].start == D(2005, 1, 1) and stints[-1].end is None
+        assert stints[0].start == D(2005, 1, 1)
+        assert stints[-1].end is None
         assert all(a.end == b.start and a.start < a.end for a, b in itertools.pairwise(stints))
         if len(stints) == 3:
-            assert stints[0].unit == "ward-b" and stints[1].reason == "transfer"
+            assert stints[0].unit == "ward-b"
+            assert stints[1].reason == "transfer"
             assert stints[0].end <= careers.LATEST_TRANSFER
 
 

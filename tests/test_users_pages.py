@@ -70,13 +70,15 @@ def test_an_admin_creates_an_hr_user_for_a_ward_and_the_change_is_recorded(admin
     with caplog.at_level(logging.INFO, logger="hanoi.audit"):
         response = admin_client.post(NEW, new_user_data(units))
     user = User.objects.get(username="ha.phucxa")
-    assert response.status_code == 302 and response["Location"] == f"{USERS}{user.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"{USERS}{user.pk}/"
     assert (user.unit, role_of(user), user.email, user.is_active) == (units["H01X1"], "hr", "ha@example.vn", True)
     assert user.check_password("Mat-khau-ban-dau-2025")
     assert user.display_name() == "Nguyễn Thu Hà"
     [event] = AccountEvent.objects.filter(target=user)
     assert (event.actor, event.action) == (admin, AccountAction.CREATE)
-    assert "unit=H01X1" in event.detail and "role=hr" in event.detail
+    assert "unit=H01X1" in event.detail
+    assert "role=hr" in event.detail
     assert any("account create username=ha.phucxa by=admin1" in r.getMessage() for r in caplog.records)
 
 
@@ -103,7 +105,8 @@ def test_a_unit_outside_the_admins_scope_is_refused_in_vietnamese_and_nothing_is
     assert writes(units) == before
     # The select offers only Ba Đình's units.
     options = re.findall(r"<option[^>]*>([^<]*)</option>", response.content.decode())
-    assert "UBND phường Phúc Xá (H01X1)" in options and "UBND xã Uy Nỗ (H02X1)" not in options
+    assert "UBND phường Phúc Xá (H01X1)" in options
+    assert "UBND xã Uy Nỗ (H02X1)" not in options
     assert client.post(NEW, new_user_data(units)).status_code == 302
 
 
@@ -140,7 +143,8 @@ def test_an_account_created_with_a_link_sets_its_own_password_through_it(admin_c
     done = owner.post(
         form.redirect_chain[-1][0], {"new_password1": "Ha-Noi-mua-thu-25", "new_password2": "Ha-Noi-mua-thu-25"}
     )
-    assert done.status_code == 302 and done["Location"] == "/dang-nhap/"
+    assert done.status_code == 302
+    assert done["Location"] == "/dang-nhap/"
     assert owner.post("/dang-nhap/", {"username": "ha.phucxa", "password": "Ha-Noi-mua-thu-25"}).status_code == 302
     assert "không hợp lệ hoặc đã được dùng" in Client().get(link, follow=True).content.decode()  # used once
 
@@ -165,7 +169,8 @@ def test_a_district_admin_sees_and_manages_only_their_districts_accounts(client,
     other = make_user("hr.uyno", "hr", "H02X1")
     client.force_login(district_admin)
     listed = client.get(USERS).content.decode()
-    assert "hr.phucxa" in listed and "hr.uyno" not in listed
+    assert "hr.phucxa" in listed
+    assert "hr.uyno" not in listed
     assert client.get(f"{USERS}{own.pk}/").status_code == 200
     assert client.get(f"{USERS}{other.pk}/").status_code == 404
     assert client.post(f"{USERS}{other.pk}/vo-hieu-hoa/").status_code == 404
@@ -214,7 +219,9 @@ def test_the_detail_page_changes_unit_and_role_and_shows_the_log(admin_client, m
     officer = User.objects.get(pk=officer.pk)
     assert (officer.unit, role_of(officer)) == (units["H01X2"], "leader")
     page = admin_client.get(f"{USERS}{officer.pk}/").content.decode()
-    assert "Đổi vai trò" in page and "hr -&gt; leader" in page and "Trần Văn Quản" in page
+    assert "Đổi vai trò" in page
+    assert "hr -&gt; leader" in page
+    assert "Trần Văn Quản" in page
 
 
 def test_an_admin_cannot_deactivate_themselves(admin_client, admin):
@@ -253,7 +260,8 @@ def test_resetting_the_second_factor_from_the_page_removes_the_app_and_ends_acce
 
     assert not TOTPDevice.objects.filter(user=other_admin).exists()
     assert session.get("/bao-cao/").status_code == 302
-    assert not AuthToken.objects.filter(user=other_admin).exists() and token
+    assert not AuthToken.objects.filter(user=other_admin).exists()
+    assert token
     assert AccountEvent.objects.filter(target=other_admin, action=AccountAction.RESET_MFA).exists()
 
 
@@ -264,7 +272,8 @@ def test_the_detail_page_shows_last_login_and_recent_failed_logins(admin_client,
     response = admin_client.get(f"{USERS}{officer.pk}/")
     assert [failure["ip_address"] for failure in response.context["failures"]] == ["203.0.113.10"]
     page = response.content.decode()
-    assert "203.0.113.10" in page and "Chưa đăng nhập" not in page
+    assert "203.0.113.10" in page
+    assert "Chưa đăng nhập" not in page
 
 
 def test_a_session_without_the_second_step_shows_no_menu(client, admin):
@@ -273,7 +282,8 @@ def test_a_session_without_the_second_step_shows_no_menu(client, admin):
     enrol_device(admin)
     unverified_login(client, admin)
     page = client.get("/xac-thuc-hai-buoc/").content.decode()
-    assert "main-nav" not in page and USERS not in page
+    assert "main-nav" not in page
+    assert USERS not in page
     assert Session.objects.count() == 1
 
 
