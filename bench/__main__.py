@@ -322,11 +322,12 @@ def _import(args, data: dict, rows: list, say) -> None:
     data["import"] = {fmt: timing.as_json() for fmt, timing in timings.items()}
     for fmt, timing in timings.items():
         label = f"import {fmt.upper()}, {timing.rows:,} personnel rows"
+        target, status = report.judge(f"import_{fmt}_rows_per_s", timing.rows_per_s if timing.available else None)
         if not timing.available:
-            rows.append(report.Row(label, timing.detail[:60], "", "n/a"))
+            rows.append(report.Row(label, timing.detail[:60], target, "n/a"))
             continue
         value = f"{timing.rows_per_s:,.0f} rows/s ({timing.seconds:.1f} s)"
-        rows.append(report.Row(label, value, "", "errors" if timing.detail else ""))
+        rows.append(report.Row(label, value, target, "errors" if timing.detail else status))
 
 
 if __name__ == "__main__":

@@ -140,13 +140,16 @@ def xlsx_file(data: list[list]) -> bytes:
 
 
 def _delete_imported(prefix: str) -> None:
-    """Delete the imported persons and their history rows (raw SQL: nothing refers to them)."""
+    """Delete the imported persons, the assignments the import gave them, and their history rows (raw SQL)."""
     from django.db import connection
 
-    from personnel.models import Person
+    from personnel.models import Assignment, Person
 
     history = Person.history.model._meta.db_table
+    persons = f'SELECT id FROM "{Person._meta.db_table}" WHERE code LIKE %s'
     with connection.cursor() as cursor:
+        for table in (Assignment.history.model._meta.db_table, Assignment._meta.db_table):
+            cursor.execute(f'DELETE FROM "{table}" WHERE person_id IN ({persons})', [prefix + "%"])
         cursor.execute(f'DELETE FROM "{history}" WHERE code LIKE %s', [prefix + "%"])
         cursor.execute(f'DELETE FROM "{Person._meta.db_table}" WHERE code LIKE %s', [prefix + "%"])
 

@@ -68,8 +68,10 @@ def create_with_history(model, objs: list, *, user, reason: str, date: datetime.
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, field.attname, now)  # as pre_save would, with one moment for the whole load
-    _copy(model._meta.db_table, [f.column for f in fields], [_attribute(objs, f.attname) for f in fields])
-    _copy_history(model, objs, "+", user=user, reason=reason, date=date)
+    # Each column is turned into COPY text once: the history rows repeat most of the record's columns.
+    texts = {f.attname: _column_text(_attribute(objs, f.attname)) for f in fields}
+    _copy_texts(model._meta.db_table, [f.column for f in fields], [texts[f.attname] for f in fields])
+    _copy_history(model, objs, "+", user=user, reason=reason, date=date, texts=texts)
 
 
 def update_with_history(model, objs: list, fields: list[str], *, user, reason: str, date: datetime.datetime) -> None:
@@ -133,15 +135,20 @@ def _attribute(objs: list, attname: str) -> list:
     return list(map(attrgetter(attname), objs))
 
 
-def _copy_history(model, objs: list, history_type: str, *, user, reason: str, date) -> None:
-    """Insert one history row per record, as simple-history's bulk_history_create does."""
+def _copy_history(model, objs: list, history_type: str, *, user, reason: str, date, texts: dict | None = None) -> None:
+    """Insert one history row per record, as simple-history's bulk_history_create does.
+
+    ``texts`` holds COPY texts of the records' columns already made ({attname: texts}), reused as they are.
+    """
     history = model.history.model
     tracked = history.tracked_fields
+    texts = texts or {}
     columns = [history._meta.get_field(f.name).column for f in tracked]
     columns += ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    values = [_attribute(objs, f.attname) for f in tracked]
-    values += [[value] * len(objs) for value in (date, reason, history_type, getattr(user, "pk", None))]
-    _copy(history._meta.db_table, columns, values)
+    values = [texts[f.attname] if f.attname in texts else _column_text(_attribute(objs, f.attname)) for f in tracked]
+    # The same who, why and when on every row: converted once.
+    values += [_column_text([value]) * len(objs) for value in (date, reason, history_type, getattr(user, "pk", None))]
+    _copy_texts(history._meta.db_table, columns, values)
 
 
 def _copy(table: str, columns: list[str], values: list[list]) -> None:
@@ -150,7 +157,11 @@ def _copy(table: str, columns: list[str], values: list[list]) -> None:
     The text is built column by column (``_column_text``): a conversion per value in Python cost more
     than the rest of writing a person.
     """
-    texts = [_column_text(column) for column in values]
+    _copy_texts(table, columns, [_column_text(column) for column in values])
+
+
+def _copy_texts(table: str, columns: list[str], texts: list[list[str]]) -> None:
+    """COPY columns already in COPY's text format (``_column_text``) into a table, logged like any query."""
     buffer = io.StringIO()
     if texts and texts[0]:
         buffer.write("\n".join(map("\t".join, zip(*texts, strict=True))))

@@ -296,6 +296,31 @@ def _sync_chunk(person_ids: list[int], *, today: datetime.date | None = None) ->
     return outcome
 
 
+def first_assignments(
+    persons: list[Person], units: dict[int, OrgUnit], *, today: datetime.date | None = None
+) -> list[tuple[Stretch, int | None]]:
+    """Return the one assignment (and its heir unit, None for an open unit) of each person about to be created from
+    a personnel row, and set each person's first day to that assignment's start: what ``sync_person_assignments``
+    does for a person with no history (``_sync_chunk``, ``sync_persons``, ``refresh_heirs``), computed before the
+    persons are written, for a bulk write of thousands of new persons that reads nothing back.
+
+    ``units`` holds {id: unit} of the persons' units (their opening dates). The caller writes the assignments,
+    then calls ``mark_heirs_computed`` as ``refresh_heirs`` would.
+    """
+    today = today or timezone.localdate()
+    tree = _units()
+    placed = []
+    for person in persons:
+        stretch = person_row_stretch(person, units[person.unit_id])
+        if person.start_date != stretch.start_date:  # sync_persons: the first day is the first assignment's start
+            person.start_date = stretch.start_date
+            person.version += 1
+        starts = {stretch.start_date: person.unit_id} if stretch.start_date is not None else {}
+        heir = heir_unit(person.unit_id, starts, tree, today)
+        placed.append((stretch, None if heir == person.unit_id else heir))
+    return placed
+
+
 def _assignment(person: Person, stretch: Stretch) -> Assignment:
     """Return the (unsaved) assignment a stretch describes for a person."""
     return Assignment(
@@ -395,11 +420,12 @@ def refresh_heirs(*, person_ids: Iterable[int] | None = None, today: datetime.da
             if wanted != stored:
                 changed.append(Assignment(pk=pk, heir_unit_id=wanted))
     Assignment.objects.bulk_update(changed, ["heir_unit_id"], batch_size=2000)
-    _mark_heirs_computed(today)
+    mark_heirs_computed(today)
     return len(changed)
 
 
-def _mark_heirs_computed(today: datetime.date) -> None:
+def mark_heirs_computed(today: datetime.date) -> None:
+    """Record that heir units are computed as of ``today`` (``ensure_heirs_current``)."""
     if not OrganisationState.objects.filter(pk=1).update(heirs_as_of=today):
         OrganisationState.objects.bulk_create([OrganisationState(pk=1, heirs_as_of=today)], ignore_conflicts=True)
 

@@ -88,10 +88,11 @@ def statements(context: CaptureQueriesContext) -> list[str]:
 
 # Queries of a 10-row import: the batch (insert, the fence that locks it as writing starts, update), prefetch, one
 # savepoint around the bulk writes with history. On PostgreSQL new records first take their ids (one query), then
-# go in by COPY. Units read their successors too; persons then bring their assignments in line (``history``:
-# persons and assignments read, assignments written, persons' rows and heir units kept). Qualifications, results
-# and appointments (and persons) also read the approved years (approvals.locks: none here, so nothing more).
-QUERIES_FOR_10_ROWS = {"don_vi": 11, "nhan_su": 20, "van_bang": 10, "khoa_hoc": 12, "ket_qua": 11, "bo_nhiem": 10}
+# go in by COPY. Units read their successors too; new persons then get their one assignment (``history``: units
+# and successions read for the heir units, assignments written, heirs marked computed; nothing read back).
+# Qualifications, results and appointments (and persons) also read the approved years (approvals.locks: none here,
+# so nothing more).
+QUERIES_FOR_10_ROWS = {"don_vi": 11, "nhan_su": 15, "van_bang": 10, "khoa_hoc": 12, "ket_qua": 11, "bo_nhiem": 10}
 TAKING_IDS = {"don_vi": 1, "nhan_su": 1, "van_bang": 1, "khoa_hoc": 0, "ket_qua": 1, "bo_nhiem": 1}
 
 

@@ -67,7 +67,7 @@ def codes_in(column: list | None) -> set[str]:
     """Return the stripped codes written in one column of the file (None: the column is not in the file)."""
     if column is None:
         return set()
-    return {cells.display(value).strip() for value in column if not cells.is_empty(value)}
+    return {text for text in _texts(column) if text}  # an empty cell (None, spaces) gives ""
 
 
 def _texts(column: list) -> list[str]:

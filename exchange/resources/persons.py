@@ -15,6 +15,7 @@ from personnel.models import Assignment, OrgUnit, Person
 from personnel.rules import person_date_errors, unique_message
 from training.rules import messages_text
 
+from ..bulk import insert_columns
 from ..widgets import (
     ChoiceWidget,
     CitizenIdWidget,
@@ -248,6 +249,29 @@ class PersonResource(TemplateResource):
 
     def write(self, created, updated):
         """Write the persons, then bring their assignments in line with their rows (a row naming another
-        unit for someone with a history is a transfer dated today: organisation-history.md, section 3)."""
+        unit for someone with a history is a transfer dated today: organisation-history.md, section 3).
+
+        A new person has no history: their one assignment is computed before they are written
+        (``history.first_assignments``) and copied in bulk, nothing read back; a changed person goes through
+        ``history.sync_person_assignments``.
+        """
+        units = {unit.pk: unit for unit in self.fields["unit"].widget.lookup.values()}
+        placed = history.first_assignments(created, units, today=self.today)
         super().write(created, updated)
-        history.sync_person_assignments([person.pk for person in [*created, *updated]])
+        if created:
+            insert_columns(
+                Assignment,
+                {
+                    "person_id": [person.pk for person in created],
+                    "unit_id": [person.unit_id for person in created],
+                    "category": [stretch.category for stretch, _heir in placed],
+                    "leadership_level": [stretch.leadership_level for stretch, _heir in placed],
+                    "position_title": [stretch.position_title for stretch, _heir in placed],
+                    "start_date": [stretch.start_date for stretch, _heir in placed],
+                    "end_date": [stretch.end_date for stretch, _heir in placed],
+                    "heir_unit_id": [heir for _stretch, heir in placed],
+                },
+                job_position_id=None,
+            )
+            history.mark_heirs_computed(self.today)
+        history.sync_person_assignments([person.pk for person in updated])
