@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import sees_whole_city, visible_units
-from core.widgets import UNIT_ORDER, CachedModelSelect, FastSelect, ListedChoiceIterator
+from accounts.pickers import unit_options
+from accounts.scoping import visible_units
+from core.widgets import DrawnOptionsSelect, FastSelect, ListedChoiceIterator
 from hr.forms import UnitChoiceField
 from personnel.choices import Category, LeadershipLevel
 from personnel.models import OrgUnit
@@ -108,11 +109,11 @@ class PersonFilter(django_filters.FilterSet):
         self.programme = programme
         self.scope = scope
         user = getattr(self.request, "user", None)
-        self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by(UNIT_ORDER)
+        self.filters["unit"].queryset = visible_units(user)
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
-        scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
-        self.filters["unit"].extra["widget"] = CachedModelSelect(
-            attrs={"data-search": ""}, cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
+        units_version = OrgUnit.objects.version()
+        self.filters["unit"].extra["widget"] = DrawnOptionsSelect(
+            attrs={"data-search": ""}, options=lambda: unit_options(user, version=units_version, value="id")
         )
         self.filters["deputy_term"].extra["choices"] = [
             (ANY_DEPUTY, _("Mọi nhiệm kỳ")),

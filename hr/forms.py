@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import visible_units
 from core.codes import clean_code
-from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
+from core.widgets import FastSelect, ListedChoiceIterator
 from personnel.choices import QualificationKind
-from personnel.models import Appointment, OrgUnit, Person, Qualification
+from personnel.models import UNIT_ORDER, Appointment, OrgUnit, Person, Qualification
 from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
 from personnel.rules import person_date_errors
 from targets.appointments import appointment_training_gaps
@@ -59,7 +59,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return unit_option_label(obj.name, obj.code, obj.depth)
+        return obj.option_label
 
 
 def not_in_future(value, message):
@@ -385,9 +385,9 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
         units = self.fields["unit"]
-        units.queryset = visible_units(user).order_by("path")
+        units.queryset = visible_units(user).order_by(UNIT_ORDER)
         units.widget.choices = [("", units.empty_label)] + [
-            (unit.pk, units.label_from_instance(unit)) for unit in units.queryset.open_at(self.offered_day())
+            (unit.id, unit.label) for unit in units.queryset.open_at(self.offered_day()).options()
         ]
         keep = [(self.KEEP, _("— Giữ nguyên —"))]
         self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)

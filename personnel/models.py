@@ -1,6 +1,7 @@
 """Organisation units, persons, dated qualifications and appointments."""
 
 import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -17,6 +18,25 @@ from core.text import fold, name_sort_key, split_name
 from .choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from .job_positions import JobPosition, JobPositionCourse  # noqa: F401  (models of this app)
 from .qualifications import level_label
+
+# Units are offered the same way in every unit picker: in tree order (their materialised path), each indented
+# by its depth and followed by its code, so that typing a code or a name finds it (static/js/pickers.js).
+UNIT_ORDER = "path"
+
+
+def unit_label(name: str, code: str, depth: int) -> str:
+    """Return how a unit reads in every unit picker: "— — UBND phường Phúc Xá (H01X1)"."""
+    return f"{'— ' * depth}{name} ({code})"
+
+
+class UnitOption(NamedTuple):
+    """A unit as every unit picker offers it (``OrgUnitQuerySet.options``); ``closed_on`` None: still open."""
+
+    id: int
+    code: str
+    label: str
+    level: str
+    closed_on: datetime.date | None
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -37,6 +57,14 @@ class OrgUnitQuerySet(models.QuerySet):
         from django.utils import timezone
 
         return self.open_at(timezone.localdate())
+
+    def options(self) -> list[UnitOption]:
+        """Return the units as every unit picker offers them (``unit_label``), in tree order, in one query."""
+        rows = self.order_by(UNIT_ORDER).values_list("id", "code", "name", "depth", "level", "closed_on")
+        return [
+            UnitOption(id=pk, code=code, label=unit_label(name, code, depth), level=level, closed_on=closed_on)
+            for pk, code, name, depth, level, closed_on in rows
+        ]
 
     def version(self) -> str:
         """Return a label that changes whenever any unit is created, changed or deleted.
@@ -90,6 +118,11 @@ class OrgUnit(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    @property
+    def option_label(self) -> str:
+        """Return how the unit reads in every unit picker (``unit_label``)."""
+        return unit_label(self.name, self.code, self.depth)
 
     def is_within(self, other: "OrgUnit") -> bool:
         """Return whether this unit is ``other`` or below it."""
