@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from core.codes import code_unique_in_any_case, validate_code
 from core.names import validate_name
-from core.text import fold, name_sort_key, split_name
+from core.text import fold, name_keys
 
 from .choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from .job_positions import JobPosition, JobPositionCourse  # noqa: F401  (models of this app)
@@ -330,9 +330,10 @@ class Person(models.Model):
     def refresh_name_keys(self) -> None:
         """Set the split name, the Vietnamese sort key and the accent-free search text from the full name."""
         self.full_name = " ".join(self.full_name.split())
-        self.family_name, self.middle_name, self.given_name = split_name(self.full_name)
-        self.sort_key = name_sort_key(self.full_name)
-        self.search_text = f"{fold(self.full_name)} {fold(self.code)}"
+        keys = name_keys(self.full_name)
+        self.family_name, self.middle_name, self.given_name = keys.family, keys.middle, keys.given
+        self.sort_key = keys.sort_key
+        self.search_text = f"{keys.folded} {fold(self.code)}"
 
     def age_at(self, at: datetime.date) -> int:
         """Return the person's age in whole years at ``at``."""
