@@ -435,7 +435,9 @@ class Qualification(models.Model):
         ordering = ["person", "kind", "obtained_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "kind", "level", "obtained_on"], name="qualification_natural_key"
+                fields=["person", "kind", "level", "obtained_on"],
+                name="qualification_natural_key",
+                violation_error_message=_("Cán bộ đã có văn bằng cùng loại, cùng trình độ với cùng ngày cấp."),
             ),
         ]
         indexes = [models.Index(fields=["kind", "level"], name="qualification_kind_level")]
@@ -468,7 +470,11 @@ class Appointment(models.Model):
         verbose_name_plural = _("bổ nhiệm")
         ordering = ["person", "appointed_on"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "kind", "appointed_on"], name="appointment_natural_key"),
+            models.UniqueConstraint(
+                fields=["person", "kind", "appointed_on"],
+                name="appointment_natural_key",
+                violation_error_message=_("Cán bộ đã có một lần bổ nhiệm cùng loại vào ngày này; hãy sửa lần đó."),
+            ),
         ]
         indexes = [models.Index(fields=["appointed_on"], name="appointment_date")]
 
