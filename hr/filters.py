@@ -30,11 +30,6 @@ def deputy_terms(today=None) -> list[str]:
     return [f"{start}-{start + 5}" for start in range(year - (year - 2011) % 5, 2010, -5)]
 
 
-def indicator_years(programme: Programme | None) -> list[int]:
-    """Return the years one may evaluate (targets.years.selectable_years)."""
-    return target_years.selectable_years(programme)
-
-
 class UnitFilter(django_filters.ModelChoiceFilter):
     field_class = UnitChoiceField
 
@@ -123,7 +118,7 @@ class PersonFilter(django_filters.FilterSet):
         self.filters["indicator"].queryset = (
             programme.indicators.order_by("order", "code") if programme else Indicator.objects.none()
         )
-        years = indicator_years(programme)
+        years = target_years.selectable_years(programme)
         self.filters["year"].extra["choices"] = [(year, str(year)) for year in reversed(years)]
         self.filters["year"].extra["initial"] = this_year
 
