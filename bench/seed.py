@@ -27,9 +27,10 @@ What makes the data realistic enough to time the product honestly:
   or less diligently by unit and by year, so compliance figures differ between units and years;
 - appointments mostly preceded by the course they require.
 
-Derived columns are computed with the product's own functions (``core.text.name_keys``) on a few thousand
-distinct names that persons reuse; unit paths and depths follow ``personnel.services``. History tables stay
-empty for seeded rows: the benchmark loads data as a migration from another system would, not as edits.
+Derived columns are computed with the product's own functions (``core.text.name_sort_key``, ``fold``,
+``split_name``) on a few thousand distinct names that persons reuse; unit paths and depths follow
+``personnel.services``. History tables stay empty for seeded rows: the benchmark loads data as a
+migration from another system would, not as edits.
 
 Loading: on PostgreSQL, ``COPY`` of text generated in chunks while the previous chunk is being copied; in
 ``fast`` mode (the benchmark's own database) the loaded tables are truncated, their unique and foreign-key
@@ -50,7 +51,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.text import name_keys
+from core.text import fold, name_sort_key, split_name
 from synthetic import careers, hanoi
 
 DEFAULT_SEED = 2025
@@ -419,7 +420,7 @@ def name_pool(seed: int) -> dict[str, list[tuple[str, ...]]]:
         while len(seen) < NAMES_PER_GENDER and attempts < NAMES_PER_GENDER * 20:
             attempts += 1
             seen.setdefault(f"{rng.choice(families)} {rng.choice(middles)} {rng.choice(givens)}")
-        names[gender] = [(full, *name_keys(full)) for full in seen]
+        names[gender] = [(full, *split_name(full), name_sort_key(full), fold(full)) for full in seen]
     return names
 
 

@@ -120,3 +120,8 @@ def name_keys(full_name: str) -> NameKeys:
     # fold() word by word: the same as folding the whole name, whose words repeat far more than names.
     folded = " ".join(word_folded for word in (full_name or "").split() if (word_folded := _word(word)[2]))
     return NameKeys(family, middle, given, "0".join(keys)[:255], folded)
+
+
+def name_sort_key(full_name: str) -> str:
+    """Return the Vietnamese sort key of a full name (that of ``name_keys``)."""
+    return name_keys(full_name).sort_key

@@ -873,10 +873,20 @@ def run_scheduled_refreshes(**kwargs) -> None:
 def refresh_all(programme: Programme, *, years=None, views=("today", "then")) -> list[YearFigures]:
     """Evaluate whole and store the figures of every tree for the given years (default: the dashboard's years)
     in the given views."""
-    years = list(years) if years is not None else target_years.selectable_years(programme)
+    years = list(years) if years is not None else dashboard_years(programme)
     done = []
     for root in OrgUnit.objects.roots().order_by("code"):
         for year in years:
             for view in views:
                 done.append(refresh(programme, root.pk, year, force=True, keep=[], whole=True, view=view))
     return done
+
+
+def dashboard_years(programme: Programme, today: datetime.date | None = None) -> list[int]:
+    """Return the years a dashboard offers: the programme's years up to this one, and this year."""
+    return target_years.selectable_years(programme, today)
+
+
+def trend_years(programme: Programme, today: datetime.date | None = None) -> list[int]:
+    """Return the programme's years up to this one (the trend of annual indicators)."""
+    return target_years.begun_years(programme, today)

@@ -113,7 +113,7 @@ def select(request) -> Selection:
     programme = Programme.objects.filter(code__iexact=code).first() if code else default_programme()
     if programme is None:
         raise Http404(_("Không có chương trình mục tiêu này."))
-    years = target_years.selectable_years(programme)
+    years = freshness.dashboard_years(programme)
     year = year_param(request.GET.get("year")) if request.GET.get("year") else target_years.default_year(programme)
     if year not in years:
         raise Http404(_("Năm không hợp lệ."))
@@ -352,7 +352,7 @@ def dashboard(request):
         selection.programme,
         selection.unit,
         year=selection.year,
-        trend_years=target_years.begun_years(selection.programme),
+        trend_years=freshness.trend_years(selection.programme),
         view=selection.view,
     )
     sort = chosen_sort(request.GET.get("sort"), figures)
@@ -375,7 +375,7 @@ def print_view(request):
         selection.programme,
         selection.unit,
         year=selection.year,
-        trend_years=target_years.begun_years(selection.programme),
+        trend_years=freshness.trend_years(selection.programme),
         view=selection.view,
     )
     context = page_context(selection, figures)
