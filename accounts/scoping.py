@@ -64,6 +64,15 @@ def visible_units(user) -> QuerySet:
     return OrgUnit.objects.subtree(user.unit)
 
 
+def visible_units_key(user) -> str:
+    """Return a name of ``visible_units(user)`` for cache keys: "city", "unit-<id>" (its subtree), or "none"."""
+    if sees_whole_city(user):
+        return "city"
+    if not getattr(user, "is_authenticated", False) or user.unit_id is None:
+        return "none"
+    return f"unit-{user.unit_id}"
+
+
 def can_see_unit(user, unit: OrgUnit) -> bool:
     """Return whether ``unit`` is inside the user's scope."""
     if sees_whole_city(user):

@@ -24,7 +24,7 @@ from personnel.choices import Category, LeadershipLevel, QualificationKind
 from personnel.job_positions import JobPosition
 from personnel.models import Appointment, OrgUnit, Person, Qualification, citizen_id_validator
 from personnel.qualifications import LADDERS, level_label, qualification_level_error
-from personnel.rules import person_date_errors
+from personnel.rules import natural_key_errors, person_date_errors
 from personnel.services import prepare_person
 from targets.models import Indicator, IndicatorKind, Programme
 from training.models import Course, CourseType, TrainingRecord
@@ -292,17 +292,7 @@ class QualificationSerializer(ModelCleanSerializer):
         errors = {"level": [message]} if message else {}
         if instance.obtained_on and instance.obtained_on > timezone.localdate():
             errors["obtained_on"] = [_("Ngày cấp không được ở tương lai.")]
-        if not errors and instance.person_id and self._duplicate(instance):
-            label = level_label(instance.kind, instance.level)
-            errors["level"] = [_("Cán bộ đã có văn bằng %(label)s với cùng ngày cấp.") % {"label": label}]
-        return errors
-
-    @staticmethod
-    def _duplicate(instance) -> bool:
-        same = Qualification.objects.filter(
-            person_id=instance.person_id, kind=instance.kind, level=instance.level, obtained_on=instance.obtained_on
-        )
-        return same.exclude(pk=instance.pk).exists()
+        return errors or natural_key_errors(instance, "level")
 
 
 class AppointmentSerializer(ModelCleanSerializer):
@@ -317,13 +307,8 @@ class AppointmentSerializer(ModelCleanSerializer):
         fields = ["id", "person", "kind", "title", "appointed_on", "version"]
 
     def domain_errors(self, instance, attrs):
-        # The appointment form's rule, with its message (hr.forms.AppointmentForm).
-        same = Appointment.objects.filter(
-            person_id=instance.person_id, kind=instance.kind, appointed_on=instance.appointed_on
-        )
-        if instance.person_id and instance.kind and instance.appointed_on and same.exclude(pk=instance.pk).exists():
-            return {"appointed_on": [_("Cán bộ đã có một lần bổ nhiệm cùng loại vào ngày này; hãy sửa lần đó.")]}
-        return {}
+        # The appointment form's rule: the natural key's constraint, with its message.
+        return natural_key_errors(instance, "appointed_on")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,10 +424,7 @@ class TrainingRecordSerializer(ModelCleanSerializer):
         )
         if messages:
             errors["completed_on"] = messages
-        same = TrainingRecord.objects.filter(person_id=instance.person_id, course_id=instance.course_id)
-        if instance.person_id and same.exclude(pk=instance.pk).exists():
-            errors["course"] = [_("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó.")]
-        return errors
+        return {**errors, **natural_key_errors(instance, "course")}
 
 
 class BulkTrainingRecordItemSerializer(serializers.Serializer):

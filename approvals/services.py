@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from personnel.history import ensure_heirs_current
 from personnel.models import OrgUnit
 from targets import compliance
+from targets import years as target_years
 from targets.models import IndicatorKind, Programme
 
 from . import rules
@@ -65,8 +66,8 @@ def report_json(report: compliance.UnitReport) -> dict:
 
 
 def check_year(programme: Programme, year: int) -> None:
-    """Refuse a year outside the programme or still to come."""
-    if year not in programme.years or year > timezone.localdate().year:
+    """Refuse a year outside the programme or still to come (``targets.years.begun_years``)."""
+    if year not in target_years.begun_years(programme):
         raise ValidationError(
             _("Năm %(year)s không thuộc chương trình %(programme)s hoặc chưa đến.")
             % {"year": year, "programme": programme.code},

@@ -22,9 +22,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import role_of
 from accounts.scoping import can_see_unit
+from core.params import year_param
 from personnel.choices import UnitLevel
 from personnel.models import OrgUnit
 from reports.views import default_programme, reader_required, select
+from targets import years as target_years
 from targets.models import Programme
 
 from . import final_report, rules, selectors, services
@@ -42,7 +44,7 @@ def unit_page(request):
     """A unit's approval of each programme year, its children's for the chosen year, and what the user may do."""
     selection = select(request)
     unit, programme = selection.unit, selection.programme
-    years = [y for y in programme.years if y <= timezone.localdate().year]
+    years = target_years.begun_years(programme)
     children = list(OrgUnit.objects.filter(parent=unit).order_by("code"))
     found = selectors.approvals_of(programme, [unit.pk, *(c.pk for c in children)], years)
     approval = found.get((unit.pk, selection.year))
@@ -99,10 +101,9 @@ def act(request):
     if role_of(request.user) is None:
         raise PermissionDenied
     programme, unit = _programme_from_post(request), _unit_from_post(request)
-    year = request.POST.get("year", "")
-    if not year.isdigit():
+    year = year_param(request.POST.get("year"))
+    if year is None:
         raise Http404(_("Năm không hợp lệ."))
-    year = int(year)
     action = request.POST.get("action")
     back = (
         request.POST.get("back")
@@ -206,10 +207,10 @@ def bulk_page(request):
     if not rules.may_bulk_approve(request.user):
         raise PermissionDenied
     programme = default_programme()
-    years = [y for y in programme.years if y < timezone.localdate().year] if programme else []
+    years = target_years.ended_years(programme)
     levels = UnitLevel.choices
     if request.method == "POST":
-        chosen_years = [int(y) for y in request.POST.getlist("years") if y.isdigit()]
+        chosen_years = [year for text in request.POST.getlist("years") if (year := year_param(text)) is not None]
         level = request.POST.get("level", "")
         units = list(OrgUnit.objects.filter(level=level).order_by("code")) if level else []
         if request.POST.get("open_only"):

@@ -1,20 +1,13 @@
 """Form widgets and choices that stay fast on lists of hundreds of options."""
 
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.core.cache import cache
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import mark_safe
-
-# Units are offered the same way on every page: in tree order (their materialised path), each indented by
-# its depth and followed by its code, so that typing a code or a name finds it (static/js/pickers.js).
-UNIT_ORDER = "path"
-
-
-def unit_option_label(name: str, code: str, depth: int) -> str:
-    """Return how a unit reads in every unit picker: "— — UBND phường Phúc Xá (H01X1)"."""
-    return f"{'— ' * depth}{name} ({code})"
+from django.utils.safestring import SafeString, mark_safe
 
 
 class FastSelect(forms.Select):
@@ -48,34 +41,47 @@ class FastSelect(forms.Select):
         return f'<option value="{escape(value)}"{selected}>{conditional_escape(label)}</option>'
 
 
-class CachedModelSelect(FastSelect):
-    """A model select whose options are drawn once per ``cache_key`` and kept in the cache.
+CACHE_SECONDS = 24 * 3600
 
-    The key must change whenever the choices may (a version of the rows, the user's scope); the
-    model's rows are then read only when the key is new. The empty choice is drawn per request (its
-    label is translated), and the chosen option is marked in the cached HTML.
+
+def cached_options(key: str, choices: Callable[[], Iterable[tuple[object, str]]]) -> str:
+    """Return the ``<option>``s of ``choices()`` (value, label), none chosen, drawn once per ``key``.
+
+    The key must change whenever the choices may (a version of the rows, the user's scope, which value the
+    options carry); ``choices`` is read only when the key is new. Mark the chosen one with ``mark_chosen``.
+    """
+    options = cache.get(key)
+    if options is None:
+        options = "".join(FastSelect._option(value, label, set()) for value, label in choices())
+        cache.set(key, options, CACHE_SECONDS)
+    return options
+
+
+def mark_chosen(options: str, chosen: Iterable[str]) -> SafeString:
+    """Return drawn ``<option>``s (``cached_options``) with the options of the ``chosen`` values marked."""
+    for value in chosen:
+        marker = f'<option value="{escape(value)}">'
+        options = options.replace(marker, marker[:-1] + " selected>", 1)
+    return mark_safe(options)
+
+
+class DrawnOptionsSelect(FastSelect):
+    """A model select whose options come already drawn (``cached_options``), e.g. hundreds of units.
+
+    Only the empty choice (its label is translated) and the chosen mark are drawn per request; ``options``
+    is called when the select is drawn.
     """
 
-    CACHE_SECONDS = 24 * 3600
-
-    def __init__(self, *args, cache_key: str, **kwargs):
+    def __init__(self, *args, options: Callable[[], str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.cache_key = cache_key
+        self.options = options
 
     def render(self, name, value, attrs=None, renderer=None):
-        """Return the ``<select>`` with the cached options, the chosen one marked."""
+        """Return the ``<select>`` with the drawn options, the chosen one marked."""
         chosen = {str(v) for v in self.format_value(value)}
-        options = cache.get(self.cache_key)
-        if options is None:
-            rows = ListedChoiceIterator(self.choices.field)
-            options = "".join(self._option(v, label, set()) for v, label in rows if v != "")
-            cache.set(self.cache_key, options, self.CACHE_SECONDS)
-        for chosen_value in chosen - {""}:
-            marker = f'<option value="{escape(chosen_value)}">'
-            options = options.replace(marker, marker[:-1] + " selected>", 1)
         empty_label = self.choices.field.empty_label
         empty = "" if empty_label is None else self._option("", empty_label, chosen)
-        return self._select(name, attrs, empty + options)
+        return self._select(name, attrs, empty + mark_chosen(self.options(), chosen - {""}))
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

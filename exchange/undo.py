@@ -17,13 +17,13 @@ from django.utils.translation import ngettext
 
 from core.concurrency import StaleRecords, claim_versions, is_versioned
 from personnel.models import Appointment, Assignment, OrgUnit, Person, Qualification
-from personnel.services import rebuild_unit_paths
+from personnel.services import prepare_person, rebuild_unit_paths
 from training.models import Course, TrainingRecord
 
 from .bulk import WRITE_BATCH, delete_rows, history_rows, new_instances, record_deletions, update_with_history
 from .errors import ImportRefused
 from .models import ImportBatch, ImportStatus
-from .resources import in_chunks, prepare_person_fast, record_type_history
+from .resources import in_chunks, record_type_history
 
 MODEL_OF_KIND = {
     "don_vi": OrgUnit,
@@ -225,7 +225,7 @@ def _restore(model, previous: dict[int, dict], options: dict) -> None:
         renamed = "full_name" in differing or "code" in differing
         for person in objs:
             if renamed:
-                prepare_person_fast(person)
+                prepare_person(person)
             person.updated_at = options["date"]
         names = sorted(
             {*names, "updated_at"}

@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import sees_whole_city, visible_units
-from core.widgets import UNIT_ORDER, CachedModelSelect, FastSelect, ListedChoiceIterator
+from accounts.pickers import unit_options
+from accounts.scoping import visible_units
+from core.widgets import DrawnOptionsSelect, FastSelect, ListedChoiceIterator
 from hr.forms import UnitChoiceField
 from personnel.choices import Category, LeadershipLevel
 from personnel.models import OrgUnit
@@ -27,11 +28,6 @@ def deputy_terms(today=None) -> list[str]:
     """Return the People's Council terms up to the current one ("2011-2016" … "2026-2031"), newest first."""
     year = (today or timezone.localdate()).year
     return [f"{start}-{start + 5}" for start in range(year - (year - 2011) % 5, 2010, -5)]
-
-
-def indicator_years(programme: Programme | None) -> list[int]:
-    """Return the years one may evaluate (targets.years.selectable_years)."""
-    return target_years.selectable_years(programme)
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):
@@ -108,11 +104,11 @@ class PersonFilter(django_filters.FilterSet):
         self.programme = programme
         self.scope = scope
         user = getattr(self.request, "user", None)
-        self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by(UNIT_ORDER)
+        self.filters["unit"].queryset = visible_units(user)
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
-        scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
-        self.filters["unit"].extra["widget"] = CachedModelSelect(
-            attrs={"data-search": ""}, cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
+        units_version = OrgUnit.objects.version()
+        self.filters["unit"].extra["widget"] = DrawnOptionsSelect(
+            attrs={"data-search": ""}, options=lambda: unit_options(user, version=units_version, value="id")
         )
         self.filters["deputy_term"].extra["choices"] = [
             (ANY_DEPUTY, _("Mọi nhiệm kỳ")),
@@ -122,7 +118,7 @@ class PersonFilter(django_filters.FilterSet):
         self.filters["indicator"].queryset = (
             programme.indicators.order_by("order", "code") if programme else Indicator.objects.none()
         )
-        years = indicator_years(programme)
+        years = target_years.selectable_years(programme)
         self.filters["year"].extra["choices"] = [(year, str(year)) for year in reversed(years)]
         self.filters["year"].extra["initial"] = this_year
 

@@ -4,6 +4,7 @@ They check what the import checks (data-exchange, sections 2, 3, 5 and 6) and pu
 to its field. Units offered are only those in the user's scope.
 """
 
+import copy
 import json
 
 from django import forms
@@ -14,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import visible_units
 from approvals.locks import YearLocked, check_person_writable, check_writable, record_day
 from core.codes import clean_code
-from core.widgets import UNIT_ORDER, FastSelect, ListedChoiceIterator, unit_option_label
+from core.widgets import FastSelect, ListedChoiceIterator
 from personnel.choices import QualificationKind
 from personnel.job_positions import JobPosition
-from personnel.models import Appointment, OrgUnit, Person, Qualification
-from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, level_label, qualification_level_error
+from personnel.models import UNIT_ORDER, Appointment, OrgUnit, Person, Qualification
+from personnel.qualifications import DECLARED_FIELD, LADDERS, level_choices, qualification_level_error
 from personnel.reorganisation import PlanError, read_plan
-from personnel.rules import person_date_errors
+from personnel.rules import natural_key_errors, person_date_errors
 from targets.appointments import appointment_training_gaps
 from training.models import Course, TrainingRecord
 from training.rules import completion_date_errors
@@ -62,7 +63,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return unit_option_label(obj.name, obj.code, obj.depth)
+        return obj.option_label
 
 
 def not_in_future(value, message):
@@ -228,9 +229,16 @@ class PersonChildForm(VersionedForm):
         self.person = person
         self.instance.person = person
 
-    def others(self, model):
-        """Return the person's other records of ``model`` (excluding the one being edited)."""
-        return model.objects.filter(person=self.person).exclude(pk=self.instance.pk)
+    def refuse_taken(self, field: str, **values) -> bool:
+        """Add the natural key's message next to ``field`` when another record of the person holds ``values``
+        (``personnel.rules.natural_key_errors``); return whether it did."""
+        typed = copy.copy(self.instance)
+        for name, value in values.items():
+            setattr(typed, name, value)
+        errors = natural_key_errors(typed, field)
+        for name, messages in errors.items():
+            self.add_error(name, messages)
+        return bool(errors)
 
     def refuse_locked(self, field: str, day, *, appointment: bool = False) -> None:
         """Add an error when the record, as stored or as typed, is dated in an approved year (approvals.locks)."""
@@ -273,15 +281,8 @@ class QualificationForm(PersonChildForm):
         if kind and level is not None:
             if error := qualification_level_error(kind, level):
                 self.add_error("level", error)
-            elif (
-                self.others(Qualification)
-                .filter(kind=kind, level=level, obtained_on=cleaned.get("obtained_on"))
-                .exists()
-            ):
-                self.add_error(
-                    "level",
-                    _("Cán bộ đã có văn bằng %(label)s với cùng ngày cấp.") % {"label": level_label(kind, level)},
-                )
+            else:
+                self.refuse_taken("level", kind=kind, level=level, obtained_on=cleaned.get("obtained_on"))
         if not self.has_error("obtained_on"):
             self.refuse_locked("obtained_on", cleaned.get("obtained_on"))
         return cleaned
@@ -308,8 +309,7 @@ class AppointmentForm(PersonChildForm):
         if not (kind and appointed_on):
             return cleaned
         self.refuse_locked("appointed_on", appointed_on, appointment=True)
-        if self.others(Appointment).filter(kind=kind, appointed_on=appointed_on).exists():
-            self.add_error("appointed_on", _("Cán bộ đã có một lần bổ nhiệm cùng loại vào ngày này; hãy sửa lần đó."))
+        if self.refuse_taken("appointed_on", kind=kind, appointed_on=appointed_on):
             return cleaned
         self.training_gaps = appointment_training_gaps(person=self.person, kind=kind, appointed_on=appointed_on)
         if self.training_gaps and not cleaned.get("confirm_missing_training"):
@@ -346,8 +346,7 @@ class TrainingRecordForm(PersonChildForm):
             return cleaned
         for error in completion_date_errors(course=course, result=result, completed_on=cleaned.get("completed_on")):
             self.add_error("completed_on", error)
-        if self.others(TrainingRecord).filter(course=course).exists():
-            self.add_error("course", _("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó."))
+        self.refuse_taken("course", course=course)
         if not self.has_error("completed_on"):
             self.refuse_locked("completed_on", cleaned.get("completed_on") or course.end_date)
         return cleaned
@@ -384,9 +383,9 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
         units = self.fields["unit"]
-        units.queryset = visible_units(user).order_by("path")
+        units.queryset = visible_units(user).order_by(UNIT_ORDER)
         units.widget.choices = [("", units.empty_label)] + [
-            (unit.pk, units.label_from_instance(unit)) for unit in units.queryset.open_at(self.offered_day())
+            (unit.id, unit.label) for unit in units.queryset.open_at(self.offered_day()).options()
         ]
         keep = [(self.KEEP, _("— Giữ nguyên —"))]
         self.fields["category"].choices = keep + list(Person._meta.get_field("category").choices)

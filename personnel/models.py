@@ -1,6 +1,7 @@
 """Organisation units, persons, dated qualifications and appointments."""
 
 import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -12,11 +13,30 @@ from simple_history.models import HistoricalRecords
 
 from core.codes import code_unique_in_any_case, validate_code
 from core.names import validate_name
-from core.text import fold, name_sort_key, split_name
+from core.text import fold, name_keys
 
 from .choices import AppointmentKind, Category, Gender, LeadershipLevel, QualificationKind, UnitLevel
 from .job_positions import JobPosition, JobPositionCourse  # noqa: F401  (models of this app)
 from .qualifications import level_label
+
+# Units are offered the same way in every unit picker: in tree order (their materialised path), each indented
+# by its depth and followed by its code, so that typing a code or a name finds it (static/js/pickers.js).
+UNIT_ORDER = "path"
+
+
+def unit_label(name: str, code: str, depth: int) -> str:
+    """Return how a unit reads in every unit picker: "— — UBND phường Phúc Xá (H01X1)"."""
+    return f"{'— ' * depth}{name} ({code})"
+
+
+class UnitOption(NamedTuple):
+    """A unit as every unit picker offers it (``OrgUnitQuerySet.options``); ``closed_on`` None: still open."""
+
+    id: int
+    code: str
+    label: str
+    level: str
+    closed_on: datetime.date | None
 
 
 class OrgUnitQuerySet(models.QuerySet):
@@ -37,6 +57,14 @@ class OrgUnitQuerySet(models.QuerySet):
         from django.utils import timezone
 
         return self.open_at(timezone.localdate())
+
+    def options(self) -> list[UnitOption]:
+        """Return the units as every unit picker offers them (``unit_label``), in tree order, in one query."""
+        rows = self.order_by(UNIT_ORDER).values_list("id", "code", "name", "depth", "level", "closed_on")
+        return [
+            UnitOption(id=pk, code=code, label=unit_label(name, code, depth), level=level, closed_on=closed_on)
+            for pk, code, name, depth, level, closed_on in rows
+        ]
 
     def version(self) -> str:
         """Return a label that changes whenever any unit is created, changed or deleted.
@@ -90,6 +118,11 @@ class OrgUnit(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    @property
+    def option_label(self) -> str:
+        """Return how the unit reads in every unit picker (``unit_label``)."""
+        return unit_label(self.name, self.code, self.depth)
 
     def is_within(self, other: "OrgUnit") -> bool:
         """Return whether this unit is ``other`` or below it."""
@@ -297,9 +330,10 @@ class Person(models.Model):
     def refresh_name_keys(self) -> None:
         """Set the split name, the Vietnamese sort key and the accent-free search text from the full name."""
         self.full_name = " ".join(self.full_name.split())
-        self.family_name, self.middle_name, self.given_name = split_name(self.full_name)
-        self.sort_key = name_sort_key(self.full_name)
-        self.search_text = f"{fold(self.full_name)} {fold(self.code)}"
+        keys = name_keys(self.full_name)
+        self.family_name, self.middle_name, self.given_name = keys.family, keys.middle, keys.given
+        self.sort_key = keys.sort_key
+        self.search_text = f"{keys.folded} {fold(self.code)}"
 
     def age_at(self, at: datetime.date) -> int:
         """Return the person's age in whole years at ``at``."""
@@ -401,7 +435,9 @@ class Qualification(models.Model):
         ordering = ["person", "kind", "obtained_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "kind", "level", "obtained_on"], name="qualification_natural_key"
+                fields=["person", "kind", "level", "obtained_on"],
+                name="qualification_natural_key",
+                violation_error_message=_("Cán bộ đã có văn bằng cùng loại, cùng trình độ với cùng ngày cấp."),
             ),
         ]
         indexes = [models.Index(fields=["kind", "level"], name="qualification_kind_level")]
@@ -434,7 +470,11 @@ class Appointment(models.Model):
         verbose_name_plural = _("bổ nhiệm")
         ordering = ["person", "appointed_on"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "kind", "appointed_on"], name="appointment_natural_key"),
+            models.UniqueConstraint(
+                fields=["person", "kind", "appointed_on"],
+                name="appointment_natural_key",
+                violation_error_message=_("Cán bộ đã có một lần bổ nhiệm cùng loại vào ngày này; hãy sửa lần đó."),
+            ),
         ]
         indexes = [models.Index(fields=["appointed_on"], name="appointment_date")]
 

@@ -5,7 +5,9 @@ Each rule is a named function that returns ``{field: [message]}`` (empty when th
 are those the person form has always shown (data-exchange, section 2).
 
 Uniqueness is the database's: the messages of a taken code or citizen ID are those of the model
-(``unique_message``), which the form and the API show through ``full_clean`` and the import repeats.
+(``unique_message``), which the form and the API show through ``full_clean`` and the import repeats; a
+record's taken natural key (a person's qualification, appointment or course result twice) is refused with
+its constraint's message (``natural_key_errors``).
 """
 
 import datetime
@@ -59,6 +61,40 @@ def unique_message(model: type[Model], field: str) -> str:
             if field in names:
                 return str(constraint.violation_error_message)
     return str(model._meta.get_field(field).error_messages["unique"])
+
+
+def natural_key(model: type[Model]) -> UniqueConstraint:
+    """Return the model's natural key: its unique constraint over fields that carries its own message."""
+    return next(
+        constraint
+        for constraint in model._meta.constraints
+        if isinstance(constraint, UniqueConstraint)
+        and constraint.fields
+        and constraint.violation_error_message != constraint.default_violation_error_message
+    )
+
+
+def natural_key_errors(instance: Model, field: str) -> Errors:
+    """Return ``{field: [message]}`` when another record holds ``instance``'s natural key (``natural_key``), else {}.
+
+    The database refuses such a record anyway; the form and the API say so before the write, next to ``field``,
+    in the constraint's words. A key not filled in yet is not looked up (the field's own error says so). An empty
+    date matches an empty date, as the import matches rows (an undated qualification twice is one qualification),
+    where the database, to which NULLs all differ, would take both.
+    """
+    model = type(instance)
+    constraint = natural_key(model)
+    values = {}
+    for name in constraint.fields:
+        model_field = model._meta.get_field(name)
+        value = getattr(instance, model_field.attname)
+        if value in (None, "") and not model_field.null:
+            return {}
+        values[model_field.attname] = value
+    others = model._default_manager.filter(**values)
+    if instance.pk is not None:
+        others = others.exclude(pk=instance.pk)
+    return {field: [str(constraint.get_violation_error_message())]} if others.exists() else {}
 
 
 def raise_errors(errors: Errors) -> None:

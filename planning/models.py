@@ -76,7 +76,13 @@ class TrainingPlan(models.Model):
         verbose_name = _("kế hoạch đào tạo")
         verbose_name_plural = _("kế hoạch đào tạo")
         ordering = ["-year", "unit__path"]
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="plan_one_per_unit_and_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="plan_one_per_unit_and_year",
+                violation_error_message=_("Đơn vị đã có kế hoạch của năm này."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.unit.name} — {self.year}"
@@ -116,7 +122,13 @@ class PlannedClass(models.Model):
 class Roster(models.Model):
     """A class actually run (a course) with its places: who was nominated, who waits, and their results."""
 
-    course = models.OneToOneField(Course, models.CASCADE, related_name="roster", verbose_name=_("khóa học"))
+    course = models.OneToOneField(
+        Course,
+        models.CASCADE,
+        related_name="roster",
+        verbose_name=_("khóa học"),
+        error_messages={"unique": _("Khóa học này đã có danh sách lớp.")},
+    )
     unit = models.ForeignKey(OrgUnit, models.PROTECT, related_name="rosters", verbose_name=_("đơn vị tổ chức lớp"))
     capacity = models.PositiveIntegerField(_("số chỗ"), validators=[MinValueValidator(1)])
     planned_class = models.ForeignKey(

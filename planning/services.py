@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role, can_write, role_of
 from accounts.scoping import can_see_unit, visible_persons
 from personnel.models import OrgUnit, Person
+from personnel.rules import natural_key_errors, raise_errors
 from targets import compliance
 from targets.models import Indicator, Programme
 from training.models import Course, CourseType, TrainingRecord
@@ -65,11 +66,8 @@ def create_plan(*, unit: OrgUnit, year: int, user, programme: Programme | None =
     """Create the draft plan of ``unit`` for ``year`` (one per unit and year)."""
     _require_writer(user, unit)
     programme = programme or Programme.objects.default()
-    if TrainingPlan.objects.filter(unit=unit, year=year).exists():
-        raise ValidationError(
-            {"year": _("Đơn vị %(unit)s đã có kế hoạch năm %(year)s.") % {"unit": unit.name, "year": year}}
-        )
     plan = TrainingPlan(unit=unit, year=year, programme=programme)
+    raise_errors(natural_key_errors(plan, "year"))  # the constraint's message, next to the year
     plan.full_clean()
     plan.save()
     return plan
@@ -268,8 +266,7 @@ def open_roster(
         if not can_see_unit(user, planned_class.plan.unit):
             raise PermissionDenied
         require_carried_out(planned_class)
-    if Roster.objects.filter(course=course).exists():
-        raise ValidationError({"course": _("Khóa học %(code)s đã có danh sách lớp.") % {"code": course.code}})
+    # A course with a roster already: refused by full_clean, with the field's message.
     roster = Roster(course=course, unit=unit, capacity=capacity, planned_class=planned_class, actual_cost=actual_cost)
     roster.full_clean()
     roster.save()

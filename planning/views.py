@@ -19,12 +19,14 @@ from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import can_write
 from accounts.scoping import scope_unit, visible_units
+from core.params import year_param
 from exchange.cells import parse_date
 from hr.views import reader_required, writer_required
 from personnel.models import OrgUnit
 from reports.exports import XLSX_TYPE
 from reports.views import attachment, file_name
 from reports.views import reader_required as report_reader_required
+from targets import years as target_years
 from targets.models import Programme
 from training.models import Course, CourseType
 
@@ -54,8 +56,7 @@ def _programme() -> Programme:
 
 
 def _year(request) -> int:
-    text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+    return year_param(request.GET.get("year")) or timezone.localdate().year
 
 
 def _unit(request, key: str = "unit") -> OrgUnit:
@@ -107,7 +108,7 @@ def needs(request):
         "course_type": course_type,
         "rosters": rosters,
         "query": request.GET.urlencode(),
-        "years": range(timezone.localdate().year + 1, programme.start_date.year - 1, -1),
+        "years": target_years.plannable_years(programme),
     }
     return render(request, "planning/needs.html", context)
 

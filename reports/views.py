@@ -24,20 +24,20 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts import pickers
 from accounts.access import record_access
 from accounts.models import AccessAction
 from accounts.roles import role_of
-from accounts.scoping import can_see_unit, scope_unit, sees_whole_city, visible_units
+from accounts.scoping import can_see_unit, scope_unit
 from core.names import localized_name
 from core.params import year_param
-from core.widgets import UNIT_ORDER, unit_option_label
+from core.widgets import mark_chosen
 from personnel.models import OrgUnit
 from targets import compliance
 from targets import years as target_years
@@ -264,24 +264,12 @@ def unit_rows(selection: Selection, figures, sort: str) -> list[UnitRow]:
 
 
 def unit_options(user, selected: OrgUnit, units_version: str) -> str:
-    """Return the <option>s of the units the user may choose, in tree order, indented by depth.
+    """Return the <option>s of the units the user may choose, valued by code (``accounts.pickers``), one chosen.
 
     A city-wide user chooses among hundreds of units: the options are drawn once per scope and version of
     the units, and only the selected one is marked per request.
     """
-    top = scope_unit(user)
-    key = f"reports:unit-options:{top.pk if top else '-'}:{units_version}:{sees_whole_city(user)}"
-    options = cache.get(key)
-    if options is None:
-        units = visible_units(user).order_by(UNIT_ORDER).values_list("code", "name", "depth")
-        options = format_html_join(
-            "",
-            '<option value="{}">{}</option>',
-            ((code, unit_option_label(name, code, depth)) for code, name, depth in units),
-        )
-        cache.set(key, str(options), FRAGMENT_SECONDS)
-    marker = format_html('<option value="{}">', selected.code)
-    return mark_safe(str(options).replace(marker, marker[:-1] + " selected>", 1))
+    return mark_chosen(pickers.unit_options(user, version=units_version, value="code"), [selected.code])
 
 
 def programme_choices(version: str) -> list[tuple[str, str]]:

@@ -25,6 +25,17 @@ def begun_years(programme: Programme | None, today: datetime.date | None = None)
     return [year for year in programme.years if year <= this_year]
 
 
+def ended_years(programme: Programme | None, today: datetime.date | None = None) -> list[int]:
+    """Return the programme's years that have ended by ``today`` (default: today), oldest first."""
+    this_year = _today(today).year
+    return [year for year in begun_years(programme, today) if year < this_year]
+
+
+def plannable_years(programme: Programme, today: datetime.date | None = None) -> list[int]:
+    """Return the years one may plan training for, newest first: next year back to the programme's first year."""
+    return list(range(_today(today).year + 1, programme.start_date.year - 1, -1))
+
+
 def selectable_years(programme: Programme | None, today: datetime.date | None = None) -> list[int]:
     """Return the years one may choose, oldest first: the programme's begun years, and the current year."""
     years = begun_years(programme, today)

@@ -200,7 +200,7 @@ def test_a_qualification_level_must_exist_on_its_ladder(hr, make_person):
     assert created.status_code == 201
     assert created.json()["level_label"] == "Chuyên viên chính"
     again = hr.post("/api/v1/qualifications/", {**payload, "level": 2}, format="json")
-    assert again.json() == {"level": ["Cán bộ đã có văn bằng Chuyên viên chính với cùng ngày cấp."]}
+    assert again.json() == {"level": ["Cán bộ đã có văn bằng cùng loại, cùng trình độ với cùng ngày cấp."]}
     future = hr.post("/api/v1/qualifications/", {**payload, "level": 1, "obtained_on": "2999-01-01"}, format="json")
     assert future.json() == {"obtained_on": ["Ngày cấp không được ở tương lai."]}
 

@@ -53,6 +53,17 @@ def test_a_ward_leader_approves_with_the_button_and_the_dashboard_marks_it(clien
     assert "lead_x1" in dashboard
 
 
+def test_a_year_that_is_not_ascii_digits_is_refused_as_not_found(client, world):
+    client.force_login(world["ward_leader"])
+
+    answer = client.post(
+        "/phe-duyet/thao-tac/", {"programme": "HN-2021-2025", "unit": "H01X1", "year": "²", "action": "approve"}
+    )
+
+    assert answer.status_code == 404
+    assert not YearApproval.objects.exists()
+
+
 def test_the_dashboard_keeps_the_frozen_figures_after_an_excepted_correction(client, world, programme, complete):
     services.approve(programme=programme, unit=world["units"]["H01X1"], year=2024, user=world["ward_leader"])
     services.grant_exception(

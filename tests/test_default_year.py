@@ -27,6 +27,14 @@ def test_while_the_programme_runs_pages_open_on_the_current_year_without_a_note(
     assert years.year_note(programme, 2024, today) == ""
 
 
+def test_approvals_take_the_begun_years_bulk_approvals_the_ended_ones_and_plans_reach_next_year(programme):
+    today = datetime.date(2024, 3, 1)
+    assert years.begun_years(programme, today) == [2021, 2022, 2023, 2024]
+    assert years.ended_years(programme, today) == [2021, 2022, 2023]
+    assert years.plannable_years(programme, today) == [2025, 2024, 2023, 2022, 2021]
+    assert years.ended_years(None, today) == []
+
+
 def test_the_dashboard_the_person_list_and_the_person_page_agree_on_the_year(client, make_user, make_person):
     person = make_person(code="CB-1")
     client.force_login(make_user("lanhdao", role="leader", unit="H01"))

@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 
+from exchange.cells import parse_date
 from exchange.services import run_import
 from exchange.testing import csv_bytes, template_rows
 from personnel import history
@@ -25,7 +26,7 @@ PERSON_FIELDS = ["code", "unit__code", "category", "leadership_level", "position
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
 
 
@@ -74,7 +75,7 @@ def test_new_persons_get_the_assignments_the_history_sync_gives_them(tree):
     OrganisationState.objects.all().delete()
     for person in Person.objects.all():
         written = next(r for r in ROWS if r["Mã cán bộ"] == person.code).get("Ngày bắt đầu công tác")
-        person.start_date = datetime.datetime.strptime(written, "%d/%m/%Y").date() if written else None
+        person.start_date = parse_date(written)
         person.version = 1
         person.save(update_fields=["start_date", "version"])
     history.sync_person_assignments(Person.objects.values_list("pk", flat=True))

@@ -281,25 +281,6 @@ def test_the_worker_thread_of_the_web_process_runs_the_jobs(settings, make_user)
 
 
 # ---------------------------------------------------------------------------------------------
-# Large files: the shortcuts that keep them fast compute exactly what the slow way computes
-
-
-@pytest.mark.parametrize(
-    "full_name",
-    ["Nguyễn Văn An", "Đặng Thị Ngọc Ánh", "Lê  Quang   Đạo", "An", "Trần Thị", "A\u0301nh Nguyễn", "O'Neil Ða Văn"],
-)
-def test_a_persons_name_keys_from_the_remembered_words_equal_the_persons_own(full_name):
-    from exchange.resources import prepare_person_fast
-    from personnel.services import prepare_person
-
-    fast = prepare_person_fast(Person(full_name=full_name, code=" Cb-01  X "))
-    slow = prepare_person(Person(full_name=full_name, code=" Cb-01  X "))
-
-    fields = ["full_name", "family_name", "middle_name", "given_name", "sort_key", "search_text"]
-    assert [getattr(fast, name) for name in fields] == [getattr(slow, name) for name in fields]
-
-
-# ---------------------------------------------------------------------------------------------
 # Jobs that tell the truth: fenced writes, cancellation, never failed after applied
 
 

@@ -159,7 +159,7 @@ def test_a_dated_qualification_is_added_and_its_level_checked_against_its_ladder
     assert response.status_code == 302
     assert person.qualifications.get().obtained_on == D(2020, 6, 1)
     response = hr.post(url, {"kind": "ly_luan_chinh_tri", "level": "3", "obtained_on": "01/06/2020"})
-    assert errors(response, "level") == ["Cán bộ đã có văn bằng Cao cấp với cùng ngày cấp."]
+    assert errors(response, "level") == ["Cán bộ đã có văn bằng cùng loại, cùng trình độ với cùng ngày cấp."]
 
 
 def test_a_qualification_is_edited_and_deleted_after_confirmation(hr, make_person, qualify):

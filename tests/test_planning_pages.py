@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import AccessLog
 from planning.models import Nomination, NominationStatus, PlanStatus, ReminderLog, TrainingPlan
@@ -63,6 +64,13 @@ def test_the_needs_page_lists_the_people_with_why_and_exports_the_same_list(clie
     assert mine.code in cells
     assert theirs.code not in cells
     assert AccessLog.objects.filter(action="export", target="nhu-cau-dao-tao-H01-2025.xlsx").exists()
+
+
+def test_a_year_that_is_not_ascii_digits_opens_the_current_year_instead_of_failing(client_hr):
+    page = client_hr.get("/ke-hoach/nhu-cau/", {"year": "²"})
+
+    assert page.status_code == 200
+    assert page.context["needs"].year == timezone.localdate().year
 
 
 def test_another_districts_unit_on_the_needs_page_reads_like_an_unknown_unit(client_hr):

@@ -279,3 +279,18 @@ def test_only_the_level_above_reviews_a_plan_and_returning_needs_a_comment(units
         review_plan(plan=plan, user=other, approve=True)
     assert review_plan(plan=plan, user=hr, approve=True).status == PlanStatus.APPROVED
     assert plan.history.count() >= 3
+
+
+def test_a_second_plan_of_a_unit_and_year_or_roster_of_a_course_is_refused_in_the_databases_words(
+    units, hr, roster, legal_course
+):
+    create_plan(unit=units["H01X1"], year=2026, user=hr)
+
+    with pytest.raises(ValidationError) as plan_again:
+        create_plan(unit=units["H01X1"], year=2026, user=hr)
+    with pytest.raises(ValidationError) as roster_again:
+        open_roster(course=legal_course, unit=units["H01X1"], capacity=5, user=hr)
+
+    assert plan_again.value.message_dict == {"year": ["Đơn vị đã có kế hoạch của năm này."]}
+    assert roster_again.value.message_dict == {"course": ["Khóa học này đã có danh sách lớp."]}
+    assert Roster.objects.count() == 1

@@ -303,3 +303,65 @@ def test_an_import_may_not_move_a_course_away_from_its_recorded_completions(make
 
     assert [(e.line, e.column, e.reason) for e in outcome.errors] == [(2, "Từ ngày", STRANDED)]
     assert Course.objects.values_list("start_date", "end_date").get() == (D(2024, 6, 1), D(2024, 6, 30))
+
+
+# --- a person's record twice: the natural key's constraint, with its message ---------------------------------
+
+
+def _taken_message(model) -> str:
+    from personnel.rules import natural_key
+
+    return str(natural_key(model).violation_error_message)
+
+
+def qualification_twice(entry, person, way):
+    from personnel.models import Qualification
+
+    # Undated twice is the same qualification (as the import matches it), though the database would take both.
+    person.qualifications.create(kind="quan_ly_nha_nuoc", level=2, obtained_on=None)
+    if way == "form":
+        url = reverse("personnel:qualification_add", args=[person.code])
+        errors = entry.form_errors(entry.web.post(url, {"kind": "quan_ly_nha_nuoc", "level": "2", "obtained_on": ""}))
+    else:
+        payload = {"person": person.code, "kind": "quan_ly_nha_nuoc", "level": 2, "obtained_on": None}
+        errors = entry.api_errors(entry.api.post("/api/v1/qualifications/", payload, format="json"))
+    return _taken_message(Qualification), errors, "level"
+
+
+def appointment_twice(entry, person, way):
+    from personnel.models import Appointment
+
+    person.appointments.create(kind="ngach", title="Chuyên viên", appointed_on=D(2024, 9, 1))
+    if way == "form":
+        url = reverse("personnel:appointment_add", args=[person.code])
+        data = {"kind": "ngach", "title": "Chuyên viên chính", "appointed_on": "01/09/2024"}
+        errors = entry.form_errors(entry.web.post(url, data))
+    else:
+        payload = {"person": person.code, "kind": "ngach", "title": "Chuyên viên chính", "appointed_on": "2024-09-01"}
+        errors = entry.api_errors(entry.api.post("/api/v1/appointments/", payload, format="json"))
+    return _taken_message(Appointment), errors, "appointed_on"
+
+
+def record_twice(entry, person, way, course):
+    TrainingRecord.objects.create(person=person, course=course, result="khong_dat")
+    if way == "form":
+        url = reverse("personnel:training_record_add", args=[person.code])
+        errors = entry.form_errors(entry.web.post(url, {"course": course.pk, "result": "khong_dat"}))
+    else:
+        payload = {"person": person.code, "course": course.code, "result": "khong_dat"}
+        errors = entry.api_errors(entry.api.post("/api/v1/training-records/", payload, format="json"))
+    return _taken_message(TrainingRecord), errors, "course"
+
+
+@pytest.mark.parametrize("way", ["form", "api"])
+@pytest.mark.parametrize("twice", [qualification_twice, appointment_twice, record_twice])
+def test_the_form_and_the_api_refuse_a_persons_record_twice_with_its_constraints_message(
+    entry, make_person, courses, way, twice
+):
+    person = make_person(unit="H01", category="khac")
+    extra = [courses["K2024"]] if twice is record_twice else []
+
+    message, errors, field = twice(entry, person, way, *extra)
+
+    assert errors == {field: message}
+    assert message.startswith("Cán bộ đã có")  # the constraint's own words, not Django's generic "already exists"

@@ -4,8 +4,10 @@ import random
 
 from django.db import connection
 from django.db.models.functions import Collate
+from hypothesis import given
+from hypothesis import strategies as st
 
-from core.text import fold, name_sort_key, split_name
+from core.text import fold, name_keys, split_name
 from personnel.models import Person
 
 NAMES_IN_ORDER = [
@@ -39,9 +41,28 @@ def test_fold_removes_accents_and_treats_d_stroke_as_d():
     assert fold("Nguyễn   Thị  Ánh") == "nguyen thi anh"
 
 
+@given(st.text(st.sampled_from("aăbdđeêoơuư ÁàẠĐ'-.\t\u00a0\u0301\u0323"), max_size=30) | st.text(max_size=20))
+def test_name_keys_read_word_by_word_equal_splitting_and_folding_the_whole_name(full_name):
+    keys = name_keys(full_name)
+
+    assert (keys.family, keys.middle, keys.given) == split_name(full_name)
+    assert keys.folded == fold(full_name)
+    assert keys.sort_key == name_keys(" ".join(full_name.split())).sort_key
+
+
+def test_a_persons_name_keys_are_those_of_the_name_whatever_its_spacing(make_person):
+    person = make_person(full_name="  Đặng\tThị  Ngọc Ánh ", code="Cb-01")
+    person.refresh_from_db()
+
+    assert person.full_name == "Đặng Thị Ngọc Ánh"
+    assert (person.family_name, person.middle_name, person.given_name) == ("Đặng", "Thị Ngọc", "Ánh")
+    assert person.search_text == "dang thi ngoc anh cb-01"
+    assert person.sort_key == name_keys("Đặng Thị Ngọc Ánh").sort_key
+
+
 def test_sort_key_orders_by_given_then_family_name_in_the_vietnamese_alphabet():
     shuffled = random.Random(7).sample(NAMES_IN_ORDER, len(NAMES_IN_ORDER))
-    assert sorted(shuffled, key=name_sort_key) == NAMES_IN_ORDER
+    assert sorted(shuffled, key=lambda name: name_keys(name).sort_key) == NAMES_IN_ORDER
 
 
 def test_the_database_sorts_persons_like_vietnamese_collation(make_person):

@@ -138,7 +138,11 @@ class TrainingRecord(models.Model):
         verbose_name_plural = _("kết quả đào tạo")
         ordering = ["person", "course"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "course"], name="training_record_natural_key"),
+            models.UniqueConstraint(
+                fields=["person", "course"],
+                name="training_record_natural_key",
+                violation_error_message=_("Cán bộ đã có kết quả của khóa học này; hãy sửa kết quả đó."),
+            ),
             models.CheckConstraint(
                 condition=Q(completed_on__isnull=True) | Q(result=TrainingResult.COMPLETED),
                 name="record_completion_date_only_when_completed",

@@ -33,7 +33,7 @@ from .base import (
     person_lookup,
 )
 from .history import AppointmentResource, AssignmentResource
-from .persons import DeputyTermWidget, PersonResource, fold_code, name_keys, prepare_person_fast
+from .persons import DeputyTermWidget, PersonResource
 from .qualifications import QualificationResource, RowLevelWidget
 from .training import (
     COURSE_MEANING_COLUMNS,
@@ -69,11 +69,8 @@ __all__ = [
     "UnitResource",
     "code_variants",
     "codes_in",
-    "fold_code",
     "in_chunks",
-    "name_keys",
     "person_lookup",
-    "prepare_person_fast",
     "record_type_history",
 ]
 

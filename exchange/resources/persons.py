@@ -1,6 +1,4 @@
-"""2. Personnel — nhan_su (data-exchange, section 2), and the name keys of the persons a file adds."""
-
-import functools
+"""2. Personnel — nhan_su (data-exchange, section 2)."""
 
 from django.db.models import Count
 from django.utils import timezone
@@ -8,11 +6,11 @@ from django.utils.translation import gettext as _
 from import_export.fields import Field
 
 from core.codes import normalise_code
-from core.text import _letters_and_tones, fold, split_name
 from personnel import history
 from personnel.choices import Category, Gender, LeadershipLevel, QualificationKind
 from personnel.models import Assignment, OrgUnit, Person
 from personnel.rules import person_date_errors, unique_message
+from personnel.services import prepare_person
 from training.rules import messages_text
 
 from ..bulk import insert_columns
@@ -31,45 +29,6 @@ from ..widgets import (
 from .base import UNIT_NOT_FOUND, TemplateResource, code_variants, codes_in, in_chunks
 
 K = QualificationKind
-
-
-@functools.lru_cache(maxsize=65536)
-def _word(word: str) -> tuple[tuple[str, str], str]:
-    """Return a name word's sort letters and tones, and its folded form: words repeat far more than names."""
-    return _letters_and_tones(word), fold(word)
-
-
-def _part_key(part: str) -> str:
-    words = [_word(word)[0] for word in part.split(" ") if word]
-    return "0".join(w[0] for w in words) + "0" + "".join(w[1] for w in words)
-
-
-@functools.lru_cache(maxsize=65536)
-def name_keys(full_name: str) -> tuple[str, str, str, str, str]:
-    """Return (family, middle, given, sort key, folded name) of a full name (single spaces), remembered.
-
-    The same values as ``Person.refresh_name_keys`` (``split_name``, ``name_sort_key``, ``fold``; a test
-    holds them equal), computed from remembered words: the Vietnamese sort key is the costly part of
-    preparing a person, and a file of 50,000 persons has a few hundred distinct name words.
-    """
-    family, middle, given = split_name(full_name)
-    sort_key = "0".join(_part_key(part) for part in (given, family, middle))[:255]
-    folded = " ".join(folded for word in full_name.split(" ") if (folded := _word(word)[1]))
-    return family, middle, given, sort_key, folded
-
-
-def fold_code(code: str) -> str:
-    """Return ``fold(code)``, without the Unicode work for the usual ASCII code."""
-    return " ".join(code.split()).lower() if code.isascii() else fold(code)
-
-
-def prepare_person_fast(person: Person) -> Person:
-    """Fill a person's derived name fields as ``personnel.services.prepare_person`` does, with ``name_keys``."""
-    person.full_name = " ".join(person.full_name.split())
-    family, middle, given, sort_key, folded = name_keys(person.full_name)
-    person.family_name, person.middle_name, person.given_name, person.sort_key = family, middle, given, sort_key
-    person.search_text = f"{folded} {fold_code(person.code)}"
-    return person
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,11 +192,11 @@ class PersonResource(TemplateResource):
     def build(self):
         created, updated = super().build()
         for person in created:
-            prepare_person_fast(person)
+            prepare_person(person)
         now = timezone.now()
         for person in updated:
             if "full_name" in person._import_changed or "code" in person._import_changed:
-                prepare_person_fast(person)
+                prepare_person(person)
             person.updated_at = now  # bulk writes do not fill auto_now fields
         return created, updated
 
