@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,19 +57,12 @@ HISTORY_LIMIT = 100
 # Access
 
 
-def _load_role(request) -> None:
-    """Load the user's groups once, so that every role check of the request reads them from memory."""
-    if request.user.is_authenticated:
-        prefetch_related_objects([request.user], "groups")
-
-
 def reader_required(view):
     """Let in a logged-in user with a role; others get 403."""
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        _load_role(request)
         if role_of(request.user) is None:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -83,7 +76,6 @@ def writer_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        _load_role(request)
         if not can_write(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
