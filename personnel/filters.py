@@ -46,6 +46,15 @@ class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Indicator) -> str:
         return f"{obj.code} — {obj.name}"
 
+    def to_python(self, value):
+        """Return the chosen indicator, found among the rows already read when the field carries them."""
+        rows = getattr(self, "listed_rows", None)
+        if rows is not None and value not in self.empty_values:
+            for indicator in rows:
+                if indicator.code == str(value):
+                    return indicator
+        return super().to_python(value)
+
 
 class IndicatorFilter(django_filters.ModelChoiceFilter):
     field_class = IndicatorChoiceField
@@ -100,7 +109,16 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Năm"), choices=(), method="filter_nothing", empty_label=None, widget=FastSelect
     )
 
-    def __init__(self, data=None, queryset=None, *, programme: Programme | None, scope: OrgUnit | None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        programme: Programme | None,
+        scope: OrgUnit | None,
+        units_version: str | None = None,
+        **kwargs,
+    ):
         this_year = target_years.default_year(programme)
         if data is not None and not data.get("year"):
             data = data.copy()
@@ -112,8 +130,9 @@ class PersonFilter(django_filters.FilterSet):
         self.filters["unit"].queryset = visible_units(user).only("id", "code", "name", "depth").order_by(UNIT_ORDER)
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
         scope_key = "city" if sees_whole_city(user) else f"unit-{getattr(user, 'unit_id', None)}"
+        units_version = units_version or OrgUnit.objects.version()
         self.filters["unit"].extra["widget"] = CachedModelSelect(
-            attrs={"data-search": ""}, cache_key=f"personnel:unit-options:{scope_key}:{OrgUnit.objects.version()}"
+            attrs={"data-search": ""}, cache_key=f"personnel:unit-options:{scope_key}:{units_version}"
         )
         self.filters["deputy_term"].extra["choices"] = [
             (ANY_DEPUTY, _("Mọi nhiệm kỳ")),
@@ -126,6 +145,10 @@ class PersonFilter(django_filters.FilterSet):
         years = indicator_years(programme)
         self.filters["year"].extra["choices"] = [(year, str(year)) for year in reversed(years)]
         self.filters["year"].extra["initial"] = this_year
+        # The indicators already read with the programme (compliance.load) draw the choices: no query.
+        loaded = getattr(programme, "_cached_indicators", None)
+        if loaded is not None:
+            self.form.fields["indicator"].listed_rows = loaded
 
     @property
     def chosen_year(self) -> int:
