@@ -187,6 +187,30 @@ def levels_at(person_ids, at: datetime.date) -> dict[int, dict[str, int]]:
     return levels
 
 
+def levels_from_rows(person, qualifications, records, at: datetime.date) -> dict[str, int]:
+    """Return {kind: level at ``at``} of one person from their rows already read, as ``levels_at`` reads them.
+
+    ``qualifications`` are the person's dated qualifications; ``records`` their training records with their course
+    and ``counted_on`` (``TrainingRecordQuerySet.with_counted_date``). No query.
+    """
+    from training.choices import TrainingResult
+
+    levels = {kind: getattr(person, field) for kind, field in DECLARED_FIELD.items()}
+    held = [(q.kind, q.level) for q in qualifications if q.obtained_on is None or q.obtained_on <= at]
+    held += [
+        (r.course.grants_kind, r.course.grants_level)
+        for r in records
+        if r.result == TrainingResult.COMPLETED
+        and r.counted_on is not None
+        and r.counted_on <= at
+        and r.course.grants_kind
+        and r.course.grants_level is not None
+    ]
+    for kind, level in held:
+        levels[kind] = max(levels.get(kind, 0), level)
+    return levels
+
+
 def thresholds_of(obj) -> dict[str, int]:
     """Return {qualification kind: minimum level} of the ``min_education``, ``min_political``,
     ``min_state_management`` and ``min_language`` that ``obj`` (an indicator, a job position) sets."""

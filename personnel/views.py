@@ -46,7 +46,7 @@ from .forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecor
 from .job_positions import still_required
 from .models import Appointment, OrgUnit, Person, Qualification
 from .privacy import sees_full_citizen_id, shown_citizen_id
-from .qualifications import DECLARED_FIELD, level_label, levels_at
+from .qualifications import DECLARED_FIELD, level_label, levels_from_rows
 from .search import is_common
 from .services import save_person, transfer_person
 
@@ -256,9 +256,14 @@ def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
     return year, target_years.selectable_years(programme)
 
 
-def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
-    """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why."""
-    statuses = person_status(programme, person, year=year) if programme else []
+def indicator_panel_context(
+    programme: Programme | None, person: Person, year: int, years: list[int], *, has_appointments: bool = True
+) -> dict:
+    """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why.
+
+    ``has_appointments=False``: the person has no appointment (already read), so none is looked for.
+    """
+    statuses = person_status(programme, person, year=year, has_appointments=has_appointments) if programme else []
     # The engine read the indicators on the programme (``_cached_indicators``): their names cost no query.
     indicators = getattr(programme, "_cached_indicators", None) or []
     names = localized_names((i.code, i.name, i.name_en) for i in indicators)
@@ -301,7 +306,7 @@ class LevelSummary:
 
 def qualification_summary(person: Person, qualifications, records, today: datetime.date) -> list[LevelSummary]:
     """Return the person's qualifications per kind, with the course that granted each course-given level."""
-    current = levels_at([person.pk], today).get(person.pk, {})
+    current = levels_from_rows(person, qualifications, records, today)
     summary = []
     for kind, name in DECLARED_FIELD.items():
         declared = getattr(person, name)
@@ -350,7 +355,7 @@ def person_detail(request, code):
         "job": still_required(person, today, assignments),
         "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
         "can_write": writer,
-        **indicator_panel_context(programme, person, year, years),
+        **indicator_panel_context(programme, person, year, years, has_appointments=bool(appointments)),
     }
     return render(request, "personnel/person_detail.html", context)
 
