@@ -80,13 +80,17 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Đối tượng"), choices=Category.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
     leadership_level = django_filters.ChoiceFilter(
-        label=_("Cấp chức vụ"), choices=LeadershipLevel.choices, empty_label=_("Tất cả")
+        label=_("Cấp chức vụ"), choices=LeadershipLevel.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
     btv_managed = django_filters.ChoiceFilter(
-        label=_("Diện BTV quản lý"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả")
+        label=_("Diện BTV quản lý"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả"), widget=FastSelect
     )
     btv_succession = django_filters.ChoiceFilter(
-        label=_("Quy hoạch diện BTV"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả")
+        label=_("Quy hoạch diện BTV"),
+        choices=YES_NO,
+        method="filter_flag",
+        empty_label=_("Tất cả"),
+        widget=FastSelect,
     )
     deputy_term = django_filters.ChoiceFilter(
         label=_("Đại biểu HĐND"), choices=(), method="filter_deputy", empty_label=_("Tất cả"), widget=FastSelect

@@ -47,6 +47,7 @@ from .job_positions import still_required
 from .models import Appointment, OrgUnit, Person, Qualification
 from .privacy import sees_full_citizen_id, shown_citizen_id
 from .qualifications import DECLARED_FIELD, level_label, levels_from_rows
+from .rows import person_rows_html
 from .search import is_common
 from .services import save_person, transfer_person
 
@@ -233,6 +234,7 @@ def person_list(request):
             1 for name in person_filter.filters if name not in ("q", "year") and request.GET.get(name)
         ),
         "page": page,
+        "rows_html": person_rows_html(page.rows),
         "year": year,
         "programme": programme,
         "can_write": can_write(request.user),
