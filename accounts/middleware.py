@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
+from .roles import note_session_role
+
 # Session keys: when the user logged in, and when they were last seen (Unix seconds).
 LOGIN_AT = "_login_at"
 SEEN_AT = "_seen_at"
@@ -45,3 +47,15 @@ class SessionTimeoutMiddleware:
             return
         if now - seen_at >= TOUCH_EVERY:
             session[SEEN_AT] = now
+
+
+class SessionRoleMiddleware:
+    """Let the logged-in user of each request carry the role their session keeps (``accounts.roles``): role and
+    scope checks then read no group (after ``SessionTimeoutMiddleware``, which may log the user out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        note_session_role(request)
+        return self.get_response(request)

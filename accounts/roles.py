@@ -47,12 +47,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 ROLE_PERMISSIONS[Role.VIEWER] = list(ROLE_PERMISSIONS[Role.LEADER])
 
 
+# Where a request's user carries the role its session noted (``note_session_role``), so that role checks cost no query.
+ROLE_ATTRIBUTE = "_session_role"
+
+
 def role_of(user) -> str | None:
-    """Return the user's role: admin for superusers, else the first role group they belong to."""
+    """Return the user's role: admin for superusers, else the first role group they belong to.
+
+    A request's user carries the role its session noted (``note_session_role``): no query then.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     if user.is_superuser:
         return Role.ADMIN
+    noted = getattr(user, ROLE_ATTRIBUTE, None)
+    if noted is not None:
+        return Role(noted) if noted else None
+    return role_from_groups(user)
+
+
+def role_from_groups(user) -> str | None:
+    """Return the role of a non-superuser read from their groups (one query unless prefetched)."""
     names = {group.name for group in user.groups.all()}
     for role in (Role.ADMIN, Role.HR, Role.LEADER, Role.VIEWER):
         if role.value in names:
@@ -99,5 +114,18 @@ def session_role(request) -> str:
 
 def remember_role(session, user) -> None:
     """Note ``user``'s role in their ``session`` (at login, and when their role version moved)."""
-    session[SESSION_ROLE] = str(role_of(user) or "")
+    role = Role.ADMIN if user.is_superuser else role_from_groups(user)
+    session[SESSION_ROLE] = str(role or "")
     session[SESSION_ROLE_VERSION] = user.role_version
+
+
+def note_session_role(request) -> None:
+    """Let the request's logged-in user carry the role kept in their session (``session_role``).
+
+    Screens, scoping and menus ask the role several times per request: from then on they read it from the user in
+    memory. The session's note follows the user's ``role_version`` (read with the user), so a role given or taken
+    applies from the user's next request.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and not user.is_superuser:
+        setattr(user, ROLE_ATTRIBUTE, session_role(request))

@@ -48,6 +48,7 @@ class PageResult:
     queries_first: int | None = None
     queries_repeat: int | None = None
     query_note: str = ""
+    in_process_ms: float | None = None  # median of one request in this process (test client), warm
 
     @property
     def rps(self) -> float | None:
@@ -76,6 +77,7 @@ class PageResult:
             "mean_ms": _ms(statistics.fmean(self.latencies) if self.latencies else None),
             "first_request_alone_ms": _ms(self.first_request_s),
             "warm_request_alone_ms": _ms(self.warm_request_s),
+            "in_process_ms": self.in_process_ms,
             "queries_first": self.queries_first,
             "queries_repeat": self.queries_repeat,
             "query_note": self.query_note,
@@ -130,8 +132,14 @@ class Target:
         return self.paths[n % len(self.paths)] if self.paths else ""
 
 
-def targets(*, year: int = 2025, sample: int = 200, seed: int = 7) -> list[Target]:
-    """Return the pages to request: the dashboard, person searches (varied queries), person pages (varied persons)."""
+COMMON_QUERIES = ["nguyen van", "tran thi", "le minh", "pham thi thu", "hoang", "vu duc", "dang", "bui thi"]
+
+
+def targets(*, year: int = 2025, sample: int = 200, seed: int = 7, split_search: bool = False) -> list[Target]:
+    """Return the pages to request: the dashboard, person searches (varied queries), person pages (varied persons).
+
+    ``split_search``: two searches instead of one, common names and rare ones (full names, given names, codes).
+    """
     import random
 
     from django.urls import NoReverseMatch, reverse
@@ -145,9 +153,11 @@ def targets(*, year: int = 2025, sample: int = 200, seed: int = 7) -> list[Targe
     fields = ("code", "family_name", "middle_name", "given_name", "full_name")
     people = list(Person.objects.filter(pk__in=chosen).order_by("pk").values_list(*fields))
     rng.shuffle(people)
-    queries = ["nguyen van", "tran thi", "le minh", "pham thi thu", "hoang", "vu duc", "dang", "bui thi"]
+    queries = list(COMMON_QUERIES)
+    rare = []
     for code, family, middle, given, full in people[:24]:
         queries += [fold(f"{family} {middle}"), fold(given), fold(full), code[:-2].lower()]
+        rare += [fold(full), fold(given), code[:-2].lower()]
     rng.shuffle(queries)
 
     def url(name: str, *args) -> str:
@@ -158,6 +168,23 @@ def targets(*, year: int = 2025, sample: int = 200, seed: int = 7) -> list[Targe
 
     dashboard = url("reports:dashboard")
     person_list = url("personnel:person_list")
+    if split_search and person_list:
+        # Issue #19: a common name ("nguyen": a fifth of the city) and rare ones (a full name, a given name, a code).
+        common = ["nguyen", "nguyen van", "tran thi", "nguyen thi", "van", "thi", "le van", "pham"]
+
+        def search(words: list[str]) -> list[str]:
+            return [f"{person_list}?{urlencode({'q': q})}" for q in words]
+
+        return [
+            Target("dashboard", "reports:dashboard", [f"{dashboard}?year={year}"] if dashboard else []),
+            Target("person search, common", "personnel:person_list", search(common)),
+            Target("person search, rare", "personnel:person_list", search(rare)),
+            Target(
+                "person page",
+                "personnel:person_detail",
+                [path for path in (url("personnel:person_detail", row[0]) for row in people) if path],
+            ),
+        ]  # fmt: skip
     return [
         Target("dashboard", "reports:dashboard", [f"{dashboard}?year={year}"] if dashboard else []),
         Target(
@@ -205,6 +232,24 @@ def count_queries(user, target: Target, result: PageResult) -> None:
         if elapsed > 10:
             result.query_note = f"one request took {elapsed:.1f} s in process; not repeated"
             return
+
+
+def profile_alone(user, target: Target, result: PageResult, *, count: int = 20) -> None:
+    """Time ``count`` requests of the page's paths one after another in this process: the cost of one request."""
+    from django.test import Client
+
+    if not target.paths or result.queries_first is None:
+        return
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    times = []
+    for n in range(count):
+        started = time.perf_counter()
+        response = client.get(target.path(n))
+        times.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            return
+    result.in_process_ms = _ms(statistics.median(times))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,9 +492,9 @@ def _run(port: int, cookie: str, target: Target, *, users: int, seconds: float, 
 
 
 def run(*, database_url: str, users: int, seconds: float, warmup: float, say) -> tuple[dict[str, PageResult], str]:
-    """Return the load figures and query counts of the three pages, and how the users logged in."""
+    """Return the load figures and query counts of the pages (search: common and rare), and how the users logged in."""
     accounts = ensure_users()
-    pages = targets()
+    pages = targets(split_search=True)
     Server.log.unlink(missing_ok=True)  # one log of this run's servers
     results: dict[str, PageResult] = {}
     cookie = how = ""
@@ -470,6 +515,7 @@ def run(*, database_url: str, users: int, seconds: float, warmup: float, say) ->
             say(f"  {target.name}: {result.detail}")
     for target in pages:
         count_queries(accounts["leader"], target, results[target.name])
+        profile_alone(accounts["leader"], target, results[target.name])
         result = results[target.name]
         counts = f"{result.queries_first} (first), {result.queries_repeat} (repeat)"
         say(f"  {target.name}: queries {counts} {result.query_note}")

@@ -151,3 +151,38 @@ def write_json(data: dict, directory: Path | None = None) -> Path:
     latest = directory / "latest.json"
     latest.write_text(text, encoding="utf-8")
     return latest
+
+
+# Issue #19: the cost of one request, stated as requests/s at 10 users (at least), and queries per request (at most).
+PAGE_TARGETS = {
+    "dashboard": {"requests_per_s": 400.0, "queries": 6},
+    "person search, common": {"requests_per_s": 200.0, "queries": 6},
+    "person search, rare": {"requests_per_s": 200.0, "queries": 6},
+    "person page": {"requests_per_s": 200.0, "queries": 8},
+}
+DAY_P95_MS = 100.0  # every page of the realistic day
+
+
+def at_least(value: float | None, limit: float, unit: str) -> tuple[str, str]:
+    """Return (target text, PASS / MISS by how much) of a figure that must reach ``limit``."""
+    text = f"≥ {limit:g} {unit}".rstrip()
+    if value is None:
+        return text, "n/a"
+    if value >= limit:
+        return text, "PASS"
+    return text, f"MISS by {_amount(limit - value)} {unit} ({(limit - value) / limit:.0%})"
+
+
+def at_most(value: float | None, limit: float, unit: str) -> tuple[str, str]:
+    """Return (target text, PASS / MISS by how much) of a figure that must stay within ``limit``."""
+    text = f"≤ {limit:g} {unit}".rstrip()
+    if value is None:
+        return text, "n/a"
+    if value <= limit:
+        return text, "PASS"
+    over = value - limit
+    return text, f"MISS by {_amount(over)} {unit} ({over / limit:.0%})"
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"

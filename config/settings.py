@@ -259,6 +259,8 @@ MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
     # Ends idle (30 min) and old (12 h) sessions; needs request.user, so after AuthenticationMiddleware.
     "accounts.middleware.SessionTimeoutMiddleware",
+    # The role kept with the session, on the request's user: no query for the groups on each page.
+    "accounts.middleware.SessionRoleMiddleware",
     # django-axes wants to be last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

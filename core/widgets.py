@@ -94,5 +94,7 @@ class ListedChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        # A field may carry its rows already read (``listed_rows``, in the queryset's order): no query then.
+        rows = getattr(self.field, "listed_rows", None)
+        for obj in rows if rows is not None else self.queryset.all():
             yield self.choice(obj)

@@ -41,6 +41,15 @@ class IndicatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Indicator) -> str:
         return f"{obj.code} — {obj.name}"
 
+    def to_python(self, value):
+        """Return the chosen indicator, found among the rows already read when the field carries them."""
+        rows = getattr(self, "listed_rows", None)
+        if rows is not None and value not in self.empty_values:
+            for indicator in rows:
+                if indicator.code == str(value):
+                    return indicator
+        return super().to_python(value)
+
 
 class IndicatorFilter(django_filters.ModelChoiceFilter):
     field_class = IndicatorChoiceField
@@ -66,13 +75,17 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Đối tượng"), choices=Category.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
     leadership_level = django_filters.ChoiceFilter(
-        label=_("Cấp chức vụ"), choices=LeadershipLevel.choices, empty_label=_("Tất cả")
+        label=_("Cấp chức vụ"), choices=LeadershipLevel.choices, empty_label=_("Tất cả"), widget=FastSelect
     )
     btv_managed = django_filters.ChoiceFilter(
-        label=_("Diện BTV quản lý"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả")
+        label=_("Diện BTV quản lý"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả"), widget=FastSelect
     )
     btv_succession = django_filters.ChoiceFilter(
-        label=_("Quy hoạch diện BTV"), choices=YES_NO, method="filter_flag", empty_label=_("Tất cả")
+        label=_("Quy hoạch diện BTV"),
+        choices=YES_NO,
+        method="filter_flag",
+        empty_label=_("Tất cả"),
+        widget=FastSelect,
     )
     deputy_term = django_filters.ChoiceFilter(
         label=_("Đại biểu HĐND"), choices=(), method="filter_deputy", empty_label=_("Tất cả"), widget=FastSelect
@@ -95,7 +108,16 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Năm"), choices=(), method="filter_nothing", empty_label=None, widget=FastSelect
     )
 
-    def __init__(self, data=None, queryset=None, *, programme: Programme | None, scope: OrgUnit | None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        programme: Programme | None,
+        scope: OrgUnit | None,
+        units_version: str | None = None,
+        **kwargs,
+    ):
         this_year = target_years.default_year(programme)
         if data is not None and not data.get("year"):
             data = data.copy()
@@ -106,7 +128,7 @@ class PersonFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         self.filters["unit"].queryset = visible_units(user)
         # Hundreds of units for a city-wide user: their options are drawn once per scope and version of the units.
-        units_version = OrgUnit.objects.version()
+        units_version = units_version or OrgUnit.objects.version()
         self.filters["unit"].extra["widget"] = DrawnOptionsSelect(
             attrs={"data-search": ""}, options=lambda: unit_options(user, version=units_version, value="id")
         )
@@ -121,6 +143,10 @@ class PersonFilter(django_filters.FilterSet):
         years = target_years.selectable_years(programme)
         self.filters["year"].extra["choices"] = [(year, str(year)) for year in reversed(years)]
         self.filters["year"].extra["initial"] = this_year
+        # The indicators already read with the programme (compliance.load) draw the choices: no query.
+        loaded = getattr(programme, "_cached_indicators", None)
+        if loaded is not None:
+            self.form.fields["indicator"].listed_rows = loaded
 
     @property
     def chosen_year(self) -> int:

@@ -15,7 +15,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,32 +37,31 @@ from core.names import localized_names
 from core.params import page_param, year_param
 from hr.filters import PersonFilter
 from hr.forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
+from hr.rows import person_rows_html
 from personnel.choices import QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification
 from personnel.qualifications import DECLARED_FIELD, level_label
+from personnel.search import is_common
 from personnel.services import save_person, transfer_person
 from targets import years as target_years
 from targets.compliance import evaluation_date, person_status, unmet_counts_by_person
 from targets.expiry import expiring
-from targets.models import Programme
+from targets.models import Indicator, Programme
 from training.choices import TrainingResult
 from training.job_positions import still_required
-from training.levels import levels_at
+from training.levels import levels_from_rows
 from training.models import Course, TrainingRecord
 
 PAGE_SIZE = 50
 # Counting stops here: "more than 10,000" is all a reader needs, and a capped count stays fast at any size.
 COUNT_CAP = 10_000
+# The personnel list counts up to 1,000 only: a common name ("nguyen") matches a fifth of the city, and its page of
+# 50 is read in a few milliseconds, which a count of 10,000 matches would multiply.
+PERSON_COUNT_CAP = 1_000
 HISTORY_LIMIT = 100
 
 # ---------------------------------------------------------------------------------------------
 # Access
-
-
-def _load_role(request) -> None:
-    """Load the user's groups once, so that every role check of the request reads them from memory."""
-    if request.user.is_authenticated:
-        prefetch_related_objects([request.user], "groups")
 
 
 def reader_required(view):
@@ -70,7 +70,6 @@ def reader_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        _load_role(request)
         if role_of(request.user) is None:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -84,7 +83,6 @@ def writer_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        _load_role(request)
         if not can_write(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -93,8 +91,30 @@ def writer_required(view):
 
 
 def default_programme() -> Programme | None:
-    """Return the programme screens evaluate by default."""
-    return Programme.objects.default()
+    """Return the programme screens evaluate by default, its indicators read with it (one query)."""
+    return programme_and_units_version(units_version=False)[0]
+
+
+def programme_and_units_version(*, units_version: bool = True) -> tuple[Programme | None, str | None]:
+    """Return the default programme with its indicators, and the version of the units (``OrgUnitQuerySet.version``).
+
+    One query: the indicators with their programme (and the units' version beside them). ``compliance.load``
+    then finds the indicators on the programme; a programme without indicators takes two queries more.
+    """
+    default = Programme.objects.order_by("-is_default", "-start_date").values("pk")[:1]
+    indicators = (
+        Indicator.objects.filter(programme_id=Subquery(default)).select_related("programme").order_by("order", "code")
+    )
+    if units_version:
+        indicators = indicators.annotate(units_version=RawSQL(OrgUnit.objects.version_sql(), []))
+    rows = list(indicators)
+    if not rows:
+        return Programme.objects.default(), OrgUnit.objects.version() if units_version else None
+    programme = rows[0].programme
+    for indicator in rows:
+        indicator.programme = programme
+    programme._cached_indicators = rows
+    return programme, getattr(rows[0], "units_version", None)
 
 
 def partial_or_page(request, partial: str, page: str, context: dict) -> HttpResponse:
@@ -141,31 +161,29 @@ class Page:
         return (self.number - 1) * self.per_page + len(self.rows)
 
 
-def page_of(queryset, number, *, rows_from=None, params=None, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP) -> Page:
-    """Return a page of ``queryset`` in two queries, whatever its size.
+def page_of(queryset, number, *, params=None, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP) -> Page:
+    """Return a page of ``queryset`` in one query, whatever its size.
 
-    The first reads the ids of at most ``cap`` + 1 rows, in order: their number is the (capped) count
-    and a slice of them is the page, so the filters are evaluated once. The second reads the page's
-    rows by id from ``rows_from`` (default: ``queryset``; pass a plain queryset when the filters are costly).
-    Past the cap, the page is read with an OFFSET and a LIMIT instead. ``params`` (the request's GET)
-    keeps the other query parameters in the page links.
+    The page's rows are read with an OFFSET and a LIMIT, and with them, in the same statement, how many rows
+    match, counted up to ``cap`` + 1 only: the count never reads all the matches of a common search for a page
+    of 50 ("more than 1,000"). A page past the last one (when the count is exact) costs two queries more: the
+    count, and the last page. ``params`` (the request's GET) keeps the other query parameters in the page links.
     """
     number = page_param(number)
-    ids = list(queryset.values_list("pk", flat=True)[: cap + 1])
-    capped = len(ids) > cap
-    total = min(len(ids), cap)
-    if not capped:
-        number = min(number, max(1, math.ceil(total / per_page)))
+    counted = queryset.order_by().values("pk")[: cap + 1]
+    sql, sql_params = counted.query.sql_with_params()
+    total_sql = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS counted", sql_params)
     offset = (number - 1) * per_page
-    if not capped or offset + per_page <= total:
-        page_ids = ids[offset : offset + per_page]
-        by_id = {row.pk: row for row in (rows_from if rows_from is not None else queryset).filter(pk__in=page_ids)}
-        rows = [by_id[pk] for pk in page_ids if pk in by_id]
-        has_next = offset + per_page < len(ids)
-    else:  # beyond the counted rows
+    rows = list(queryset.annotate(capped_count=total_sql)[offset : offset + per_page + 1])
+    found = rows[0].capped_count if rows else counted.count()
+    capped = found > cap
+    total = min(found, cap)
+    if not rows and not capped and number > 1 and total:
+        number = max(1, math.ceil(total / per_page))  # past the last page: show the last one
+        offset = (number - 1) * per_page
         rows = list(queryset[offset : offset + per_page + 1])
-        has_next = len(rows) > per_page
-        rows = rows[:per_page]
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
     page = Page(rows, number, per_page, total, capped, has_next=has_next)
 
     params = params.copy() if params is not None else QueryDict(mutable=True)
@@ -194,14 +212,16 @@ def page_of(queryset, number, *, rows_from=None, params=None, per_page: int = PA
 @reader_required
 def person_list(request):
     """List the persons in the user's scope, filtered, in Vietnamese name order, one page at a time."""
-    programme = default_programme()
+    programme, units_version = programme_and_units_version()
     scope = scope_unit(request.user)
-    queryset = visible_persons(request.user).select_related("unit").in_vietnamese_order()
-    person_filter = PersonFilter(request.GET, queryset, request=request, programme=programme, scope=scope)
+    # A common search walks the sort-key index; a rare one is found first, then sorted (personnel.search).
+    walk_index = is_common(request.GET.get("q", ""))
+    queryset = visible_persons(request.user).select_related("unit").in_vietnamese_order(walk_index=walk_index)
+    person_filter = PersonFilter(
+        request.GET, queryset, request=request, programme=programme, scope=scope, units_version=units_version
+    )
     year = person_filter.chosen_year
-    # The page's rows are read by id without the filters, which the id query has already applied.
-    rows_from = Person.objects.select_related("unit")
-    page = page_of(person_filter.qs, request.GET.get("page"), rows_from=rows_from, params=request.GET)
+    page = page_of(person_filter.qs, request.GET.get("page"), params=request.GET, cap=PERSON_COUNT_CAP)
     counts = unmet_counts_by_person(programme, [p.pk for p in page.rows], year=year) if programme else {}
     # A list of persons is personal data: who asked, with which filters, how many were shown (one INSERT).
     record_list_access(user=request.user, action=AccessAction.LIST_PERSONS, request=request, persons=len(page.rows))
@@ -215,6 +235,7 @@ def person_list(request):
             1 for name in person_filter.filters if name not in ("q", "year") and request.GET.get(name)
         ),
         "page": page,
+        "rows_html": person_rows_html(page.rows),
         "year": year,
         "programme": programme,
         "can_write": can_write(request.user),
@@ -238,9 +259,14 @@ def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
     return year, target_years.selectable_years(programme)
 
 
-def indicator_panel_context(programme: Programme | None, person: Person, year: int, years: list[int]) -> dict:
-    """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why."""
-    statuses = person_status(programme, person, year=year) if programme else []
+def indicator_panel_context(
+    programme: Programme | None, person: Person, year: int, years: list[int], *, has_appointments: bool = True
+) -> dict:
+    """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why.
+
+    ``has_appointments=False``: the person has no appointment (already read), so none is looked for.
+    """
+    statuses = person_status(programme, person, year=year, has_appointments=has_appointments) if programme else []
     # The engine read the indicators on the programme (``_cached_indicators``): their names cost no query.
     indicators = getattr(programme, "_cached_indicators", None) or []
     names = localized_names((i.code, i.name, i.name_en) for i in indicators)
@@ -280,7 +306,7 @@ class LevelSummary:
 
 def qualification_summary(person: Person, qualifications, records, today: datetime.date) -> list[LevelSummary]:
     """Return the person's qualifications per kind, with the course that granted each course-given level."""
-    current = levels_at([person.pk], today).get(person.pk, {})
+    current = levels_from_rows(person, qualifications, records, today)
     summary = []
     for kind, name in DECLARED_FIELD.items():
         declared = getattr(person, name)
@@ -329,7 +355,7 @@ def person_detail(request, code):
         "job": still_required(person, today, assignments),
         "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
         "can_write": writer,
-        **indicator_panel_context(programme, person, year, years),
+        **indicator_panel_context(programme, person, year, years, has_appointments=bool(appointments)),
     }
     return render(request, "personnel/person_detail.html", context)
 

@@ -6,8 +6,8 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -74,6 +74,11 @@ class OrgUnitQuerySet(models.QuerySet):
         """
         row = OrgUnit.history.order_by().aggregate(newest=models.Max("history_id"), rows=models.Count("history_id"))
         return f"{row['newest'] or 0}.{row['rows']}"
+
+    def version_sql(self) -> str:
+        """Return a scalar SQL subquery worth ``version()``, to read it along with another query."""
+        table = OrgUnit.history.model._meta.db_table
+        return f"SELECT COALESCE(MAX(history_id), 0) || '.' || COUNT(history_id) FROM {table}"
 
 
 def open_at_q(at: datetime.date, prefix: str = "") -> Q:
@@ -222,9 +227,16 @@ class PersonQuerySet(models.QuerySet):
             qs = qs.filter(search_text__contains=word)
         return qs
 
-    def in_vietnamese_order(self) -> "PersonQuerySet":
-        """Return persons sorted by given name, family name, middle name (Vietnamese alphabet)."""
-        return self.order_by("sort_key", "code")
+    def in_vietnamese_order(self, *, walk_index: bool = True) -> "PersonQuerySet":
+        """Return persons sorted by given name, family name, middle name (Vietnamese alphabet).
+
+        ``walk_index=False`` sorts by the same key through an expression the sort-key index does not serve: the
+        database then finds the matches of a rare search first (trigram index) and sorts those few, instead of
+        walking the index in order until a page is full (``personnel.search``).
+        """
+        if walk_index:
+            return self.order_by("sort_key", "code")
+        return self.order_by(Concat("sort_key", Value("")), "code")
 
 
 def employed_at_q(at: datetime.date, prefix: str = "") -> Q:

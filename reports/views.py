@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -64,8 +63,6 @@ def reader_required(view):
     @login_required
     @require_safe
     def wrapped(request, *args, **kwargs):
-        # The role is asked several times per request (role, scope, units): read the groups once.
-        prefetch_related_objects([request.user], "groups")
         if role_of(request.user) is None:
             raise PermissionDenied(_("Tài khoản chưa được phân quyền."))
         return view(request, *args, **kwargs)

@@ -174,11 +174,12 @@ def test_the_course_list_and_detail_run_the_same_queries_whatever_the_data_size(
     hr, make_course, make_person, complete, django_assert_num_queries, size
 ):
     course = _courses(make_course, make_person, complete, size)
-    # session, user (with their unit), groups, programme, capped count, rows, their types, attendee
-    # counts, the type choices (the menu's import link costs none: see accounts.context_processors)
-    with django_assert_num_queries(9):
+    # session, user (with their unit; the role is kept with the session), programme with its indicators, the rows
+    # with their capped count, their types, attendee counts, the type choices (the menu's import link costs none:
+    # see accounts.context_processors)
+    with django_assert_num_queries(7):
         hr.get(LIST)
-    # session, user (with their unit), groups, course, its types, result summary, capped count, rows,
-    with django_assert_num_queries(8):
+    # session, user (with their unit), course, its types, result summary, the rows with their capped count,
+    with django_assert_num_queries(6):
         response = hr.get(reverse("training:course_detail", args=[course.code]))
     assert len(response.context["page"].rows) == size

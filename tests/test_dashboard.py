@@ -302,24 +302,25 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_size_of_the_data(
     client.force_login(make_user("lanhdao", role="leader", unit="H01"))
     url = reverse("reports:dashboard")
     client.get(url)  # computes and stores every year
-    with django_assert_num_queries(7):  # session, user and unit, groups, programme, version, runs
+    # session, user and unit, programme, version, runs, approvals (the role is kept with the session: no groups)
+    with django_assert_num_queries(6):
         client.get(url)
-    with django_assert_num_queries(9):  # drawn anew (another order): + the stored figures and the indicators
+    with django_assert_num_queries(8):  # drawn anew (another order): + the stored figures and the indicators
         client.get(url, {"sort": "name"})
     course = make_course("phap_luat", year=2025)
     complete(make_person(unit="H01"), course)
     # A new course: each year is evaluated whole and stored again (savepoints counted: tests run in a transaction).
     # (Collecting the triggers' notes keeps the newest one: a few statements more per year.)
-    with django_assert_num_queries(96):
+    with django_assert_num_queries(95):
         client.get(url)
     for index in range(30):
         person = make_person(full_name=f"Người Thứ {index}", unit="H01X1" if index % 2 else "H01")
         complete(person, course)
     # Persons and records only: each year is updated unit by unit (the changed units, how many persons they
     # hold, then their ancestors); the triggers note persons, whose units take one more query.
-    with django_assert_num_queries(102):
+    with django_assert_num_queries(101):
         client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(url)
 
 

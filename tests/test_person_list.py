@@ -213,10 +213,39 @@ def test_the_list_runs_the_same_queries_whatever_the_data_size(
 ):
     _people(make_person, make_course, complete, size)
     params = {"q": "nguyen an", "category": "cong_chuc", "indicator": "CC-4", "year": "2026"}
-    # session, user (with their unit), groups, programme, the chosen indicator, the programme's indicators,
-    # the capped count, the rows, the unmet counts, the version of the units and the indicator choices of
-    # the filter form, and (the cache being empty) the units to draw their options once
-    # whether heir units are due (once a day per process: the cache is empty in tests) for the unmet filter
-    with django_assert_num_queries(14):  # 13 and the access log's INSERT
+    # A first request draws what a process keeps: the units' options, the search sample, whether heir units are due.
+    hr.get(URL, params)
+    # session, user (with their unit; the role is kept with the session), the programme with its indicators and the
+    # version of the units, the page's rows with their capped count, the unmet counts, and the access log's INSERT
+    with django_assert_num_queries(6):
         response = hr.get(URL, params)
     assert len(response.context["page"].rows) == min(size, views.PAGE_SIZE)
+
+
+def test_a_plain_search_runs_six_queries(hr, make_person, django_assert_num_queries):
+    for index in range(3):
+        make_person(full_name=f"Nguyễn Văn An {index}")
+    hr.get(URL, {"q": "nguyen"})
+    with django_assert_num_queries(6):
+        response = hr.get(URL, {"q": "nguyen"})
+    assert response.context["page"].total == 3
+
+
+def test_a_rare_search_is_sorted_like_a_common_one(hr, make_person, monkeypatch):
+    from personnel import search
+
+    for index, name in enumerate(["Trần Văn Tùng", "Lê Thị Tùng", "Nguyễn Tùng", "Phạm Văn Bình"]):
+        make_person(code=f"T{index}", full_name=name)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.0)
+    walked = codes(hr.get(URL, {"q": "tung"}))
+    monkeypatch.setattr(search, "COMMON_SHARE", 1.01)
+    sorted_after = codes(hr.get(URL, {"q": "tung"}))
+    assert walked == sorted_after
+    assert len(walked) == 3
+
+
+def test_a_page_past_the_last_shows_the_last_page(hr, make_person):
+    for index in range(5):
+        make_person(full_name=f"Nguyễn Văn An {index}")
+    page = views.page_of(views.Person.objects.order_by("code"), 7, per_page=2)
+    assert (page.number, page.total, [p.pk for p in page.rows] != [], page.has_next) == (3, 5, True, False)

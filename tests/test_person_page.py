@@ -183,12 +183,11 @@ def test_the_page_runs_the_same_queries_whatever_the_data_size(
     hr, make_person, make_course, complete, qualify, appoint, django_assert_num_queries, size
 ):
     person = _busy_person(make_person, make_course, complete, qualify, appoint, size)
-    # session, user, groups, person, programme, qualifications, records, course types, appointments,
-    # levels today (3), history (4 tables, unit and course names), person_status (indicators, one
-    # aggregate, appointments, and course type names once to word what is missing; levels at T only when
-    # an unmet indicator has a qualification threshold: none here), and
-    # the access log's INSERT
-    # (and the assignments of the timeline)
-    with django_assert_num_queries(24):
+    # session, user (the role is kept with the session), person, the programme with its indicators, qualifications,
+    # records, course types, appointments, history (4 tables, unit and course names), person_status (one aggregate,
+    # appointments, and course type names once to word what is missing; levels at T only when an unmet indicator
+    # has a qualification threshold: none here), the access log's INSERT and the assignments of the timeline;
+    # the levels today come from the qualifications and records already read
+    with django_assert_num_queries(19):
         response = hr.get(page_url(person))
     assert len(response.context["records"]) == size

@@ -14,6 +14,7 @@ from django.db.models import F, Max, Q
 from personnel.models import Person, Qualification
 from personnel.qualifications import DECLARED_FIELD
 
+from .choices import TrainingResult
 from .models import TrainingRecord
 
 
@@ -55,4 +56,26 @@ def levels_at(person_ids, at: datetime.date) -> dict[int, dict[str, int]]:
     for row in [*dated, *granted]:
         current = levels[row["person_id"]]
         current[row["kind"]] = max(current.get(row["kind"], 0), row["level"])
+    return levels
+
+
+def levels_from_rows(person, qualifications, records, at: datetime.date) -> dict[str, int]:
+    """Return {kind: level at ``at``} of one person from their rows already read, as ``levels_at`` reads them.
+
+    ``qualifications`` are the person's dated qualifications; ``records`` their training records with their course
+    and ``counted_on`` (``TrainingRecordQuerySet.with_counted_date``). No query.
+    """
+    levels = {kind: getattr(person, field) for kind, field in DECLARED_FIELD.items()}
+    held = [(q.kind, q.level) for q in qualifications if q.obtained_on is None or q.obtained_on <= at]
+    held += [
+        (r.course.grants_kind, r.course.grants_level)
+        for r in records
+        if r.result == TrainingResult.COMPLETED
+        and r.counted_on is not None
+        and r.counted_on <= at
+        and r.course.grants_kind
+        and r.course.grants_level is not None
+    ]
+    for kind, level in held:
+        levels[kind] = max(levels.get(kind, 0), level)
     return levels

@@ -85,15 +85,19 @@ def person_status(
     *,
     year: int | None = None,
     as_of: datetime.date | None = None,
+    has_appointments: bool = True,
 ) -> list[PersonIndicatorStatus]:
-    """Return, for each indicator of the programme, whether it applies to the person and whether it is met."""
+    """Return, for each indicator of the programme, whether it applies to the person and whether it is met.
+
+    ``has_appointments=False`` (the caller has read the person's appointments: none) spares the appointment query.
+    """
     programme, indicators = _load(programme)
     year, at = evaluation_date(programme, year=year, as_of=as_of)
     person_indicators = [i for i in indicators if i.kind != IndicatorKind.APPOINTMENT]
     figures = PersonCounter(person_indicators, year, at).count_persons([person.pk]).get(person.pk, {})
     appointment_rows = defaultdict(list)
     appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
-    if appointment_indicators:
+    if appointment_indicators and has_appointments:
         annotations = {}
         for index, indicator in enumerate(appointment_indicators):
             population = appointment_population_q(indicator, programme, at)
