@@ -37,25 +37,24 @@ def check_locked_rows(resource) -> None:
     if kind == "qua_trinh_cong_tac":
         _check_assignments(resource, index)
         return
-    date_field = {"ket_qua": "completed_on", "van_bang": "obtained_on", "bo_nhiem": "appointed_on"}[kind]
-    stored_date = {"ket_qua": "completed_on", "van_bang": "obtained_on", "bo_nhiem": "appointed_on"}[kind]
+    _check_dated(resource, index, persons)
+
+
+# The date that places a row of these kinds in a year (the same name in the file and in the stored row).
+DATE_FIELDS = {"ket_qua": "completed_on", "van_bang": "obtained_on", "bo_nhiem": "appointed_on"}
+
+
+def _check_dated(resource, index: LockIndex, persons: list) -> None:
+    """Refuse the rows of results, qualifications or appointments whose new or stored date is locked."""
+    kind = resource.kind
+    date_field = DATE_FIELDS[kind]
     for row, status in enumerate(resource.status):
         if status not in WRITTEN:
             continue
         person = persons[row] if row < len(persons) else None
         if person is None:
             continue
-        record = resource.records[row]
-        days = [resource.effective(date_field, row, record)]
-        course = resource.value("course", row) if kind == "ket_qua" else None
-        if kind == "ket_qua" and days[0] is None and course is not None:
-            days[0] = course.end_date
-        if record is not None:
-            old = record.get(stored_date)
-            if old is None and kind == "ket_qua" and course is not None:
-                old = course.end_date
-            days.append(old)
-        for day in days:
+        for day in _row_days(resource, row, date_field):
             lock, _exception = index.lock_for(person.pk, day, appointment=kind == "bo_nhiem")
             if lock is not None:
                 resource.add_error(row, date_field if date_field in resource.values else "person", _message(lock))
@@ -63,7 +62,25 @@ def check_locked_rows(resource) -> None:
                 break
 
 
+def _row_days(resource, row: int, date_field: str) -> list:
+    """Return the row's new date, then its stored one when it updates a row; a result without a completion
+    date counts on its course's end."""
+    record = resource.records[row]
+    days = [resource.effective(date_field, row, record)]
+    course = resource.value("course", row) if resource.kind == "ket_qua" else None
+    if days[0] is None and course is not None:
+        days[0] = course.end_date
+    if record is not None:
+        old = record.get(date_field)
+        if old is None and course is not None:
+            old = course.end_date
+        days.append(old)
+    return days
+
+
 def _check_assignments(resource, index: LockIndex) -> None:
+    """Refuse the rows of assignments that would change an approved year, and the persons' stored assignments
+    (on the person's first row) the file leaves out when one lies in an approved year."""
     persons = resource.values.get("person") or []
     kept, first_row = set(), {}
     for row, person in enumerate(persons):
@@ -75,37 +92,16 @@ def _check_assignments(resource, index: LockIndex) -> None:
     heirs = dict(
         Assignment.objects.filter(person_id__in=list(first_row)).values_list("pk", "heir_unit_id")
     ) if first_row else {}  # fmt: skip
-
-    def refuse(row: int, lock, field: str = "start_date") -> None:
-        resource.add_error(row, field, _message(lock))
-        resource.status[row] = "error"
-
     for row, status in enumerate(resource.status):
         if status not in WRITTEN:
             continue
-        unit = resource.value("unit", row)
-        record = resource.records[row]
-        new = SimpleNamespace(
-            unit_id=unit.pk if unit is not None else None,
-            heir_unit_id=None,
-            category=resource.effective("category", row, record),
-            leadership_level=resource.effective("leadership_level", row, record),
-            start_date=resource.value("start_date", row),
-            end_date=resource.effective("end_date", row, record),
-        )
-        old = None
-        if record is not None:
-            old = SimpleNamespace(
-                **{k: record.get(k) for k in ("unit_id", "category", "leadership_level", "start_date", "end_date")}
-            )
-            old.heir_unit_id = heirs.get(record["id"])
-            new.heir_unit_id = old.heir_unit_id if new.unit_id == old.unit_id else None
+        old, new = _assignment_change(resource, row, heirs)
         if new.unit_id is None:
             continue
         for unit_id, heir_id, start, end in changed_spans(old, new):
             lock, _exception = index.lock_for_stretch(unit_id, start, end, heir_id)
             if lock is not None:
-                refuse(row, lock)
+                _refuse(resource, row, lock, "start_date")
                 break
     # The persons' stored assignments the file leaves out are deleted by the import.
     for record in resource.existing.values():
@@ -115,7 +111,36 @@ def _check_assignments(resource, index: LockIndex) -> None:
             record["unit_id"], record["start_date"], record["end_date"], heirs.get(record["id"])
         )
         if lock is not None:
-            refuse(first_row[record["person_id"]], lock, "person")
+            _refuse(resource, first_row[record["person_id"]], lock, "person")
+
+
+def _refuse(resource, row: int, lock, field: str) -> None:
+    """Mark the row refused, with the lock's message on ``field``."""
+    resource.add_error(row, field, _message(lock))
+    resource.status[row] = "error"
+
+
+def _assignment_change(resource, row: int, heirs: dict) -> tuple[SimpleNamespace | None, SimpleNamespace]:
+    """Return the stored assignment a row updates (None for a new one) and the assignment it would become
+    (which keeps the stored heir while it stays in the same unit)."""
+    unit = resource.value("unit", row)
+    record = resource.records[row]
+    new = SimpleNamespace(
+        unit_id=unit.pk if unit is not None else None,
+        heir_unit_id=None,
+        category=resource.effective("category", row, record),
+        leadership_level=resource.effective("leadership_level", row, record),
+        start_date=resource.value("start_date", row),
+        end_date=resource.effective("end_date", row, record),
+    )
+    if record is None:
+        return None, new
+    old = SimpleNamespace(
+        **{k: record.get(k) for k in ("unit_id", "category", "leadership_level", "start_date", "end_date")}
+    )
+    old.heir_unit_id = heirs.get(record["id"])
+    new.heir_unit_id = old.heir_unit_id if new.unit_id == old.unit_id else None
+    return old, new
 
 
 def _check_personnel(resource, index: LockIndex) -> None:

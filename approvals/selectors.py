@@ -174,19 +174,29 @@ def compare(approval: YearApproval, view: str) -> Comparison | None:
         missing = compliance.unmet(programme, indicator, approval.unit, year=approval.year, view=view)
         d_now = set(population.values_list("pk", flat=True))
         n_now = d_now - set(missing.order_by().values_list("pk", flat=True))
-        d_then, n_then = set(frozen["d"]), set(frozen["n"])
-        changes = []
-        for pk in sorted(d_now - d_then):
-            changes.append((pk, "joined"))
-        for pk in sorted(d_then - d_now):
-            changes.append((pk, "left"))
-        for pk in sorted((d_now & d_then) & (n_now - n_then)):
-            changes.append((pk, "now_met"))
-        for pk in sorted((d_now & d_then) & (n_then - n_now)):
-            changes.append((pk, "now_unmet"))
+        changes = _membership_changes(d_now, n_now, set(frozen["d"]), set(frozen["n"]))
         target = wanted_appointments if frozen.get("of") == "appointment" else wanted_persons
         target.update(pk for pk, _what in changes)
         pending.append((row, frozen.get("of"), changes))
+    _attach_persons(pending, wanted_persons, wanted_appointments)
+    return Comparison(approval=approval, view=view, rows=rows, persons_frozen=bool(frozen_persons))
+
+
+def _membership_changes(d_now: set, n_now: set, d_then: set, n_then: set) -> list[tuple[int, str]]:
+    """Return the (pk, what) of the denominator and numerator members that changed since approval, by pk within
+    each kind: joined or left the denominator, then (among those in both) now met or now unmet."""
+    both = d_now & d_then
+    kinds = (
+        (d_now - d_then, "joined"),
+        (d_then - d_now, "left"),
+        (both & (n_now - n_then), "now_met"),
+        (both & (n_then - n_now), "now_unmet"),
+    )
+    return [(pk, what) for pks, what in kinds for pk in sorted(pks)]
+
+
+def _attach_persons(pending: list, wanted_persons: set, wanted_appointments: set) -> None:
+    """Add the changed persons (or appointments, with their persons) to their rows, reading each kind once."""
     appointments = {a.pk: a for a in Appointment.objects.filter(pk__in=wanted_appointments).select_related("person")}
     wanted_persons.update(a.person_id for a in appointments.values())
     persons = {p.pk: p for p in Person.objects.filter(pk__in=wanted_persons).select_related("unit")}
@@ -199,7 +209,6 @@ def compare(approval: YearApproval, view: str) -> Comparison | None:
                     row.persons.append(PersonChange(person=person, what=what, appointment=appointment))
             elif pk in persons:
                 row.persons.append(PersonChange(person=persons[pk], what=what))
-    return Comparison(approval=approval, view=view, rows=rows, persons_frozen=bool(frozen_persons))
 
 
 def steps_of(approval: YearApproval) -> list[ApprovalStep]:

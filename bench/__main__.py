@@ -106,24 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         data["cache"] = _cache_backend()
         data["postgresql"] = database.server_info(args.database_url)
         say(f"PostgreSQL {data['postgresql']['server_version']}, database size {data['postgresql']['database_size']}")
-        if "engine" in args.steps:
-            _engine(args, data, rows, say)
-        if "pages" in args.steps:
-            _pages(args, data, rows, say)
-        if "day" in args.steps:
-            _day(args, data, rows, say)
-        if "load" in args.steps:
-            _load(args, data, rows, say)
-        if "import" in args.steps:
-            _import(args, data, rows, say)
-        if "exports" in args.steps:
-            from bench.steps import exports_step
-
-            exports_step(args, data, rows, say)
-        if "scale" in args.steps:
-            from bench.steps import scale_step
-
-            scale_step(args, data, rows, say)
+        for step in STEPS[1:]:  # after the seed, in their order
+            if step in args.steps:
+                MEASURED[step](args, data, rows, say)
     finally:
         if created and not args.keep:
             from django.db import connections
@@ -131,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
             database.drop(args.database_url)
             say(f"database {name} dropped (--keep keeps it)")
+    return _finish(data, rows, started)
+
+
+def _finish(data: dict, rows: list, started: float) -> int:
+    """Add the total wall time, write the JSON report and print the table."""
+    from bench import report
+
     total = time.perf_counter() - started
     data["total_wall_s"] = round(total, 1)
     data["load_average_end"] = report.load_average()
@@ -359,6 +351,30 @@ def _import(args, data: dict, rows: list, say) -> None:
             continue
         value = f"{timing.rows_per_s:,.0f} rows/s ({timing.seconds:.1f} s)"
         rows.append(report.Row(label, value, target, "errors" if timing.detail else status))
+
+
+def _exports(args, data: dict, rows: list, say) -> None:
+    from bench.steps import exports_step
+
+    exports_step(args, data, rows, say)
+
+
+def _scale(args, data: dict, rows: list, say) -> None:
+    from bench.steps import scale_step
+
+    scale_step(args, data, rows, say)
+
+
+# The steps that measure a database already seeded (or kept), run in the order of STEPS.
+MEASURED = {
+    "engine": _engine,
+    "pages": _pages,
+    "day": _day,
+    "load": _load,
+    "import": _import,
+    "exports": _exports,
+    "scale": _scale,
+}
 
 
 if __name__ == "__main__":

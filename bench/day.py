@@ -97,22 +97,29 @@ class _FormReader(HTMLParser):
             return
         name = a.get("name")
         if tag == "input" and name and not a.get("disabled"):
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.fields.append((name, a.get("value") or "on"))
-            elif kind not in ("submit", "button", "file"):
-                self.fields.append((name, a.get("value") or ""))
+            self._input(name, a)
         elif tag == "select" and name:
             self._select, self._selected, self._first_option = name, None, None
         elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            if self._first_option is None:
-                self._first_option = value
-            if "selected" in a:
-                self._selected = value
+            self._option(a)
         elif tag == "textarea" and name:
             self._textarea, self._text = name, ""
+
+    def _input(self, name: str, a: dict) -> None:
+        """Send a checked box or radio button, and any other input but buttons and files, as a browser does."""
+        kind = (a.get("type") or "text").lower()
+        if kind in ("checkbox", "radio"):
+            if "checked" in a:
+                self.fields.append((name, a.get("value") or "on"))
+        elif kind not in ("submit", "button", "file"):
+            self.fields.append((name, a.get("value") or ""))
+
+    def _option(self, a: dict) -> None:
+        value = a.get("value") or ""
+        if self._first_option is None:
+            self._first_option = value
+        if "selected" in a:
+            self._selected = value
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -162,127 +169,145 @@ def run(*, database_url: str, seconds: float, say) -> dict[str, KindResult]:
 
     accounts = load.ensure_users()
     pages = {target.name: target for target in load.targets()}
-    searches = pages["person search"].paths
-    person_pages = pages["person page"].paths
-    dashboard = pages["dashboard"].path(0)
-    export = f"{reverse('reports:export_csv')}?{urlencode({'year': 2025})}"
+    paths = {
+        "dashboard": [pages["dashboard"].path(0)],
+        "person search": pages["person search"].paths,
+        "person page": pages["person page"].paths,
+        "export": [f"{reverse('reports:export_csv')}?{urlencode({'year': 2025})}"],
+    }
     editable = _editable_persons(accounts["hr"])
-    results = {kind: KindResult(kind) for kind, _share in MIX}
-    results["edit form"] = KindResult("edit form")
-    lock = threading.Lock()
-    counters = {kind: 0 for kind, _share in MIX}
 
     with load.Server(database_url) as server:
         leader, how = load.log_in(server.port, load.LEADER)
         hr, _how = load.log_in(server.port, load.HR)
-        csrf = dict(part.split("=", 1) for part in hr.split("; ") if "=" in part).get("csrftoken", "")
         say(
             f"day: {RATE:g} requests/s for {seconds:.0f} s, open loop, on "
             + ", ".join(f"{kind} {share:.0%}" for kind, share in MIX)
             + f" ({how})"
         )
-        local = threading.local()
+        client = _Client(port=server.port, leader=leader, hr=hr, paths=paths, editable=editable)
+        _send_on_schedule(_plan(seconds), client.one)
+    return client.results
 
-        def connection() -> http.client.HTTPConnection:
-            if getattr(local, "connection", None) is None:
-                local.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
-            return local.connection
 
-        def send(method: str, path: str, cookie: str, body: bytes | None = None, extra: dict | None = None):
-            headers = {"Cookie": cookie, **(extra or {})}
-            try:
-                conn = connection()
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                return response.status, response.read()
-            except (OSError, http.client.HTTPException) as error:
-                if getattr(local, "connection", None) is not None:
-                    local.connection.close()
-                local.connection = None
-                return ("timeout" if isinstance(error, TimeoutError) else type(error).__name__), b""
+class _Client:
+    """The day's client: sends each request over its thread's own connection and notes its figures."""
 
-        def note(kind: str, started: float, status, ok_statuses=(200,)) -> None:
-            elapsed = time.perf_counter() - started
-            with lock:
-                result = results[kind]
-                if status in ok_statuses or status == "timeout":
-                    result.latencies.append(elapsed)
-                if status not in ok_statuses:
-                    key = str(status)
-                    result.errors[key] = result.errors.get(key, 0) + 1
+    def __init__(self, *, port: int, leader: str, hr: str, paths: dict[str, list[str]], editable: list[str]):
+        self.port = port
+        self.leader, self.hr = leader, hr
+        self.csrf = dict(part.split("=", 1) for part in hr.split("; ") if "=" in part).get("csrftoken", "")
+        self.paths = paths  # kind -> the paths its requests take in turn
+        self.editable = editable
+        self.results = {kind: KindResult(kind) for kind, _share in MIX}
+        self.results["edit form"] = KindResult("edit form")
+        self.counters = {kind: 0 for kind, _share in MIX}
+        self.lock = threading.Lock()
+        self.local = threading.local()
 
-        def form_save(scheduled: float, n: int) -> None:
-            code = editable[n % len(editable)] if editable else ""
-            path = reverse("personnel:person_edit", args=[code])
-            status, body = send("GET", path, hr)
-            note("edit form", scheduled, status)
-            if status != 200:
-                note("form save", time.perf_counter(), status, ok_statuses=(302,))
-                return
-            fields = [(k, v) for k, v in form_fields(body.decode("utf-8", "replace")) if k != "position_title"]
-            fields.append(("position_title", f"Chuyên viên (bench {n})"))
-            started = time.perf_counter()
-            status, _body = send(
-                "POST",
-                path,
-                hr,
-                body=urlencode(fields).encode(),
-                extra={
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-CSRFToken": csrf,
-                    "Referer": f"http://127.0.0.1:{server.port}{path}",
-                },
-            )
-            note("form save", started, status, ok_statuses=(302,))
+    def connection(self) -> http.client.HTTPConnection:
+        local = self.local
+        if getattr(local, "connection", None) is None:
+            local.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        return local.connection
 
-        def one(kind: str, scheduled: float) -> None:
-            with lock:
-                n = counters[kind]
-                counters[kind] += 1
-            if kind == "form save":
-                form_save(scheduled, n)
-                return
-            if kind == "dashboard":
-                path = dashboard
-            elif kind == "person search":
-                path = searches[n % len(searches)]
-            elif kind == "person page":
-                path = person_pages[n % len(person_pages)]
-            else:
-                path = export
-            status, _body = send("GET", path, leader)
-            note(kind, scheduled, status)
+    def send(self, method: str, path: str, cookie: str, body: bytes | None = None, extra: dict | None = None):
+        """Return the status (or the name of the failure) and the body of one request."""
+        headers = {"Cookie": cookie, **(extra or {})}
+        local = self.local
+        try:
+            conn = self.connection()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException) as error:
+            if getattr(local, "connection", None) is not None:
+                local.connection.close()
+            local.connection = None
+            return ("timeout" if isinstance(error, TimeoutError) else type(error).__name__), b""
 
-        plan = _plan(seconds)
-        queue: list[tuple[float, str]] = []
-        ready = threading.Condition()
-        finished = threading.Event()
+    def note(self, kind: str, started: float, status, ok_statuses=(200,)) -> None:
+        """Count the answer's latency (a timeout's too) and any error."""
+        elapsed = time.perf_counter() - started
+        with self.lock:
+            result = self.results[kind]
+            if status in ok_statuses or status == "timeout":
+                result.latencies.append(elapsed)
+            if status not in ok_statuses:
+                key = str(status)
+                result.errors[key] = result.errors.get(key, 0) + 1
 
-        def worker() -> None:
-            while True:
-                with ready:
-                    while not queue and not finished.is_set():
-                        ready.wait(0.5)
-                    if not queue:
-                        return
-                    scheduled, kind = queue.pop(0)
-                one(kind, scheduled)
+    def form_save(self, scheduled: float, n: int) -> None:
+        """Open a person's edit form and post it back with one field changed (its version field carried)."""
+        from django.urls import reverse
 
-        threads = [threading.Thread(target=worker, daemon=True) for _ in range(CLIENT_THREADS)]
-        for thread in threads:
-            thread.start()
-        start = time.perf_counter() + 0.5
-        for offset, kind in plan:
-            due = start + offset
-            pause = due - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
+        code = self.editable[n % len(self.editable)] if self.editable else ""
+        path = reverse("personnel:person_edit", args=[code])
+        status, body = self.send("GET", path, self.hr)
+        self.note("edit form", scheduled, status)
+        if status != 200:
+            self.note("form save", time.perf_counter(), status, ok_statuses=(302,))
+            return
+        fields = [(k, v) for k, v in form_fields(body.decode("utf-8", "replace")) if k != "position_title"]
+        fields.append(("position_title", f"Chuyên viên (bench {n})"))
+        started = time.perf_counter()
+        status, _body = self.send(
+            "POST",
+            path,
+            self.hr,
+            body=urlencode(fields).encode(),
+            extra={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": self.csrf,
+                "Referer": f"http://127.0.0.1:{self.port}{path}",
+            },
+        )
+        self.note("form save", started, status, ok_statuses=(302,))
+
+    def one(self, kind: str, scheduled: float) -> None:
+        """Send the ``kind``'s next request (a leader's, or an HR officer's form save)."""
+        with self.lock:
+            n = self.counters[kind]
+            self.counters[kind] += 1
+        if kind == "form save":
+            self.form_save(scheduled, n)
+            return
+        paths = self.paths[kind]
+        status, _body = self.send("GET", paths[n % len(paths)], self.leader)
+        self.note(kind, scheduled, status)
+
+
+def _send_on_schedule(plan: list[tuple[float, str]], one) -> None:
+    """Hand each arrival to a pool of CLIENT_THREADS at its scheduled time (``one(kind, scheduled)``), never
+    waiting for earlier answers, then wait for the pool to finish."""
+    queue: list[tuple[float, str]] = []
+    ready = threading.Condition()
+    finished = threading.Event()
+
+    def worker() -> None:
+        while True:
             with ready:
-                queue.append((due, kind))  # latency counts from the scheduled time
-                ready.notify()
-        finished.set()
+                while not queue and not finished.is_set():
+                    ready.wait(0.5)
+                if not queue:
+                    return
+                scheduled, kind = queue.pop(0)
+            one(kind, scheduled)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(CLIENT_THREADS)]
+    for thread in threads:
+        thread.start()
+    start = time.perf_counter() + 0.5
+    for offset, kind in plan:
+        due = start + offset
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
         with ready:
-            ready.notify_all()
-        for thread in threads:
-            thread.join(timeout=TIMEOUT + 5)
-    return results
+            queue.append((due, kind))  # latency counts from the scheduled time
+            ready.notify()
+    finished.set()
+    with ready:
+        ready.notify_all()
+    for thread in threads:
+        thread.join(timeout=TIMEOUT + 5)

@@ -74,6 +74,23 @@ def _header_map(headers: list[str]) -> dict[str, int]:
 
 def import_roster(*, roster: Roster, file_name: str, content: bytes, user) -> RosterImported:
     """Read the file and apply it to the roster, all or nothing; raise RosterImportError listing every error."""
+    table, columns = _read(file_name, content)
+    rows, errors = _parse_rows(table, columns)
+    if not rows and not errors:
+        errors.append(RowError(None, "", "", _("Tệp không có dòng dữ liệu nào.")))
+    codes = [row["person"] for row in rows if row["person"]]
+    visible = set(visible_persons(user).filter(code__in=codes).values_list("code", flat=True))
+    for row in rows:
+        if row["person"] and row["person"] not in visible:
+            errors.append(RowError(row["line"], str(COLUMNS["person"]), row["person"], person_not_found(row["person"])))
+    if errors:
+        raise RosterImportError(errors)
+    return _apply(roster=roster, rows=rows, codes=codes, user=user)
+
+
+def _read(file_name: str, content: bytes):
+    """Return the file's table and where each known column is; raise RosterImportError when the file cannot
+    be read or lacks a required column."""
     try:
         table = read_table(file_name, content)
     except TableError as error:
@@ -86,23 +103,25 @@ def import_roster(*, roster: Roster, file_name: str, content: bytes, user) -> Ro
         raise RosterImportError(
             [RowError(1, name, "", _("Thiếu cột bắt buộc “%(column)s”.") % {"column": name}) for name in missing]
         )
+    return table, columns
+
+
+def _parse_rows(table, columns: dict[str, int]) -> tuple[list[dict], list[RowError]]:
+    """Return the parsed rows (a cell that cannot be parsed is None) and the errors of every row."""
     results = CodeList(RosterResult)
+    parsers = (
+        ("person", lambda v: parse_text(v, max_length=40, required=True)),
+        ("result", lambda v: results.parse(v, required=False)),
+        ("completed_on", lambda v: parse_date(v)),
+        ("certificate_number", lambda v: parse_text(v, max_length=100)),
+    )
     errors: list[RowError] = []
     rows = []
     seen: dict[str, int] = {}
-
-    def cell(values, key):
-        return values[columns[key]] if key in columns else None
-
     for line, values in zip(table.lines, table.rows, strict=True):
         row = {"line": line}
-        for key, parse in (
-            ("person", lambda v: parse_text(v, max_length=40, required=True)),
-            ("result", lambda v: results.parse(v, required=False)),
-            ("completed_on", lambda v: parse_date(v)),
-            ("certificate_number", lambda v: parse_text(v, max_length=100)),
-        ):
-            value = cell(values, key)
+        for key, parse in parsers:
+            value = values[columns[key]] if key in columns else None
             try:
                 row[key] = parse(value)
             except ValueError as error:
@@ -123,15 +142,12 @@ def import_roster(*, roster: Roster, file_name: str, content: bytes, user) -> Ro
                 )
             )
         rows.append(row)
-    if not rows and not errors:
-        errors.append(RowError(None, "", "", _("Tệp không có dòng dữ liệu nào.")))
-    codes = [row["person"] for row in rows if row["person"]]
-    visible = set(visible_persons(user).filter(code__in=codes).values_list("code", flat=True))
-    for row in rows:
-        if row["person"] and row["person"] not in visible:
-            errors.append(RowError(row["line"], str(COLUMNS["person"]), row["person"], person_not_found(row["person"])))
-    if errors:
-        raise RosterImportError(errors)
+    return rows, errors
+
+
+def _apply(*, roster: Roster, rows: list[dict], codes: list[str], user) -> RosterImported:
+    """Nominate the persons not yet on the roster and enter the results, in one transaction; raise
+    RosterImportError (nothing written) when the services refuse."""
     line_of = {row["person"]: row["line"] for row in rows}
     try:
         with transaction.atomic():

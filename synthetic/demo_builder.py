@@ -173,7 +173,13 @@ class Builder:
         rebuild_unit_paths()
         self.summary.units = len(created)
 
-        # Successions, and where each closing unit's people go (the primary successor mostly).
+        self._close_units(merged, department_units, merger_units, district_units, ward_units, new_units)
+        self._group_same_kind(root, department_units, district_units, ward_units)
+        return root, department_units, district_units, ward_units
+
+    def _close_units(self, merged, department_units, merger_units, district_units, ward_units, new_units) -> None:
+        """Write the successions, and set where each closing unit's people go (the primary successor mostly)."""
+        reform, merger_day = hanoi.COMMUNE_REFORM, hanoi.DEPARTMENT_REFORM
         successions: list[tuple[OrgUnit, list[OrgUnit]]] = []
         self.closings: dict[OrgUnit, careers.Closing] = {}
 
@@ -199,7 +205,10 @@ class Builder:
             if (unit.pk, successor.pk) not in known
         ]
         self._insert(links, UnitSuccession)
-        # An earlier transfer comes from a unit of the same kind (a ward from another ward of its district).
+
+    def _group_same_kind(self, root, department_units, district_units, ward_units) -> None:
+        """Set the units an earlier transfer can come from: a unit of the same kind (a ward from another ward
+        of its district)."""
         self.same_kind: dict[OrgUnit, list[OrgUnit]] = {}
         departments = [unit for _dept, unit in department_units]
         for unit in [root, *departments]:
@@ -211,7 +220,6 @@ class Builder:
             wards_of[ward.district].append(unit)
         for ward, unit in ward_units:
             self.same_kind[unit] = wards_of[ward.district]
-        return root, department_units, district_units, ward_units
 
     # -- courses ---------------------------------------------------------------------------------
 

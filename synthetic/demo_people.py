@@ -22,6 +22,7 @@ row from their latest assignment and ``refresh_heirs`` their heir units (view ``
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 
 from personnel import history
@@ -318,22 +319,7 @@ class DemoBuilder(Builder):
         """Raise some levels during 2021–2025: by a dated certificate or by a course that grants it."""
         p, rng = person.obj, self.rng
         factor = person.factor
-
-        def upgrade(kind, level, chance, course_keys, course_share, prefix):
-            if rng.random() >= chance:
-                return
-            year = rng.choice(list(PROGRAMME_YEARS))
-            if not self.employed_in(person, year):
-                return
-            if rng.random() < course_share:
-                course = self.ending_in(course_keys, year, person)
-                if course is not None:
-                    self.enrol(person, course, result="hoan_thanh")
-                    return
-            on = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
-            if on <= self.today and (p.end_date is None or on < p.end_date) and on >= p.start_date:
-                self.qualify(person, kind, level, on, prefix)
-
+        upgrade = functools.partial(self._upgrade, person)
         senior = p.leadership_level >= 3 or p.btv_managed or p.btv_succession
         if p.education_level == 4 and p.category in (C.CADRE, C.CIVIL_SERVANT, C.PUBLIC_EMPLOYEE):
             chance = 0.3 if senior else 0.12 if p.leadership_level == 2 else 0.05
@@ -351,6 +337,24 @@ class DemoBuilder(Builder):
         elif p.language_level == 3 and rng.random() < 0.1:
             upgrade(Q.FOREIGN_LANGUAGE, 4, 0.8, ["NNB4"], 0.6, "NN")
 
+    def _upgrade(self, person: DraftPerson, kind, level, chance, course_keys, course_share, prefix) -> None:
+        """With ``chance``, raise the person's ``kind`` to ``level`` in a year of the programme: by a course of
+        ``course_keys`` that grants it (``course_share`` of the time, when one fits), else by a certificate."""
+        p, rng = person.obj, self.rng
+        if rng.random() >= chance:
+            return
+        year = rng.choice(list(PROGRAMME_YEARS))
+        if not self.employed_in(person, year):
+            return
+        if rng.random() < course_share:
+            course = self.ending_in(course_keys, year, person)
+            if course is not None:
+                self.enrol(person, course, result="hoan_thanh")
+                return
+        on = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+        if on <= self.today and (p.end_date is None or on < p.end_date) and on >= p.start_date:
+            self.qualify(person, kind, level, on, prefix)
+
     def appoint(self, person: DraftPerson) -> None:
         """Record rank and leadership appointments of 2021–2025, trained before them or (for some) after."""
         p, rng = person.obj, self.rng
@@ -359,35 +363,53 @@ class DemoBuilder(Builder):
         window_end = min(datetime.date(2025, 12, 20), self.today)
         if p.end_date is not None:
             window_end = min(window_end, p.end_date - datetime.timedelta(days=1))
-        planned = []
-        if p.leadership_level >= 1 and rng.random() < 0.4:
-            earliest = max(datetime.date(2021, 1, 15), p.start_date + datetime.timedelta(days=730))
-            if earliest < window_end:
-                keys = ["LDS"] if p.leadership_level >= 3 else ["LDP"]
-                planned.append((AppointmentKind.POST, p.position_title, self._date_in(earliest, window_end), keys))
-        if p.category in (C.CADRE, C.CIVIL_SERVANT):
-            new_hire = p.start_date >= datetime.date(2020, 6, 1)
-            if new_hire and rng.random() < 0.8:
-                on = p.start_date + datetime.timedelta(days=rng.randint(365, 420))  # after the probation year
-                if datetime.date(2021, 1, 1) <= on <= window_end:
-                    planned.append((AppointmentKind.RANK, "Chuyên viên", on, ["NCV"]))
-            elif not new_hire and p.leadership_level <= 2 and rng.random() < 0.14:
-                on = self._date_in(datetime.date(2021, 3, 1), window_end)
-                if on > datetime.date(2021, 3, 1):
-                    planned.append((AppointmentKind.RANK, "Chuyên viên chính", on, ["NCVC"]))
+        planned = self._planned_post(person, window_end)
+        planned += self._planned_rank(person, window_end)
         for kind, title, on, keys in planned:
             self.appointments.append(Appointment(person_id=p.pk, kind=kind, title=title, appointed_on=on))
-            met = rng.random() < min(0.97, 0.8 * person.factor + 0.06)
-            if met:
-                course = None
-                for year in (on.year, on.year - 1, on.year - 2):
-                    course = self.pick_course(person, keys, year, before=on)
-                    if course is not None:
-                        break
-                if course is not None and self.enrol(person, course, result="hoan_thanh"):
-                    continue
+            if self._trained_before(person, keys, on):
+                continue
             if rng.random() < 0.55:  # trained late: after the appointment
                 self.enrol(person, self.pick_course(person, keys, on.year + 1, after=on))
+
+    def _planned_post(self, person: DraftPerson, window_end: datetime.date) -> list[tuple]:
+        """Return the leadership appointment of some leaders (two years into the job at the earliest)."""
+        p = person.obj
+        if not (p.leadership_level >= 1 and self.rng.random() < 0.4):
+            return []
+        earliest = max(datetime.date(2021, 1, 15), p.start_date + datetime.timedelta(days=730))
+        if earliest >= window_end:
+            return []
+        keys = ["LDS"] if p.leadership_level >= 3 else ["LDP"]
+        return [(AppointmentKind.POST, p.position_title, self._date_in(earliest, window_end), keys)]
+
+    def _planned_rank(self, person: DraftPerson, window_end: datetime.date) -> list[tuple]:
+        """Return the rank appointment of some cadres and civil servants: a new hire's after the probation
+        year, or a senior one's to the main specialist rank."""
+        p, rng = person.obj, self.rng
+        if p.category not in (C.CADRE, C.CIVIL_SERVANT):
+            return []
+        new_hire = p.start_date >= datetime.date(2020, 6, 1)
+        if new_hire and rng.random() < 0.8:
+            on = p.start_date + datetime.timedelta(days=rng.randint(365, 420))  # after the probation year
+            if datetime.date(2021, 1, 1) <= on <= window_end:
+                return [(AppointmentKind.RANK, "Chuyên viên", on, ["NCV"])]
+        elif not new_hire and p.leadership_level <= 2 and rng.random() < 0.14:
+            on = self._date_in(datetime.date(2021, 3, 1), window_end)
+            if on > datetime.date(2021, 3, 1):
+                return [(AppointmentKind.RANK, "Chuyên viên chính", on, ["NCVC"])]
+        return []
+
+    def _trained_before(self, person: DraftPerson, keys: list[str], on: datetime.date) -> bool:
+        """Enrol most people (by diligence) in a completed course of ``keys`` of the two years before an
+        appointment on ``on``; return whether they were."""
+        if self.rng.random() >= min(0.97, 0.8 * person.factor + 0.06):
+            return False
+        for year in (on.year, on.year - 1, on.year - 2):
+            course = self.pick_course(person, keys, year, before=on)
+            if course is not None:
+                return bool(self.enrol(person, course, result="hoan_thanh"))
+        return False
 
     def annual_training(self, person: DraftPerson) -> None:
         """Take the yearly courses of the person's category (and the annual update of BTV cadres)."""
