@@ -146,12 +146,12 @@ def _delete_imported(prefix: str) -> None:
     from personnel.models import Assignment, Person
 
     history = Person.history.model._meta.db_table
-    persons = f'SELECT id FROM "{Person._meta.db_table}" WHERE code LIKE %s'
+    persons = f'SELECT id FROM "{Person._meta.db_table}" WHERE code LIKE %s'  # noqa: S608 (table names from the models' _meta; the prefix is bound)
     with connection.cursor() as cursor:
         for table in (Assignment.history.model._meta.db_table, Assignment._meta.db_table):
-            cursor.execute(f'DELETE FROM "{table}" WHERE person_id IN ({persons})', [prefix + "%"])
-        cursor.execute(f'DELETE FROM "{history}" WHERE code LIKE %s', [prefix + "%"])
-        cursor.execute(f'DELETE FROM "{Person._meta.db_table}" WHERE code LIKE %s', [prefix + "%"])
+            cursor.execute(f'DELETE FROM "{table}" WHERE person_id IN ({persons})', [prefix + "%"])  # noqa: S608 (table names from the models' _meta; the prefix is bound)
+        cursor.execute(f'DELETE FROM "{history}" WHERE code LIKE %s', [prefix + "%"])  # noqa: S608 (table names from the models' _meta; the prefix is bound)
+        cursor.execute(f'DELETE FROM "{Person._meta.db_table}" WHERE code LIKE %s', [prefix + "%"])  # noqa: S608 (table names from the models' _meta; the prefix is bound)
 
 
 def time_import(fmt: str, count: int, say) -> ImportTiming:

@@ -190,7 +190,7 @@ class _Writer:
             rows.append(values)
         columns = ", ".join(f'"{c}"' for c in spec.all_columns)
         marks = ", ".join(["%s"] * len(spec.all_columns))
-        sql = f'INSERT INTO "{spec.db_table}" ({columns}) VALUES ({marks})'
+        sql = f'INSERT INTO "{spec.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608 (table and column names from the benchmark's own table specs; values bound)
         for start in range(0, len(rows), 5000):
             self.cursor.executemany(sql, rows[start : start + 5000])
 
@@ -320,7 +320,7 @@ def _move_sequences(cursor, specs: dict[str, TableSpec]) -> None:
     """Move each loaded table's id sequence past the loaded ids, so the product's own inserts do not collide."""
     for spec in specs.values():
         cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "  # noqa: S608 (table and column names from the benchmark's own table specs; values bound)
             f'COALESCE((SELECT max(id) FROM "{spec.db_table}"), 0) + 1, false)',
             [spec.db_table],
         )
@@ -380,7 +380,7 @@ def _mark_heirs_computed(cursor, today: datetime.date) -> None:
 
     table = OrganisationState._meta.db_table
     cursor.execute(
-        f'INSERT INTO "{table}" (id, heirs_as_of) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET heirs_as_of = %s',
+        f'INSERT INTO "{table}" (id, heirs_as_of) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET heirs_as_of = %s',  # noqa: S608 (table and column names from the benchmark's own table specs; values bound)
         [today, today],
     )
 
