@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import Subquery
 from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +37,7 @@ from core.names import localized_names
 from core.params import page_param, year_param
 from hr.filters import PersonFilter
 from hr.forms import AppointmentForm, PersonForm, QualificationForm, TrainingRecordForm, TransferForm
+from hr.person_rows import HISTORY_LIMIT, PersonRows, read_person_rows
 from hr.rows import person_rows_html
 from personnel.choices import QualificationKind
 from personnel.models import Appointment, OrgUnit, Person, Qualification
@@ -44,8 +45,8 @@ from personnel.qualifications import DECLARED_FIELD, level_label
 from personnel.search import is_common
 from personnel.services import save_person, transfer_person
 from targets import years as target_years
-from targets.compliance import evaluation_date, person_status, unmet_counts_by_person
-from targets.expiry import expiring
+from targets.compliance import evaluation_date, person_appointments, person_status, unmet_counts_by_person
+from targets.expiry import expiring, expiring_from_records
 from targets.models import Indicator, Programme
 from training.choices import TrainingResult
 from training.job_positions import still_required
@@ -58,7 +59,6 @@ COUNT_CAP = 10_000
 # The personnel list counts up to 1,000 only: a common name ("nguyen") matches a fifth of the city, and its page of
 # 50 is read in a few milliseconds, which a count of 10,000 matches would multiply.
 PERSON_COUNT_CAP = 1_000
-HISTORY_LIMIT = 100
 
 # ---------------------------------------------------------------------------------------------
 # Access
@@ -260,26 +260,47 @@ def chosen_year(request, programme: Programme | None) -> tuple[int, list[int]]:
 
 
 def indicator_panel_context(
-    programme: Programme | None, person: Person, year: int, years: list[int], *, has_appointments: bool = True
+    programme: Programme | None,
+    person: Person,
+    year: int,
+    years: list[int],
+    *,
+    has_appointments: bool = True,
+    rows: PersonRows | None = None,
+    appointments: list | None = None,
 ) -> dict:
     """Return what the indicator panel shows: each indicator that applies to the person, met or not, and why.
 
-    ``has_appointments=False``: the person has no appointment (already read), so none is looked for.
+    ``has_appointments=False``: the person has no appointment (already read), so none is looked for. ``rows``
+    (the person's rows already read, ``hr.person_rows``) and ``appointments`` (``person_appointments`` for
+    ``year``) spare the engine's reads of levels, course-type names, appointments and expiring courses.
     """
-    statuses = person_status(programme, person, year=year, has_appointments=has_appointments) if programme else []
+    at = evaluation_date(programme, year=year)[1] if programme else None
+    extra = {}
+    if rows is not None and programme:
+        extra = {
+            "levels": levels_from_rows(person, rows.qualifications, rows.records, at),
+            "type_names": localized_names(rows.type_names),
+            "appointments": appointments,
+        }
+    statuses = (
+        person_status(programme, person, year=year, has_appointments=has_appointments, **extra) if programme else []
+    )
     # The engine read the indicators on the programme (``_cached_indicators``): their names cost no query.
     indicators = getattr(programme, "_cached_indicators", None) or []
     names = localized_names((i.code, i.name, i.name_en) for i in indicators)
     applicable = [replace(status, name=names.get(status.code, status.name)) for status in statuses if status.applies]
-    # Recurring indicators met with a course that expires soon: "sắp hết hạn" (one query each).
+    # Recurring indicators met with a course that expires soon: "sắp hết hạn" (one query each, none from rows).
     met_codes = {status.code for status in applicable if status.met}
     warned = [i for i in indicators if i.code in met_codes and i.kind == "recurring" and i.warning_days]
     expiring_on = {}
-    if warned:
-        at = evaluation_date(programme, year=year)[1]
-        for indicator in warned:
-            if person.pk in (found := expiring(indicator, [person.pk], at)):
-                expiring_on[indicator.code] = found[person.pk]
+    for indicator in warned:
+        if rows is not None:
+            found = expiring_from_records(indicator, person.pk, rows.records, at)
+        else:
+            found = expiring(indicator, [person.pk], at)
+        if person.pk in found:
+            expiring_on[indicator.code] = found[person.pk]
     applicable = [replace(status, expires_on=expiring_on.get(status.code)) for status in applicable]
     return {
         "person": person,
@@ -304,9 +325,14 @@ class LevelSummary:
     current_label: str
 
 
-def qualification_summary(person: Person, qualifications, records, today: datetime.date) -> list[LevelSummary]:
-    """Return the person's qualifications per kind, with the course that granted each course-given level."""
-    current = levels_from_rows(person, qualifications, records, today)
+def qualification_summary(
+    person: Person, qualifications, records, today: datetime.date, *, current: dict | None = None
+) -> list[LevelSummary]:
+    """Return the person's qualifications per kind, with the course that granted each course-given level.
+
+    ``current``: the person's levels today, if already worked out (``levels_from_rows``)."""
+    if current is None:
+        current = levels_from_rows(person, qualifications, records, today)
     summary = []
     for kind, name in DECLARED_FIELD.items():
         declared = getattr(person, name)
@@ -326,45 +352,47 @@ def qualification_summary(person: Person, qualifications, records, today: dateti
 
 @reader_required
 def person_detail(request, code):
-    """Show a person's profile, qualifications, training, appointments, history and indicator panel."""
+    """Show a person's profile, qualifications, training, appointments, history and indicator panel.
+
+    Eight queries at most whatever the data size: session, user, person, the access log's INSERT, the programme
+    with its indicators, the person's own rows and history (``hr.person_rows``, one UNION ALL), the engine's
+    figures for the person, and (for a person with appointments) the appointments with the engine's figures.
+    """
     person = _visible_person(request, code)
     record_access(user=request.user, action=AccessAction.VIEW_PERSON, target=person, request=request)
     programme = default_programme()
     year, years = chosen_year(request, programme)
     today = timezone.localdate()
-    qualifications = list(person.qualifications.order_by("kind", "obtained_on", "level"))
-    records = list(
-        person.training_records.with_counted_date()
-        .select_related("course")
-        .prefetch_related("course__types")
-        .order_by("-counted_on", "-pk")
-    )
-    appointments = list(person.appointments.order_by("-appointed_on", "-pk"))
-    writer = can_write(request.user)
-    assignments = assignment_timeline(person)
+    rows = read_person_rows(person)
+    # The engine's figures for each appointment are read with the appointments, when there are any.
+    appointments = rows.appointments
+    if programme:
+        appointments = person_appointments(programme, person, year=year, read=appointments)
+    full_citizen_id = sees_full_citizen_id(request.user)
+    levels_today = levels_from_rows(person, rows.qualifications, rows.records, today)
     context = {
         "person": person,
-        "citizen_id": shown_citizen_id(person.citizen_id, full=sees_full_citizen_id(request.user)),
+        "citizen_id": shown_citizen_id(person.citizen_id, full=full_citizen_id),
         "employed": person.is_employed_at(today),
         "age": person.age_at(today),
-        "levels": qualification_summary(person, qualifications, records, today),
-        "qualifications": qualifications,
-        "records": records,
-        "appointments": appointments,
-        "assignments": assignments,
-        "job": still_required(person, today, assignments),
-        "history": change_history(person, full_citizen_id=sees_full_citizen_id(request.user)),
-        "can_write": writer,
-        **indicator_panel_context(programme, person, year, years, has_appointments=bool(appointments)),
+        "levels": qualification_summary(person, rows.qualifications, rows.records, today, current=levels_today),
+        "qualifications": rows.qualifications,
+        "records": rows.records,
+        "appointments": appointments[::-1],  # newest first
+        "assignments": rows.assignments,
+        "job": still_required(
+            person,
+            today,
+            rows.assignments,
+            requirements=rows.requirements,
+            records=rows.records,
+            levels=levels_today,
+        ),
+        "history": change_history(full_citizen_id, rows.history, rows.names),
+        "can_write": can_write(request.user),
+        **indicator_panel_context(programme, person, year, years, rows=rows, appointments=appointments),
     }
     return render(request, "personnel/person_detail.html", context)
-
-
-def assignment_timeline(person: Person) -> list:
-    """Return the person's assignments, newest first, with their units (one query)."""
-    return list(
-        person.assignments.select_related("unit", "job_position").order_by(F("start_date").desc(nulls_last=True), "-pk")
-    )
 
 
 @writer_required
@@ -476,29 +504,14 @@ def _subject(model, record, names: dict) -> str:
     return _("Khóa học: %(course)s") % {"course": names.get((Course, record.course_id), f"#{record.course_id}")}
 
 
-def change_history(person: Person, *, full_citizen_id: bool) -> list[HistoryEntry]:
-    """Return the latest changes to the person and to their qualifications, appointments and training records.
+def change_history(full_citizen_id: bool, loaded: list, names: dict) -> list[HistoryEntry]:
+    """Return the latest changes to a person and to their qualifications, appointments and training records.
 
     Citizen IDs in the changes are masked unless ``full_citizen_id`` (the reader's role, ``accounts.privacy``).
-
-    Six queries whatever the number of changes: one per history table, and the names of the units and
-    courses the changes refer to. Diffs are computed in memory between consecutive versions.
+    ``loaded`` and ``names``: the history tables' latest rows and the names of the units and courses they refer
+    to, read with the person's rows (``hr.person_rows``); no query. Diffs are computed in memory between
+    consecutive versions.
     """
-    sources = [
-        (Person, Person.history.filter(id=person.pk)),
-        (Qualification, Qualification.history.filter(person_id=person.pk)),
-        (Appointment, Appointment.history.filter(person_id=person.pk)),
-        (TrainingRecord, TrainingRecord.history.filter(person_id=person.pk)),
-    ]
-    loaded = [
-        (model, list(history.select_related("history_user").order_by("-history_date", "-history_id")[:HISTORY_LIMIT]))
-        for model, history in sources
-    ]
-    unit_ids = {record.unit_id for model, records in loaded if model is Person for record in records}
-    course_ids = {record.course_id for model, records in loaded if model is TrainingRecord for record in records}
-    names = {(OrgUnit, pk): str(unit) for pk, unit in OrgUnit.objects.in_bulk(list(unit_ids)).items()}
-    names |= {(Course, pk): str(course) for pk, course in Course.objects.in_bulk(list(course_ids)).items()}
-
     entries = []
     for model, records in loaded:
         versions = defaultdict(list)

@@ -14,6 +14,7 @@ from django.db.models import Max, QuerySet
 
 from personnel.job_positions import expires_on, years_before
 from personnel.models import Person
+from training.choices import TrainingResult
 from training.models import TrainingRecord
 
 from . import compliance
@@ -44,6 +45,33 @@ def expiring(indicator: Indicator, person_ids: Iterable[int], at: datetime.date)
         if at < ends <= horizon:
             found[row["person_id"]] = ends
     return found
+
+
+def expiring_from_records(indicator: Indicator, person_id: int, records, at: datetime.date) -> dict[int, datetime.date]:
+    """Return ``expiring`` for one person from their training records already read (no query).
+
+    ``records``: all the person's records, with their course, its types prefetched, and ``counted_on``
+    (``TrainingRecordQuerySet.with_counted_date``); read as ``expiring`` reads them.
+    """
+    if indicator.kind != IndicatorKind.RECURRING or not indicator.warning_days:
+        return {}
+    years = indicator.recurring_years or 1
+    start = years_before(at, years)
+    wanted = set(indicator.course_types)
+    dates = [
+        record.counted_on
+        for record in records
+        if record.result == TrainingResult.COMPLETED
+        and record.counted_on is not None
+        and (start is None or start <= record.counted_on)
+        and record.counted_on <= at
+        and wanted & {course_type.code for course_type in record.course.types.all()}
+    ]
+    if not dates:
+        return {}
+    ends = expires_on(max(dates), years)
+    horizon = at + datetime.timedelta(days=indicator.warning_days)
+    return {person_id: ends} if at < ends <= horizon else {}
 
 
 def expiring_in(programme, indicator: Indicator, unit, *, year: int | None = None, view: str | None = None, limit=200):

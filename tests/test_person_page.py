@@ -183,11 +183,10 @@ def test_the_page_runs_the_same_queries_whatever_the_data_size(
     hr, make_person, make_course, complete, qualify, appoint, django_assert_num_queries, size
 ):
     person = _busy_person(make_person, make_course, complete, qualify, appoint, size)
-    # session, user (the role is kept with the session), person, the programme with its indicators, qualifications,
-    # records, course types, appointments, history (4 tables, unit and course names), person_status (one aggregate,
-    # appointments, and course type names once to word what is missing; levels at T only when an unmet indicator
-    # has a qualification threshold: none here), the access log's INSERT and the assignments of the timeline;
-    # the levels today come from the qualifications and records already read
-    with django_assert_num_queries(19):
+    # session, user (the role is kept with the session), person, the access log's INSERT, the programme with its
+    # indicators, the person's rows and history (one UNION ALL: qualifications, records with their courses and
+    # course types, every course type's name, assignments, job position requirements, the four history tables and
+    # the names they refer to), the engine's figures, and the appointments with the engine's figures for each
+    with django_assert_num_queries(8):
         response = hr.get(page_url(person))
     assert len(response.context["records"]) == size

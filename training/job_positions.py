@@ -13,17 +13,23 @@ from personnel.job_positions import JobPosition, expires_on, requirement_window
 from personnel.models import Assignment
 from personnel.qualifications import level_label
 
+from .choices import TrainingResult
 from .levels import levels_at
 from .models import TrainingRecord
 
 
-def still_required(person, at: datetime.date, assignments=None) -> dict | None:
+def still_required(
+    person, at: datetime.date, assignments=None, *, requirements=None, records=None, levels=None
+) -> dict | None:
     """Return what the job position of the person's assignment at ``at`` requires of them and whether each
     part is met: {"position", "courses": [...], "levels": [...], "missing": n}; None without a position.
 
     One query for the courses with the latest completion of each (the assignment and its position, too, unless
     the person's ``assignments`` already read are given, with their ``job_position``), and the levels
-    (``levels_at``) only when the position requires any."""
+    (``levels_at``) only when the position requires any. No query when the rows are given as read for the
+    person's page: ``requirements`` ({position id: [JobPositionCourse with its course_type]}), ``records`` (all
+    the person's records with course, course types and ``counted_on``) and ``levels`` (held at ``at``).
+    """
     if assignments is not None:
         assignment = next((a for a in assignments if a.covers(at) and a.job_position_id), None)
     else:
@@ -34,15 +40,20 @@ def still_required(person, at: datetime.date, assignments=None) -> dict | None:
     if assignment is None:
         return None
     position = assignment.job_position
-    latest = (
-        TrainingRecord.objects.completed_by(at)
-        .filter(person=person, course__types=OuterRef("course_type_id"))
-        .order_by("-counted_on")
-        .values("counted_on")[:1]
-    )
-    required = list(
-        position.required_courses.select_related("course_type").annotate(last=Subquery(latest)).order_by("pk")
-    )
+    if requirements is not None and records is not None:
+        required = requirements.get(position.pk, [])
+        for requirement in required:
+            requirement.last = _latest_completion(records, requirement.course_type_id, at)
+    else:
+        latest = (
+            TrainingRecord.objects.completed_by(at)
+            .filter(person=person, course__types=OuterRef("course_type_id"))
+            .order_by("-counted_on")
+            .values("counted_on")[:1]
+        )
+        required = list(
+            position.required_courses.select_related("course_type").annotate(last=Subquery(latest)).order_by("pk")
+        )
     courses = []
     for requirement in required:
         start, _end = requirement_window(requirement.every_years, at)
@@ -55,16 +66,31 @@ def still_required(person, at: datetime.date, assignments=None) -> dict | None:
             {"type": requirement.course_type, "every_years": requirement.every_years, "last": done,
              "expires": expires, "met": met}
         )  # fmt: skip
-    levels = []
+    result_levels = []
     thresholds = position.qualification_thresholds
-    held = levels_at([person.pk], at).get(person.pk, {}) if thresholds else {}
+    held = levels
+    if held is None:
+        held = levels_at([person.pk], at).get(person.pk, {}) if thresholds else {}
     for kind, minimum in thresholds.items():
-        levels.append(
+        result_levels.append(
             {"kind": QualificationKind(kind).label, "required": level_label(kind, minimum),
              "held": level_label(kind, held.get(kind)), "met": held.get(kind, 0) >= minimum}
         )  # fmt: skip
-    missing = sum(not row["met"] for row in courses) + sum(not row["met"] for row in levels)
-    return {"position": position, "courses": courses, "levels": levels, "missing": missing}
+    missing = sum(not row["met"] for row in courses) + sum(not row["met"] for row in result_levels)
+    return {"position": position, "courses": courses, "levels": result_levels, "missing": missing}
+
+
+def _latest_completion(records, course_type: str, at: datetime.date) -> datetime.date | None:
+    """Return the latest counted date, on or before ``at``, of the completed records of a course of the type."""
+    dates = [
+        record.counted_on
+        for record in records
+        if record.result == TrainingResult.COMPLETED
+        and record.counted_on is not None
+        and record.counted_on <= at
+        and any(t.code == course_type for t in record.course.types.all())
+    ]
+    return max(dates, default=None)
 
 
 def missing_by_person(person_ids, at: datetime.date) -> dict[int, list[str]]:

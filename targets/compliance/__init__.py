@@ -60,7 +60,7 @@ from .filters import (
     placement_population_q,
     population_q,
 )
-from .persons import missing_for, missing_text, person_status, unmet_counts_by_person
+from .persons import missing_for, missing_text, person_appointments, person_status, unmet_counts_by_person
 from .results import (
     IndicatorResult,
     PersonIndicatorStatus,
@@ -80,7 +80,7 @@ __all__ = [
     "counted_assignment", "course_window", "criterion_q", "default_view", "direct_appointment_counts_by_filters",
     "direct_counts", "direct_counts_by_filters", "direct_counts_periods", "evaluate", "evaluate_children",
     "evaluate_subtree", "evaluate_subtree_years", "evaluate_tree", "evaluate_years", "evaluation_date", "gap",
-    "is_met", "load", "met_population", "missing_for", "missing_text", "no_figures", "percent", "person_population_q",
-    "person_status", "persons_placed", "placed", "placement_population_q", "population_q", "result_for", "roll_up",
-    "subtree_units", "unit_date", "unit_evaluation_date", "unmet", "unmet_counts_by_person",
+    "is_met", "load", "met_population", "missing_for", "missing_text", "no_figures", "percent", "person_appointments",
+    "person_population_q", "person_status", "persons_placed", "placed", "placement_population_q", "population_q",
+    "result_for", "roll_up", "subtree_units", "unit_date", "unit_evaluation_date", "unmet", "unmet_counts_by_person",
 ]  # fmt: skip

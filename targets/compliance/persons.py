@@ -79,6 +79,36 @@ def _course_type_names() -> dict[str, str]:
     return localized_names(CourseType.objects.values_list("code", "name", "name_en"))
 
 
+def _appointment_annotations(indicators, programme, at) -> dict:
+    annotations = {}
+    for index, indicator in enumerate(indicators):
+        population = appointment_population_q(indicator, programme, at)
+        annotations[f"d{index}"] = _count(population)
+        annotations[f"n{index}"] = _count(population & appointment_criterion_q(indicator, at))
+    return annotations
+
+
+def person_appointments(
+    programme: Programme | str, person: Person, *, year: int | None = None, read: list[Appointment] | None = None
+) -> list[Appointment]:
+    """Return the person's appointments, oldest first, with the engine's figures for each appointment indicator
+    (one query): ``person_status(..., appointments=...)`` then reads no appointment, and a page lists them.
+
+    ``read``: the person's appointments already read, oldest first: returned as they are (no query) when the
+    programme has no appointment indicator, or when there are none.
+    """
+    programme, indicators = _load(programme)
+    _year, at = evaluation_date(programme, year=year)
+    appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
+    if read is not None and not (read and appointment_indicators):
+        return read
+    queryset = Appointment.objects.filter(person=person)
+    if appointment_indicators:
+        annotations = _appointment_annotations(appointment_indicators, programme, at)
+        queryset = counted_assignment(queryset).annotate(**annotations)
+    return list(queryset.order_by("appointed_on", "pk"))
+
+
 def person_status(
     programme: Programme | str,
     person: Person,
@@ -86,10 +116,16 @@ def person_status(
     year: int | None = None,
     as_of: datetime.date | None = None,
     has_appointments: bool = True,
+    appointments: list[Appointment] | None = None,
+    levels: dict[str, int] | None = None,
+    type_names: dict[str, str] | None = None,
 ) -> list[PersonIndicatorStatus]:
     """Return, for each indicator of the programme, whether it applies to the person and whether it is met.
 
-    ``has_appointments=False`` (the caller has read the person's appointments: none) spares the appointment query.
+    ``has_appointments=False`` (the caller has read the person's appointments: none) spares the appointment query;
+    so do ``appointments`` read by ``person_appointments`` for the same year. ``levels`` (the person's levels at
+    the evaluation date, ``training.levels.levels_from_rows``) and ``type_names`` (every course type's name) spare
+    the queries that word what is missing.
     """
     programme, indicators = _load(programme)
     year, at = evaluation_date(programme, year=year, as_of=as_of)
@@ -97,17 +133,18 @@ def person_status(
     figures = PersonCounter(person_indicators, year, at).count_persons([person.pk]).get(person.pk, {})
     appointment_rows = defaultdict(list)
     appointment_indicators = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
+    if appointments is not None and as_of is None:
+        has_appointments = bool(appointments)
+    else:
+        appointments = None
     if appointment_indicators and has_appointments:
-        annotations = {}
-        for index, indicator in enumerate(appointment_indicators):
-            population = appointment_population_q(indicator, programme, at)
-            annotations[f"d{index}"] = _count(population)
-            annotations[f"n{index}"] = _count(population & appointment_criterion_q(indicator, at))
-        for appointment in (
-            counted_assignment(Appointment.objects.filter(person=person))
-            .order_by("appointed_on", "pk")
-            .annotate(**annotations)
-        ):
+        if appointments is None:
+            appointments = (
+                counted_assignment(Appointment.objects.filter(person=person))
+                .order_by("appointed_on", "pk")
+                .annotate(**_appointment_annotations(appointment_indicators, programme, at))
+            )
+        for appointment in appointments:
             for index, indicator in enumerate(appointment_indicators):
                 if getattr(appointment, f"d{index}"):
                     appointment_rows[indicator.code].append(
@@ -121,8 +158,6 @@ def person_status(
                     )
     # What is missing is worded only for unmet indicators: the levels and the course-type names are read
     # (once) only if one of them needs them.
-    levels: dict[str, int] | None = None
-    type_names: dict[str, str] | None = None
     statuses = []
     for indicator in indicators:
         if indicator.kind == IndicatorKind.APPOINTMENT:
