@@ -174,9 +174,10 @@ def test_bulk_runs_the_same_number_of_queries_for_any_number_of_items(
         complete(person, courses[0], result="dang_hoc")
     items = [{"person": p.code, "course": c.code, "result": "hoan_thanh"} for p in persons for c in courses]
     # token, the user's other tokens, three role checks, the user's unit, persons, courses, existing records,
-    # the approved years (approvals.locks: none, so nothing more), savepoint, lock of the changed records (their
-    # versions), insert + its history, update + its history, release
-    with django_assert_num_queries(17):
+    # the approved years (approvals.locks: none, so nothing more), savepoint, then training.upsert: the stored
+    # records locked by key (their versions), the courses' end dates and the approved years again (the
+    # records_writing signal), insert + its history, update + its history; release
+    with django_assert_num_queries(19):
         response = hr.post("/api/v1/training-records/bulk/", items, format="json")
     assert response.json()["created"] == 2 * size - size // 2
     assert TrainingRecord.objects.filter(result="hoan_thanh").count() == 2 * size
