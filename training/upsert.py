@@ -104,9 +104,12 @@ def upsert_records(
         if created or updated:
             # The day each record counts from, as written and (a changed record) as stored.
             written = [*created, *updated]
-            ends = _course_ends({record.course_id for record in written})
-            days = [record.completed_on or ends[record.course_id] for record in written]
-            days += [record["completed_on"] or ends[record["course_id"]] for record in old_records]
+            undated = [record.course_id for record in written if record.completed_on is None]
+            ends = _course_ends(
+                {*undated, *(record["course_id"] for record in old_records if not record["completed_on"])}
+            )
+            days = [record.completed_on or ends.get(record.course_id) for record in written]
+            days += [record["completed_on"] or ends.get(record["course_id"]) for record in old_records]
             person_ids = [record.person_id for record in written] + [record["person_id"] for record in old_records]
             records_writing.send(sender=TrainingRecord, person_ids=person_ids, dates=days, user=user, what=what)
         who = {"user": user if getattr(user, "pk", None) else None, "reason": reason, "date": date}
@@ -159,4 +162,6 @@ def _stored_records(keys: list[tuple[int, int]]) -> dict[tuple[int, int], dict]:
 
 def _course_ends(course_ids: set[int]) -> dict[int, datetime.date]:
     """Return {course id: end date}: a record without a completion date counts from its course's end."""
+    if not course_ids:
+        return {}
     return dict(Course.objects.filter(pk__in=sorted(course_ids)).values_list("pk", "end_date"))
