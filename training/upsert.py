@@ -68,6 +68,9 @@ def upsert_records(
     is now at another version or gone). A key the caller found no record for may meanwhile have one: it is
     then updated. ``user``, ``reason`` and ``date`` (default now) go on every history row; ``what`` names the
     write for an approvals exception's log. Raise the receivers' ``ValidationError`` (an approved year).
+
+    It runs in the caller's transaction (a new one when there is none) without a savepoint of its own: a
+    caller that goes on after a refusal wraps the call in its own ``transaction.atomic()``.
     """
     keys = [(row["person_id"], row["course_id"]) for row in rows]
     if len(set(keys)) != len(keys):
