@@ -2,8 +2,9 @@
 
 The items are rows of the ``ket_qua`` template (data-exchange, section 5) keyed by (person code,
 course code). Persons, courses and existing records are read once for the whole batch, every item is
-checked with the same rules as a single write, and only then is anything written: new records with
-one bulk insert, changed ones with one bulk update, each with its history rows.
+checked with the same rules as a single write, and only then is anything written, through the one upsert
+of training records (``training.upsert``): new records in one bulk insert, changed ones in one bulk update,
+each with its history row.
 """
 
 from dataclasses import dataclass, field
@@ -12,20 +13,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons
 from approvals.locks import LockIndex, YearLocked
-from core.concurrency import StaleRecords, claim_versions
+from core.concurrency import StaleRecords
 from training.models import Course, TrainingRecord
 from training.rules import completion_date_errors
+from training.upsert import upsert_records
 
 from .serializers import BulkTrainingRecordItemSerializer
 
 MAX_ITEMS = getattr(settings, "API_BULK_MAX_ITEMS", 5000)
 FIELDS = ["result", "completed_on", "certificate_number"]
-WRITTEN = [*FIELDS, "version"]  # core.concurrency: every write bumps the version
 
 
 @dataclass
@@ -143,34 +143,33 @@ def upsert_training_records(*, items, user) -> BulkOutcome:
     if errors:
         return BulkOutcome(errors=sorted(errors, key=lambda e: (e["index"] is not None, e["index"] or 0)))
 
-    reason = _("Ghi nhiều kết quả qua API")
+    # Every item is written through the one upsert of training records. The records read above and found
+    # changed carry the version read (core.concurrency: one saved by someone else since refuses the whole write).
+    written = sorted(
+        [
+            *((index, {**_row(record), "version": record.version}) for index, record in changed),
+            *((index, _row(record)) for index, record in [*new, *unchanged]),
+        ],
+        key=lambda item: item[0],
+    )
     try:
-        with transaction.atomic():
-            # Records changed by someone else since they were read above refuse the whole write.
-            claim_versions(TrainingRecord, [record for _index, record in changed])
-            if new:
-                created = bulk_create_with_history(
-                    [record for _index, record in new],
-                    TrainingRecord,
-                    batch_size=500,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
-                new = [(index, record) for (index, _old), record in zip(new, created, strict=True)]
-            if changed:
-                bulk_update_with_history(
-                    [record for _index, record in changed],
-                    TrainingRecord,
-                    WRITTEN,
-                    batch_size=500,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+        with transaction.atomic():  # a refusal rolls back to here: the request goes on to answer 409
+            done = upsert_records(
+                rows=[row for _index, row in written], user=user, reason=_("Ghi nhiều kết quả qua API"), what="API"
+            )
     except StaleRecords as error:
         return BulkOutcome(errors=[_error(None, "non_field_errors", [error.message])], stale=True)
     results = [
-        *({"index": i, "id": r.pk, "status": "created"} for i, r in new),
-        *({"index": i, "id": r.pk, "status": "updated"} for i, r in changed),
-        *({"index": i, "id": r.pk, "status": "unchanged"} for i, r in unchanged),
+        {"index": index, "id": record.pk, "status": status}
+        for (index, _row_), status, record in zip(written, done.statuses, done.records, strict=True)
     ]
-    return BulkOutcome(results=sorted(results, key=lambda r: r["index"]))
+    return BulkOutcome(results=results)
+
+
+def _row(record: TrainingRecord) -> dict:
+    """Return what an item writes: its key and FIELDS."""
+    return {
+        "person_id": record.person_id,
+        "course_id": record.course_id,
+        **{name: getattr(record, name) for name in FIELDS},
+    }

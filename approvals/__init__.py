@@ -20,7 +20,7 @@ Hooks outside this app: ``reports/freshness/reading.py`` (end of ``load_figures`
 ``approvals/management/commands/compliance.py`` (``approved``),
 ``exchange/resources/base.py`` (end of ``TemplateResource.check``), ``api/views.py`` (409 ``year_locked``,
 compliance ``approved``), ``api/bulk.py``, ``api/serializers.py`` (schema), ``api/urls.py``,
-``training/services.py`` (``record_class`` sends ``records_writing``), ``personnel/services.py`` (``save_person``
+``training/upsert.py`` (``upsert_records`` sends ``records_writing``), ``personnel/services.py`` (``save_person``
 sends ``person_saving``), ``hr/forms.py`` (``PersonChildForm.refuse_locked``), ``hr/views.py`` (delete refused),
 ``config/settings.py``, ``config/urls.py``. Command ``compliance``: a unit's figures, frozen where approved.
 """

@@ -235,12 +235,37 @@ def check_writable(
     """
     pairs = list(zip(person_ids, dates, strict=True))
     index = LockIndex([pk for pk, _day in pairs])
+    uses = []
     for person_id, day in pairs:
         lock, exception = index.lock_for(person_id, day, appointment=appointment)
         if lock is not None:
             raise YearLocked(lock)
         if exception is not None and record:
-            _record_use(exception, user=user, what=what, person_id=person_id)
+            uses.append((exception, person_id))
+    # A bulk write (training.upsert: an import, the API) may pass thousands of records under one exception.
+    _record_uses(uses, user=user, what=what)
+
+
+def _record_uses(uses: list[tuple[int, int | None]], *, user, what: str) -> None:
+    """Record writes let through by exceptions ([(exception id, person id)]): one INSERT, a log line per exception."""
+    if len(uses) == 1:
+        _record_use(uses[0][0], user=user, what=what, person_id=uses[0][1])
+        return
+    if not uses:
+        return
+    who = user if getattr(user, "pk", None) else None
+    ExceptionUse.objects.bulk_create(
+        [ExceptionUse(exception_id=e, user=who, what=what[:255], person_id=p) for e, p in uses], batch_size=2000
+    )
+    for exception_id in sorted({e for e, _p in uses}):
+        logger.info(
+            "approved year written under exception=%s user=%s what=%s (%s records)",
+            exception_id,
+            getattr(user, "username", "-"),
+            what,
+            sum(1 for e, _p in uses if e == exception_id),
+            extra={"event": "year_lock_exception_used", "exception": exception_id},
+        )
 
 
 def check_stretch_writable(

@@ -91,8 +91,9 @@ def statements(context: CaptureQueriesContext) -> list[str]:
 # go in by COPY. Units read their successors too; new persons then get their one assignment (``history``: units
 # and successions read for the heir units, assignments written, heirs marked computed; nothing read back).
 # Qualifications, results and appointments (and persons) also read the approved years (approvals.locks: none here,
-# so nothing more).
-QUERIES_FOR_10_ROWS = {"don_vi": 11, "nhan_su": 15, "van_bang": 10, "khoa_hoc": 12, "ket_qua": 11, "bo_nhiem": 10}
+# so nothing more). Results are written through training.upsert, which first locks the stored records of the
+# file's keys, then reads the courses' end dates and the approved years once more (the records_writing signal).
+QUERIES_FOR_10_ROWS = {"don_vi": 11, "nhan_su": 15, "van_bang": 10, "khoa_hoc": 12, "ket_qua": 14, "bo_nhiem": 10}
 TAKING_IDS = {"don_vi": 1, "nhan_su": 1, "van_bang": 1, "khoa_hoc": 0, "ket_qua": 1, "bo_nhiem": 1}
 
 

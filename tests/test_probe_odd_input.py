@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError
+from django.db.models import F
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -340,15 +341,17 @@ def test_a_stale_delete_on_the_api_is_refused_with_409(api, make_person, qualify
 
 def test_the_bulk_endpoint_answers_a_record_changed_meanwhile_with_409(api, make_person, make_course, monkeypatch):
     from api import bulk
-    from core.concurrency import StaleRecords
 
     person, course = make_person(), make_course("phap_luat", year=2025)
     TrainingRecord.objects.create(person=person, course=course, result="dang_hoc")
+    upsert_records = bulk.upsert_records
 
-    def changed_meanwhile(model, objs):
-        raise StaleRecords(model=model, pks=[obj.pk for obj in objs])
+    def changed_meanwhile(**options):
+        # Someone saves the record between the endpoint's read and its write.
+        TrainingRecord.objects.update(version=F("version") + 1)
+        return upsert_records(**options)
 
-    monkeypatch.setattr(bulk, "claim_versions", changed_meanwhile)
+    monkeypatch.setattr(bulk, "upsert_records", changed_meanwhile)
     items = [{"person": person.code, "course": course.code, "result": "khong_dat"}]
     response = api.post("/api/v1/training-records/bulk/", items, format="json")
     assert response.status_code == 409

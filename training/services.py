@@ -1,7 +1,8 @@
 """Writes on training records.
 
-``record_class`` records one result for a whole class in a few bulk writes, each with its history row,
-all or nothing; the completion-date rules it applies are ``training.rules`` (data-exchange, section 5).
+``record_class`` records one result for a whole class, all or nothing, through the one upsert of training
+records (``training.upsert``); the completion-date rules it applies are ``training.rules`` (data-exchange,
+section 5).
 """
 
 import datetime
@@ -13,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.roles import can_write
 from accounts.scoping import visible_persons
@@ -21,9 +21,9 @@ from core.codes import normalise_code
 from personnel.models import Person
 
 from .choices import TrainingResult
-from .models import Course, TrainingRecord
+from .models import Course
 from .rules import completion_date_errors
-from .signals import records_writing
+from .upsert import upsert_records
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -129,53 +129,17 @@ def record_class(
     if errors:
         raise ValidationError({"completed_on": errors})
 
-    # Locked until the end of the transaction: no one else saves them between this read and the write below.
-    existing = {
-        record.person_id: record
-        for record in TrainingRecord.objects.select_for_update().filter(
-            course=course, person_id__in=[p.pk for p in people]
-        )
-    }
     certificates = certificates or {}
-    # approvals: no record of an approved year, as stored or as written.
-    day = completed_on or course.end_date
-    pairs = [(p.pk, day) for p in people]
-    pairs += [(r.person_id, r.completed_on or course.end_date) for r in existing.values()]
-    records_writing.send(
-        sender=TrainingRecord,
-        person_ids=[p for p, _d in pairs],
-        dates=[d for _p, d in pairs],
-        user=user,
-        what=course.code,
-    )
-    new, changed = [], []
-    for person in people:
-        record = existing.get(person.pk)
-        certificate = certificates.get(person.code, record.certificate_number if record else "")
-        if record is None:
-            new.append(
-                TrainingRecord(
-                    person=person,
-                    course=course,
-                    result=result,
-                    completed_on=completed_on,
-                    certificate_number=certificate,
-                )
-            )
-        elif (record.result, record.completed_on, record.certificate_number) != (result, completed_on, certificate):
-            record.result, record.completed_on, record.certificate_number = result, completed_on, certificate
-            record.version += 1  # core.concurrency: open edit forms of this record become stale
-            changed.append(record)
-    reason = _("Ghi kết quả cả lớp")
-    if new:
-        bulk_create_with_history(new, TrainingRecord, batch_size=500, default_user=user, default_change_reason=reason)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            TrainingRecord,
-            ["result", "completed_on", "certificate_number", "version"],
-            batch_size=500,
-            default_user=user,
-            default_change_reason=reason,
-        )
-    return ClassRecorded(created=len(new), updated=len(changed), unchanged=len(people) - len(new) - len(changed))
+    rows = [
+        {
+            "person_id": person.pk,
+            "course_id": course.pk,
+            "result": result,
+            "completed_on": completed_on,
+            # A certificate number not given keeps the stored one (a new record: none).
+            **({"certificate_number": certificates[person.code]} if person.code in certificates else {}),
+        }
+        for person in people
+    ]
+    done = upsert_records(rows=rows, user=user, reason=_("Ghi kết quả cả lớp"), what=course.code)
+    return ClassRecorded(created=done.created, updated=done.updated, unchanged=done.unchanged)

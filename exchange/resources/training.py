@@ -20,6 +20,8 @@ from training.rules import (
     recorded_dates_errors,
 )
 from training.services import shared_course_message
+from training.upsert import FIELDS as UPSERT_FIELDS
+from training.upsert import upsert_records
 
 from .. import cells
 from ..bulk import WRITE_BATCH
@@ -293,3 +295,27 @@ class TrainingRecordResource(TemplateResource):
 
     def check_scope(self, index, record):
         self.check_person_scope(index)
+
+    def write(self, created, updated):
+        """Write the new and changed records through the one upsert of training records (``training.upsert``).
+
+        A changed row carries the version read when the file was checked (``core.concurrency``: a record saved
+        by someone else since refuses the file); a column left out of the file keeps the stored value.
+        """
+        fields = [name for name in UPSERT_FIELDS if name in self.present]
+        rows = [
+            {"person_id": r.person_id, "course_id": r.course_id, **{f: getattr(r, f) for f in fields}} for r in created
+        ]
+        rows += [
+            {
+                "person_id": r.person_id,
+                "course_id": r.course_id,
+                "version": r.version,
+                **{f: getattr(r, f) for f in fields},
+            }
+            for r in updated
+        ]
+        who = self.history_options()
+        done = upsert_records(rows=rows, user=who["user"], reason=who["reason"], date=who["date"], what=self.kind)
+        # The rows' ids (object_ids): the new records as written.
+        self.created_instances = done.records[: len(created)]
