@@ -146,7 +146,7 @@ def _stored_records(keys: list[tuple[int, int]]) -> dict[tuple[int, int], dict]:
         # Exactly the rows' keys are locked: pairs as two arrays, one parameter each.
         table = connection.ops.quote_name(TrainingRecord._meta.db_table)
         condition = RawSQL(
-            f"({table}.person_id, {table}.course_id) IN (SELECT * FROM UNNEST(%s::integer[], %s::integer[]))",
+            f"({table}.person_id, {table}.course_id) IN (SELECT * FROM UNNEST(%s::integer[], %s::integer[]))",  # noqa: S608 (the table's quoted name from _meta; the keys bound as two arrays)
             ([key[0] for key in keys], [key[1] for key in keys]),
             BooleanField(),
         )
