@@ -59,7 +59,15 @@ from targets.models import Programme
 
 from .. import triggers
 from ..models import DirtyUnit, PendingUnit, StoredFigures, TrackedYear
-from .store import YearFigures, _report_from_row, _result_cells, _row_figures, dashboard_years, programme_indicators
+from .store import (
+    YearFigures,
+    _report_from_row,
+    _result_cells,
+    _row_figures,
+    dashboard_years,
+    newest_reports,
+    programme_indicators,
+)
 from .versioning import data_version, flush_pending_changes, updatable
 
 logger = logging.getLogger(__name__)
@@ -330,7 +338,10 @@ def _update(
         if keep is not None:
             rows = rows.filter(unit_id__in=keep)
         indicators = programme_indicators(programme)
-        return {row.unit_id: _report_from_row(programme, indicators, row) for row in rows}
+        reports = {row.unit_id: _report_from_row(programme, indicators, row) for row in rows}
+        if not reports and keep != []:  # a newer run replaced this one meanwhile: it is at least as fresh
+            reports = newest_reports(programme, root_id, year, view=view, unit_ids=keep)
+        return reports
 
     return YearFigures(
         year=year,
