@@ -267,15 +267,22 @@ def log_in(port: int, username: str, *, device=None) -> Browser:
 
 
 def totp_code(device) -> str:
-    """Return the code the authenticator app of ``device`` shows now (the next one if now's was used)."""
+    """Return the code the authenticator app of ``device`` shows now, as the server counts time steps.
+
+    The server's step is the clock's plus the device's ``drift`` (django-otp's ``TOTP.t()``), and it refuses a
+    code of a step already used (``last_t``): when this step's code was used (a login less than 30 s ago),
+    wait for the next step rather than send a code of a step to come, which the server would take as clock
+    drift and remember (``OTP_TOTP_SYNC``), moving every later code one step further.
+    """
     from django_otp.oath import TOTP
 
     device.refresh_from_db()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
-    step = max(totp.t(), device.last_t + 1)
-    totp.time = device.t0 + step * device.step
-    return f"{totp.token():0{device.digits}d}"
+    while True:
+        totp.time = time.time()
+        if totp.t() > device.last_t:
+            return f"{totp.token():0{device.digits}d}"
+        time.sleep(device.step - (totp.time - device.t0) % device.step + 0.05)
 
 
 # ---------------------------------------------------------------------------------------------
