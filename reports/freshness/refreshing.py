@@ -365,6 +365,8 @@ def _apply(
     ancestor_ids = {pk for row in rows.values() for pk in _path_ids(row.unit_path)} - set(rows)
     stored = dict(rows)
     stored.update({row.unit_id: row for row in StoredFigures.objects.filter(run=base_run, unit_id__in=ancestor_ids)})
+    if root_id not in stored and not StoredFigures.objects.filter(run=base_run).exists():
+        raise _Overtaken  # a whole evaluation deleted the run between the two reads (its own transaction)
     # The root as the run stored it: units have not changed since (or the tree would be evaluated whole).
     root_row = stored[root_id]
     root = OrgUnit(id=root_id, parent_id=root_row.parent_id, path=root_row.unit_path, level=root_row.unit_level)
