@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import tempfile
 import unicodedata
@@ -51,8 +52,9 @@ def starts_like_formula(text: str) -> bool:
     Its first visible character, once folded (NFKC: full-width "＝", small "﹦" become "="), is = + - or @; or it
     starts with a tab or a carriage return. Leading spaces and invisible format characters do not hide it.
     """
-    if text.startswith(FORMULA_PREFIXES):
-        return True
+    verdict = _first_character_verdict(text[:1])
+    if verdict is not None:
+        return verdict
     visible = text.lstrip()
     while visible and unicodedata.category(visible[0]) in ("Cf", "Cc", "Zs"):
         visible = visible[1:]
@@ -60,6 +62,19 @@ def starts_like_formula(text: str) -> bool:
         return False
     first = unicodedata.normalize("NFKC", visible[0])
     return first.startswith(FORMULA_PREFIXES) or visible[0] in FORMULA_LOOKALIKES
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_character_verdict(first: str) -> bool | None:
+    """Return whether a text starting with ``first`` starts like a formula, or None when the characters after it
+    decide (a space or an invisible character first). Kept per character: an export asks for a million cells."""
+    if not first:
+        return False
+    if first.startswith(FORMULA_PREFIXES):
+        return True
+    if first.isspace() or unicodedata.category(first) in ("Cf", "Cc", "Zs"):
+        return None
+    return unicodedata.normalize("NFKC", first).startswith(FORMULA_PREFIXES) or first in FORMULA_LOOKALIKES
 
 
 def safe_cell(value):
