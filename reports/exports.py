@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import tempfile
 import unicodedata
@@ -29,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.names import english, localized_name
+from personnel.models import Appointment, Person
 from targets.models import indicator_name
 
 from . import charts
@@ -50,8 +52,9 @@ def starts_like_formula(text: str) -> bool:
     Its first visible character, once folded (NFKC: full-width "＝", small "﹦" become "="), is = + - or @; or it
     starts with a tab or a carriage return. Leading spaces and invisible format characters do not hide it.
     """
-    if text.startswith(FORMULA_PREFIXES):
-        return True
+    verdict = _first_character_verdict(text[:1])
+    if verdict is not None:
+        return verdict
     visible = text.lstrip()
     while visible and unicodedata.category(visible[0]) in ("Cf", "Cc", "Zs"):
         visible = visible[1:]
@@ -59,6 +62,19 @@ def starts_like_formula(text: str) -> bool:
         return False
     first = unicodedata.normalize("NFKC", visible[0])
     return first.startswith(FORMULA_PREFIXES) or visible[0] in FORMULA_LOOKALIKES
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_character_verdict(first: str) -> bool | None:
+    """Return whether a text starting with ``first`` starts like a formula, or None when the characters after it
+    decide (a space or an invisible character first). Kept per character: an export asks for a million cells."""
+    if not first:
+        return False
+    if first.startswith(FORMULA_PREFIXES):
+        return True
+    if first.isspace() or unicodedata.category(first) in ("Cf", "Cc", "Zs"):
+        return None
+    return unicodedata.normalize("NFKC", first).startswith(FORMULA_PREFIXES) or first in FORMULA_LOOKALIKES
 
 
 def safe_cell(value):
@@ -164,20 +180,35 @@ def list_headers(appointments: bool) -> list[str]:
     return [*headers, _("Còn thiếu")]
 
 
-def list_row(number: int, row: UnmetRow) -> list:
-    person = row.person
-    values = [
-        number,
-        person.code,
-        person.full_name,
-        person.birth_date,
-        person.unit.name,
-        person.get_category_display(),
-        person.position_title,
-    ]
-    if row.appointment is not None:
-        values += [row.appointment.get_kind_display(), row.appointment.title, row.appointment.appointed_on]
-    return [*values, row.missing_text]
+class ListRows:
+    """Makes the rows of a list of who does not meet an indicator, with the choice labels of the active language
+    looked up once per list (``get_FOO_display`` rebuilds its field's table of labels, translating each, for
+    every row it is asked: a third of a city-wide export's time)."""
+
+    def __init__(self):
+        self.categories = choice_labels(Person, "category")
+        self.kinds = choice_labels(Appointment, "kind")
+
+    def __call__(self, number: int, row: UnmetRow) -> list:
+        person = row.person
+        values = [
+            number,
+            person.code,
+            person.full_name,
+            person.birth_date,
+            person.unit.name,
+            self.categories.get(person.category, person.category),
+            person.position_title,
+        ]
+        appointment = row.appointment
+        if appointment is not None:
+            values += [self.kinds.get(appointment.kind, appointment.kind), appointment.title, appointment.appointed_on]
+        return [*values, row.missing_text]
+
+
+def choice_labels(model, name: str) -> dict:
+    """Return {stored value: label in the active language} of a model field's choices."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,8 +371,9 @@ STREAMED_STYLES = {
 
 def _write_list(sheet: StreamedSheet, rows: Iterable[UnmetRow]) -> int:
     count = 0
+    make = ListRows()
     for count, row in enumerate(rows, start=1):
-        sheet.row(list_row(count, row))
+        sheet.row(make(count, row))
     if not count:
         sheet.row([None, None, _("Không có ai chưa đạt chỉ tiêu này.")])
     return count
@@ -457,5 +489,6 @@ def dashboard_csv_rows(figures) -> Iterator[list]:
 def list_csv_rows(indicator, rows: Iterable[UnmetRow]) -> Iterator[list]:
     """Yield a list of who does not meet an indicator as CSV rows."""
     yield list_headers(indicator.kind == "appointment")
+    make = ListRows()
     for number, row in enumerate(rows, start=1):
-        yield list_row(number, row)
+        yield make(number, row)

@@ -300,7 +300,7 @@ def totp_code(device) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     step = max(totp.t(), device.last_t + 1)  # a code is accepted once; the next step is within tolerance
-    totp.time = device.t0 + step * device.step
+    totp.time = device.t0 + (step - device.drift) * device.step  # t() adds the drift back
     return f"{totp.token():0{device.digits}d}"
 
 

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
+from personnel.choices import Category
 from reports.exports import safe_cell
 from targets import compliance
 
@@ -159,6 +161,18 @@ def test_each_indicator_sheet_lists_who_does_not_meet_it(leader_client, scene, p
     }
     _header, nobody = table(book["VC-1"], "STT")
     assert [row[:3] for row in nobody] == [(None, None, "Không có ai chưa đạt chỉ tiêu này.")]
+
+
+def test_the_lists_name_each_persons_category_in_the_chosen_language(leader_client, scene):
+    _header, data = table(workbook(leader_client)["CC-3"], "STT")
+    assert {row[5] for row in data} == {"Công chức"}
+    leader_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    content = leader_client.get(reverse("reports:drilldown_csv", args=["CC-3"])).getvalue().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    with translation.override("en"):
+        english = str(Category.CIVIL_SERVANT.label)
+    assert english != "Công chức"
+    assert {row[5] for row in rows[1:]} == {english}
 
 
 def test_no_exported_xlsx_cell_starts_like_a_formula(leader_client, scene):

@@ -286,6 +286,45 @@ def test_a_new_run_replaces_the_stored_figures_of_its_year(programme, units, sce
     assert StoredFigures.objects.filter(year=2025).count() == len(units)
 
 
+def test_a_run_replaced_after_it_was_chosen_is_read_from_the_run_that_replaced_it(programme, units, scene, complete):
+    freshness.load_figures(programme, units["H01"], year=2025)
+    figures = freshness.load_figures(programme, units["H01"], year=2025)  # the stored run chosen, not read yet
+    complete(scene["binh"], scene["law"])
+    freshness.refresh(programme, units["HN"].pk, 2025, force=True, whole=True)  # another server: a new run
+    assert not StoredFigures.objects.filter(run=figures.main.run).exists()
+    assert figures.report == compliance.evaluate(programme, units["H01"], year=2025)
+    assert [child.unit.code for child in figures.children] == ["H01X1", "H01X2"]
+
+
+def test_a_dashboard_whose_run_another_server_replaces_while_it_reads_shows_the_newer_figures(
+    leader_client, programme, units, scene, complete, monkeypatch
+):
+    assert cc3(leader_client) == (1, 2)
+    read = freshness.store._StoredRows.report
+
+    def replaced_first(stored_rows, row_id):
+        if stored_rows._reports is None:  # between choosing the runs and reading their rows
+            complete(scene["binh"], scene["law"])
+            freshness.refresh(programme, units["HN"].pk, 2025, force=True, whole=True)
+        return read(stored_rows, row_id)
+
+    monkeypatch.setattr(freshness.store._StoredRows, "report", replaced_first)
+    cache.clear()  # the drawn figures are cached per run: this request must read the rows
+    assert cc3(leader_client) == (2, 2)
+
+
+def test_an_update_replaced_before_its_rows_are_read_is_read_from_the_run_that_replaced_it(
+    programme, units, scene, complete
+):
+    root = units["HN"].pk
+    freshness.refresh(programme, root, 2025, whole=True)
+    complete(scene["binh"], scene["law"])
+    updated = freshness.refresh(programme, root, 2025, keep=[units["H01"].pk])
+    assert updated.updated
+    freshness.refresh(programme, root, 2025, force=True, whole=True)
+    assert updated.reports[units["H01"].pk] == compliance.evaluate(programme, units["H01"], year=2025)
+
+
 def test_figures_too_slow_to_recompute_are_served_stale_then_refreshed_after_the_response(
     leader_client, scene, settings
 ):

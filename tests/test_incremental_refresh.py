@@ -432,6 +432,22 @@ def test_an_update_overtaken_by_another_refresh_writes_nothing_and_keeps_its_uni
     assert_stored_as_evaluated(programme, root, 2025)
 
 
+def test_an_update_whose_run_is_deleted_between_its_reads_gives_way(programme, city, monkeypatch):
+    root = city["units"]["HN"]
+    run = refreshed(programme, root, 2025).run
+    change_something("new record", city)
+    path_ids = freshness.refreshing._path_ids
+
+    def deleted_meanwhile(path):
+        StoredFigures.objects.filter(run=run).delete()  # as another server's whole evaluation would
+        return path_ids(path)
+
+    monkeypatch.setattr(freshness.refreshing, "_path_ids", deleted_meanwhile)
+    assert freshness.refresh(programme, root.pk, 2025) is None
+    assert set(StoredFigures.objects.values_list("run", flat=True)) == {run}  # all rolled back
+    assert PendingUnit.objects.exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # On the dashboard
 

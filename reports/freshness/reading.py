@@ -54,7 +54,7 @@ def load_computed_figures(
         if chosen is None or chosen[0]["run"] == row["run"]:
             runs.setdefault(row["year"], []).append(row)
     runs = {y: group for y, group in runs.items() if any(r["unit_id"] == unit.pk for r in group)}
-    stored_rows = _StoredRows(programme, [row["id"] for group in runs.values() for row in group])
+    stored_rows = _StoredRows(programme, [row for group in runs.values() for row in group], root_id=root_id, view=view)
 
     figures = Figures(programme=programme, unit=unit, year=year, main=None, version=version, view=view)
     known = [group[0]["duration"] for group in runs.values()]

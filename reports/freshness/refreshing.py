@@ -59,7 +59,15 @@ from targets.models import Programme
 
 from .. import triggers
 from ..models import DirtyUnit, PendingUnit, StoredFigures, TrackedYear
-from .store import YearFigures, _report_from_row, _result_cells, _row_figures, dashboard_years, programme_indicators
+from .store import (
+    YearFigures,
+    _report_from_row,
+    _result_cells,
+    _row_figures,
+    dashboard_years,
+    newest_reports,
+    programme_indicators,
+)
 from .versioning import data_version, flush_pending_changes, updatable
 
 logger = logging.getLogger(__name__)
@@ -89,13 +97,13 @@ def _delete_returning(model, where: str, params: list, columns: list[str]) -> li
     names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.features.can_return_rows_from_bulk_insert:  # PostgreSQL, SQLite ≥ 3.35: one statement
-            cursor.execute(f"DELETE FROM {table} WHERE {where} RETURNING {names}", params)
+            cursor.execute(f"DELETE FROM {table} WHERE {where} RETURNING {names}", params)  # noqa: S608 (table and column names from the model's _meta, quoted; the where's values bound)
             return cursor.fetchall()
-        cursor.execute(f"SELECT {quote('id')}, {names} FROM {table} WHERE {where}", params)
+        cursor.execute(f"SELECT {quote('id')}, {names} FROM {table} WHERE {where}", params)  # noqa: S608 (as above)
         rows = cursor.fetchall()
         for start in range(0, len(rows), 500):
             ids = [row[0] for row in rows[start : start + 500]]
-            cursor.execute(f"DELETE FROM {table} WHERE {quote('id')} IN ({', '.join(['%s'] * len(ids))})", ids)
+            cursor.execute(f"DELETE FROM {table} WHERE {quote('id')} IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608 (the table's quoted name; the ids bound)
         return [row[1:] for row in rows]
 
 
@@ -141,7 +149,7 @@ def _take_pending(programme_id: int, root_id: int, year: int, view: str) -> set[
     """Delete the year's pending units and return them (None: every unit)."""
     quote = connection.ops.quote_name
     where = (
-        f"{quote('tracked_id')} IN (SELECT {quote('id')} FROM {quote(TrackedYear._meta.db_table)} "
+        f"{quote('tracked_id')} IN (SELECT {quote('id')} FROM {quote(TrackedYear._meta.db_table)} "  # noqa: S608 (quoted names from _meta; the four values bound below)
         f"WHERE {quote('programme_id')} = %s AND {quote('root_id')} = %s AND {quote('year')} = %s"
         f" AND {quote('view')} = %s)"
     )
@@ -330,7 +338,10 @@ def _update(
         if keep is not None:
             rows = rows.filter(unit_id__in=keep)
         indicators = programme_indicators(programme)
-        return {row.unit_id: _report_from_row(programme, indicators, row) for row in rows}
+        reports = {row.unit_id: _report_from_row(programme, indicators, row) for row in rows}
+        if not reports and keep != []:  # a newer run replaced this one meanwhile: it is at least as fresh
+            reports = newest_reports(programme, root_id, year, view=view, unit_ids=keep)
+        return reports
 
     return YearFigures(
         year=year,
@@ -354,6 +365,8 @@ def _apply(
     ancestor_ids = {pk for row in rows.values() for pk in _path_ids(row.unit_path)} - set(rows)
     stored = dict(rows)
     stored.update({row.unit_id: row for row in StoredFigures.objects.filter(run=base_run, unit_id__in=ancestor_ids)})
+    if root_id not in stored and not StoredFigures.objects.filter(run=base_run).exists():
+        raise _Overtaken  # a whole evaluation deleted the run between the two reads (its own transaction)
     # The root as the run stored it: units have not changed since (or the tree would be evaluated whole).
     root_row = stored[root_id]
     root = OrgUnit(id=root_id, parent_id=root_row.parent_id, path=root_row.unit_path, level=root_row.unit_level)

@@ -146,26 +146,64 @@ META_FIELDS = (
 
 
 class _StoredRows:
-    """The stored figures of the rows a page may draw, read in one query when first needed."""
+    """The stored figures of the rows a page may draw, read in one query when first needed.
 
-    def __init__(self, programme: Programme, ids: list[int]):
+    The rows were chosen by an earlier query; another process may have replaced their run since (a whole
+    evaluation deletes the run it replaces). A year whose rows are gone is read again from the newest run of
+    that year (one more query, only then): it is at least as fresh as the run chosen, so the page never shows
+    figures older than it says, and never fails for a row that vanished under it.
+    """
+
+    def __init__(self, programme: Programme, rows: list[dict], *, root_id: int, view: str):
         self.programme = programme
-        self.ids = ids
+        self.root_id = root_id
+        self.view = view
+        self.rows = {row["id"]: (row["year"], row["unit_id"]) for row in rows}
         self._reports: dict[int, compliance.UnitReport] | None = None
 
-    def report(self, row_id: int) -> compliance.UnitReport:
-        """Return the report stored in a row (all rows are read at the first call)."""
+    def report(self, row_id: int) -> compliance.UnitReport | None:
+        """Return the report stored in a row, or in its successor (all rows are read at the first call); None
+        when no run of its year holds the unit any more."""
         if self._reports is None:
             indicators = programme_indicators(self.programme)
             self._reports = {
                 row.pk: _report_from_row(self.programme, indicators, row)
-                for row in StoredFigures.objects.filter(pk__in=self.ids)
+                for row in StoredFigures.objects.filter(pk__in=list(self.rows))
             }
-        return self._reports[row_id]
+            missing: dict[int, dict[int, int]] = {}  # {year: {unit id: row id}}
+            for pk, (year, unit_id) in self.rows.items():
+                if pk not in self._reports:
+                    missing.setdefault(year, {})[unit_id] = pk
+            for year, by_unit in missing.items():
+                replaced = newest_reports(self.programme, self.root_id, year, view=self.view, unit_ids=list(by_unit))
+                self._reports.update({by_unit[unit_id]: report for unit_id, report in replaced.items()})
+        return self._reports.get(row_id)
+
+
+def newest_reports(
+    programme: Programme, root_id: int, year: int, *, view: str, unit_ids: list[int] | None = None
+) -> dict[int, compliance.UnitReport]:
+    """Return {unit id: report} of the given units (default: all) from the newest stored run of a year that holds
+    any of them, in one query (one statement sees one run whole: a run is written and deleted in one transaction).
+    """
+    rows = StoredFigures.objects.filter(programme=programme, root_id=root_id, year=year, view=view)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    rows = list(rows.order_by("-computed_at", "-id"))
+    if not rows:
+        return {}
+    indicators = programme_indicators(programme)
+    run = rows[0].run
+    return {row.unit_id: _report_from_row(programme, indicators, row) for row in rows if row.run == run}
 
 
 def _from_rows(stored_rows: _StoredRows, rows: list[dict], *, current_version, as_of) -> YearFigures:
     first = rows[0]
+
+    def build() -> dict[int, compliance.UnitReport]:
+        reports = {row["unit_id"]: stored_rows.report(row["id"]) for row in rows}
+        return {unit_id: report for unit_id, report in reports.items() if report is not None}
+
     return YearFigures(
         year=first["year"],
         as_of=first["as_of"],
@@ -174,7 +212,7 @@ def _from_rows(stored_rows: _StoredRows, rows: list[dict], *, current_version, a
         computed_at=first["computed_at"],
         current=first["version"] == current_version and first["as_of"] == as_of,
         duration=first["duration"],
-        build=lambda: {row["unit_id"]: stored_rows.report(row["id"]) for row in rows},
+        build=build,
     )
 
 
