@@ -21,6 +21,7 @@ from training.choices import TrainingResult
 from training.models import TrainingRecord
 
 from ..models import CourseMatch, Indicator, IndicatorKind, Programme
+from . import completions
 from .dates import THEN, TODAY, appointment_window, birth_cutoff, course_window
 
 WORK_MEM = "128MB"
@@ -39,6 +40,9 @@ class PersonCounter:
 
     parallel = True  # whether PostgreSQL may spread the statement over parallel workers
     reads_every_record = False  # set by ``sql``: the statement folds every training record of the city
+    # Whether to read each person's completions from their summary row (PostgreSQL, where triggers keep it)
+    # rather than folding their training records; ``None``: wherever the summary is kept.
+    use_completions: bool | None = None
 
     def __init__(
         self,
@@ -61,6 +65,10 @@ class PersonCounter:
         # Distinct course conditions: (type codes, first date, last date) -> flag column.
         self.course_flags: dict[tuple[tuple[str, ...], datetime.date | None, datetime.date], str] = {}
         self.type_groups: dict[tuple[str, ...], str] = {}
+        # Distinct level conditions read from the summary of completions: (kind, level, T) -> flag column.
+        self.level_flags: dict[tuple[str, int, datetime.date], str] = {}
+        if self.use_completions is None:
+            self.use_completions = completions.kept()
         # The job-position catalogue, read once when an indicator needs it.
         self.positions = catalogue() if any(i.kind == IndicatorKind.JOB_POSITION for i in indicators) else []
         self.level_kinds: list[str] = sorted(
@@ -102,10 +110,15 @@ class PersonCounter:
     def _level(self, kind: str, level: int) -> str:
         index = self.level_kinds.index(kind)
         minimum = self._param(level)
-        return (
-            f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(lq.l{index}_{self.period}, -1) >= {minimum}"
-            f" OR COALESCE(rc.g{index}_{self.period}, -1) >= {minimum})"
-        )
+        if self.use_completions:
+            # Held at T by a qualification, or granted by a course completed by T: one test of the summary.
+            if level < 0:  # every level is 0 or more
+                return "1 = 1"
+            flag = self.level_flags.setdefault((kind, level, self.at), f"h{len(self.level_flags)}")
+            return f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR COALESCE(rc.{flag}, 0) = 1)"
+        held = f"COALESCE(lq.l{index}_{self.period}, -1) >= {minimum}"
+        granted = f"COALESCE(rc.g{index}_{self.period}, -1) >= {minimum}"
+        return f"(p.{DECLARED_FIELD[kind]} >= {minimum} OR {held} OR {granted})"
 
     def _job_position(self) -> str:
         """Return the condition: the person's position at T is one whose every requirement they meet."""
@@ -199,7 +212,11 @@ class PersonCounter:
         only_subtree = "" if whole_city else "AND {alias}.person_id IN (SELECT id FROM p)"
         joins = []
         kinds = [self._param(kind) for kind in self.level_kinds]
-        if self.course_flags or self.level_kinds:
+        if self.use_completions and (self.course_flags or self.level_flags):
+            self.reads_every_record = False
+            ctes.append(self._completions())
+            joins.append("LEFT JOIN rc ON rc.person_id = p.id")
+        elif self.course_flags or self.level_kinds:
             # One row per course: its end date, the level it grants, and which type groups it carries.
             type_columns = "".join(
                 f", MAX(CASE WHEN ct.coursetype_id IN ({', '.join(self._param(code) for code in group)}) "
@@ -248,7 +265,7 @@ class PersonCounter:
 )"""
             )
             joins.append("LEFT JOIN rc ON rc.person_id = p.id")
-        if self.level_kinds:
+        if self.level_kinds and not self.use_completions:
             level_columns = ", ".join(
                 f"MAX(CASE WHEN q.kind = {kinds[index]}"
                 + (f" AND (q.obtained_on IS NULL OR q.obtained_on <= {self._param(on)})" if several else "")
@@ -271,6 +288,35 @@ class PersonCounter:
             + " ".join(joins) + f"\nGROUP BY p.{group}"
         )  # fmt: skip
         return statement, self.params
+
+    def _completions(self) -> str:
+        """Return the ``rc`` CTE read from the summary of completions (``completions``): one row of flags per
+        person, each one overlap of the person's completions with the window's ranges of a few keys (the
+        ranges are built once per statement from the keys' numbers)."""
+        wanted = [
+            ([completions.type_key(code) for code in group], start, end, name)
+            for (group, start, end), name in self.course_flags.items()
+        ]
+        wanted += [
+            ([completions.grant_key(kind, level), completions.qualification_key(kind, level)], None, on, name)
+            for (kind, level, on), name in self.level_flags.items()
+        ]
+        flags = []
+        for keys, start, end, name in wanted:
+            if start is not None and start > end:
+                test = "1 = 0"
+            else:
+                low = 0 if start is None else completions.offset(start)
+                ranges = (
+                    f"SELECT range_agg(int8range(k.id * {completions.BLOCK} + {self._param(low)}, "
+                    f"k.id * {completions.BLOCK} + {self._param(completions.offset(end))}, '[]')) "
+                    f"FROM {completions.KEYS} k WHERE k.key IN ({', '.join(self._param(key) for key in keys)})"
+                )
+                test = f"s.completed && ({ranges})"
+            flags.append(f"CASE WHEN {test} THEN 1 ELSE 0 END AS {name}")
+        return f"""rc AS (
+    SELECT s.person_id, {", ".join(flags)} FROM {completions.TABLE} s
+)"""
 
     def count(self, unit: OrgUnit, *, units: list[int] | None = None) -> dict[int, dict[str, tuple[int, int]]]:
         """Return {unit id: {indicator code: (numerator, denominator)}} for persons directly in each unit
@@ -298,7 +344,7 @@ class PersonCounter:
         settings = f"SET LOCAL work_mem = '{WORK_MEM}';\nSET LOCAL jit = off;\n"
         if not self.parallel:
             settings += "SET LOCAL max_parallel_workers_per_gather = 0;\n"
-        if self.reads_every_record:
+        if self.reads_every_record and not self.use_completions:
             # Every record is read: in one sequential pass shared by the parallel workers. Offered the
             # covering index of completed records, PostgreSQL looked them up course by course in each
             # worker, folding every person's records once per worker (three times the work at city scale).
