@@ -214,8 +214,11 @@ class PersonCounter:
         kinds = [self._param(kind) for kind in self.level_kinds]
         if self.use_completions and (self.course_flags or self.level_flags):
             self.reads_every_record = False
-            ctes.append(self._completions())
-            joins.append("LEFT JOIN rc ON rc.person_id = p.id")
+            # Each flag is tested where it is used, after the population's own conditions: a person is
+            # tested only for the indicators that apply to them (at city scale, a third of the tests).
+            for name, test in self._completion_tests().items():
+                measures = [m.replace(f"COALESCE(rc.{name}, 0) = 1", test) for m in measures]
+            joins.append(f"LEFT JOIN {completions.TABLE} rc ON rc.person_id = p.id")
         elif self.course_flags or self.level_kinds:
             # One row per course: its end date, the level it grants, and which type groups it carries.
             type_columns = "".join(
@@ -289,10 +292,10 @@ class PersonCounter:
         )  # fmt: skip
         return statement, self.params
 
-    def _completions(self) -> str:
-        """Return the ``rc`` CTE read from the summary of completions (``completions``): one row of flags per
-        person, each one overlap of the person's completions with the window's ranges of a few keys (the
-        ranges are built once per statement from the keys' numbers)."""
+    def _completion_tests(self) -> dict[str, str]:
+        """Return {flag column: its test on the summary of completions (``completions``)}: one overlap of the
+        person's completions with the window's ranges of a few keys (built once per statement from the keys'
+        numbers)."""
         wanted = [
             ([completions.type_key(code) for code in group], start, end, name)
             for (group, start, end), name in self.course_flags.items()
@@ -301,22 +304,19 @@ class PersonCounter:
             ([completions.grant_key(kind, level), completions.qualification_key(kind, level)], None, on, name)
             for (kind, level, on), name in self.level_flags.items()
         ]
-        flags = []
+        tests = {}
         for keys, start, end, name in wanted:
             if start is not None and start > end:
-                test = "1 = 0"
-            else:
-                low = 0 if start is None else completions.offset(start)
-                ranges = (
-                    f"SELECT range_agg(int8range(k.id * {completions.BLOCK} + {self._param(low)}, "
-                    f"k.id * {completions.BLOCK} + {self._param(completions.offset(end))}, '[]')) "
-                    f"FROM {completions.KEYS} k WHERE k.key IN ({', '.join(self._param(key) for key in keys)})"
-                )
-                test = f"s.completed && ({ranges})"
-            flags.append(f"CASE WHEN {test} THEN 1 ELSE 0 END AS {name}")
-        return f"""rc AS (
-    SELECT s.person_id, {", ".join(flags)} FROM {completions.TABLE} s
-)"""
+                tests[name] = "1 = 0"
+                continue
+            low = 0 if start is None else completions.offset(start)
+            ranges = (
+                f"SELECT range_agg(int8range(k.id * {completions.BLOCK} + {self._param(low)}, "
+                f"k.id * {completions.BLOCK} + {self._param(completions.offset(end))}, '[]')) "
+                f"FROM {completions.KEYS} k WHERE k.key IN ({', '.join(self._param(key) for key in keys)})"
+            )
+            tests[name] = f"COALESCE(rc.completed && ({ranges}), false)"
+        return tests
 
     def count(self, unit: OrgUnit, *, units: list[int] | None = None) -> dict[int, dict[str, tuple[int, int]]]:
         """Return {unit id: {indicator code: (numerator, denominator)}} for persons directly in each unit
