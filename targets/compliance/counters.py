@@ -170,10 +170,9 @@ class PersonCounter:
                         f" AND (p.end_date IS NULL OR p.end_date > {on})"
                     )
                 criterion = self._criterion(indicator)
-                measures.append(f"SUM(CASE WHEN {population} THEN 1 ELSE 0 END) AS d{period}_{index}")
-                measures.append(
-                    f"SUM(CASE WHEN ({population}) AND ({criterion}) THEN 1 ELSE 0 END) AS n{period}_{index}"
-                )
+                # Counted with FILTER: a row outside the population costs one test, not an aggregate step.
+                measures.append(f"COUNT(*) FILTER (WHERE {population}) AS d{period}_{index}")
+                measures.append(f"COUNT(*) FILTER (WHERE ({population}) AND ({criterion})) AS n{period}_{index}")
 
         person, unit_table = Person._meta.db_table, OrgUnit._meta.db_table
         assignment = Assignment._meta.db_table
