@@ -33,8 +33,10 @@ class PersonCounter:
     The ORM form (one ``IN (subquery)`` per criterion) reads the 2.5 million training records once per
     course criterion; this statement reads them once in all: each record is matched against every
     course criterion in a single pass and folded into one row of flags per person, qualifications into
-    one row of levels per person, and persons are then counted per unit. The SQL is portable
-    (PostgreSQL and SQLite) and built from the indicators' data, with every value passed as a parameter.
+    one row of levels per person, and persons are then counted per unit. Where PostgreSQL keeps the
+    summary of completions (``completions``), the records and qualifications are not read at all: each
+    course or level test is one overlap with the person's summary row, and several periods cost one
+    pass. The SQL is portable (PostgreSQL and SQLite) and built from the indicators' data, with every value passed as a parameter.
     It states the same rules as ``population_q`` and ``criterion_q``; a test holds the two equal.
     """
 
