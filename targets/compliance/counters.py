@@ -36,8 +36,8 @@ class PersonCounter:
     one row of levels per person, and persons are then counted per unit. Where PostgreSQL keeps the
     summary of completions (``completions``), the records and qualifications are not read at all: each
     course or level test is one overlap with the person's summary row, and several periods cost one
-    pass. The SQL is portable (PostgreSQL and SQLite) and built from the indicators' data, with every value passed as a parameter.
-    It states the same rules as ``population_q`` and ``criterion_q``; a test holds the two equal.
+    pass. The SQL is portable (PostgreSQL and SQLite) and built from the indicators' data, with every value
+    passed as a parameter. It states the same rules as ``population_q`` and ``criterion_q``; a test holds the two equal.
     """
 
     parallel = True  # whether PostgreSQL may spread the statement over parallel workers
