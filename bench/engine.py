@@ -193,8 +193,9 @@ class Plan:
 
 def plans(code: str, root, *, years: list[int]) -> list[Plan]:
     """Return the plans PostgreSQL chose for the engine's statements over the whole city in view ``today``:
-    the persons statement (one per year; the last year's is shown) and the appointments statement (all
-    ``years`` at once), each run with EXPLAIN (ANALYZE, BUFFERS) under the settings the engine sends."""
+    the persons statement (all ``years`` at once where the summary of completions is kept; elsewhere one
+    per year, the last year's shown) and the appointments statement (all ``years`` at once), each run with
+    EXPLAIN (ANALYZE, BUFFERS) under the settings the engine sends."""
     import re
 
     from django.db import connection, transaction
@@ -210,8 +211,12 @@ def plans(code: str, root, *, years: list[int]) -> list[Plan]:
     appointments = [i for i in indicators if i.kind == IndicatorKind.APPOINTMENT]
     counters = []
     if persons:
-        year, at = periods[-1]
-        counters.append((f"persons, {year}", PersonCounter(persons, year, at)))
+        counter = PersonCounter(persons, *periods[0], periods=periods)
+        if counter.use_completions and len(years) > 1:  # the engine counts every year in one statement
+            counters.append((f"persons, {years[0]}–{years[-1]}", counter))
+        else:
+            year, at = periods[-1]
+            counters.append((f"persons, {year}", PersonCounter(persons, year, at)))
     if appointments and AppointmentCounter.handles(appointments):
         label = f"appointments, {years[0]}–{years[-1]}" if len(years) > 1 else f"appointments, {years[0]}"
         counters.append((label, AppointmentCounter(appointments, programme, periods[0][1], periods=periods)))

@@ -233,3 +233,23 @@ def indicator_name(result) -> str:
         names = {name: name_en for name, name_en in Indicator.objects.values_list("name", "name_en") if name_en}
         cache.set("core:indicator-names-en", names, ENGLISH_NAMES_SECONDS)
     return names.get(result.name, result.name)
+
+
+class Int8MultirangeField(models.Field):
+    """A set of int8 ranges (PostgreSQL ``int8multirange``; plain text elsewhere, where it stays empty)."""
+
+    def db_type(self, connection):
+        return "int8multirange" if connection.vendor == "postgresql" else "text"
+
+
+class Completion(models.Model):
+    """What one person has completed and when, summed up from their training records by PostgreSQL triggers
+    (``targets.compliance.completions``); the engine reads it instead of folding every record. Empty on SQLite."""
+
+    person = models.OneToOneField(
+        "personnel.Person", on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    completed = Int8MultirangeField()
+
+    def __str__(self):
+        return f"{self.person_id}"
