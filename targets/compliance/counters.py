@@ -153,12 +153,8 @@ class PersonCounter:
             parts.append(self._job_position())
         return " AND ".join(parts)
 
-    def sql(
-        self, unit: OrgUnit | None, person_ids: list[int] | None = None, units: list[int] | None = None
-    ) -> tuple[str, dict]:
-        """Return the statement and its (named) parameters: counts per unit of the unit's subtree (only
-        of ``units`` when given), or per person of ``person_ids`` when given."""
-        # The final SELECT is built first: it decides which flags and levels the CTEs must provide.
+    def _measures(self) -> list[str]:
+        """Return the final SELECT's counts: each indicator's denominator and numerator in each period."""
         measures = []
         several = len(self.periods) > 1
         for period, (year, at) in enumerate(self.periods):
@@ -175,7 +171,16 @@ class PersonCounter:
                 # Counted with FILTER: a row outside the population costs one test, not an aggregate step.
                 measures.append(f"COUNT(*) FILTER (WHERE {population}) AS d{period}_{index}")
                 measures.append(f"COUNT(*) FILTER (WHERE ({population}) AND ({criterion})) AS n{period}_{index}")
+        return measures
 
+    def sql(
+        self, unit: OrgUnit | None, person_ids: list[int] | None = None, units: list[int] | None = None
+    ) -> tuple[str, dict]:
+        """Return the statement and its (named) parameters: counts per unit of the unit's subtree (only
+        of ``units`` when given), or per person of ``person_ids`` when given."""
+        # The final SELECT is built first: it decides which flags and levels the CTEs must provide.
+        measures = self._measures()
+        several = len(self.periods) > 1
         person, unit_table = Person._meta.db_table, OrgUnit._meta.db_table
         assignment = Assignment._meta.db_table
         record = TrainingRecord._meta.db_table
