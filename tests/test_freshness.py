@@ -239,8 +239,9 @@ def test_the_figures_change_after_an_import_of_personnel(leader_client, scene, t
 def test_unchanged_data_is_served_from_the_stored_figures(leader_client, scene, clock, django_assert_num_queries):
     leader_client.get(reverse("reports:dashboard"))
     clock.shift(datetime.timedelta(minutes=7))
-    # No evaluation: 6 queries, plus 3 for the session's once-a-minute activity stamp (savepoint, update, release).
-    with django_assert_num_queries(10):
+    # No evaluation: 9 queries in all (the role is kept with the session), 3 of them the session's once-a-minute
+    # activity stamp (savepoint, update, release).
+    with django_assert_num_queries(9):
         html = leader_client.get(reverse("reports:dashboard")).content.decode()
     assert "Số liệu tính lúc 09:30 20/11/2025" in html
     TrainingRecord.objects.create(person=scene["binh"], course=scene["law"], result="hoan_thanh")
