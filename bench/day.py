@@ -190,6 +190,10 @@ def run(*, database_url: str, seconds: float, say) -> dict[str, KindResult]:
     return client.results
 
 
+# What a server's closing of an idle keep-alive connection looks like to the client that reuses it.
+STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
 class _Client:
     """The day's client: sends each request over its thread's own connection and notes its figures."""
 
@@ -215,16 +219,35 @@ class _Client:
         """Return the status (or the name of the failure) and the body of one request."""
         headers = {"Cookie": cookie, **(extra or {})}
         local = self.local
+        reused = getattr(local, "connection", None) is not None
         try:
-            conn = self.connection()
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            return response.status, response.read()
+            return self._exchange(method, path, body, headers)
+        except STALE_CONNECTION:
+            # An open-loop thread's connection may wait longer than the server's keep-alive (gunicorn: 2 s) and be
+            # closed meanwhile: the request never reached the server, so it is sent again on a new connection, as
+            # every HTTP client does (urllib3, browsers). A fresh connection's failure is the server's, and counts.
+            self._drop()
+            if not reused:
+                return "RemoteDisconnected", b""
         except (OSError, http.client.HTTPException) as error:
-            if getattr(local, "connection", None) is not None:
-                local.connection.close()
-            local.connection = None
+            self._drop()
             return ("timeout" if isinstance(error, TimeoutError) else type(error).__name__), b""
+        try:
+            return self._exchange(method, path, body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            self._drop()
+            return ("timeout" if isinstance(error, TimeoutError) else type(error).__name__), b""
+
+    def _exchange(self, method: str, path: str, body: bytes | None, headers: dict):
+        conn = self.connection()
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    def _drop(self) -> None:
+        if getattr(self.local, "connection", None) is not None:
+            self.local.connection.close()
+        self.local.connection = None
 
     def note(self, kind: str, started: float, status, ok_statuses=(200,)) -> None:
         """Count the answer's latency (a timeout's too) and any error."""
