@@ -218,30 +218,8 @@ class PersonSerializer(ModelCleanSerializer):
 
     class Meta(ModelCleanSerializer.Meta):
         model = Person
-        fields = [
-            "code",
-            "full_name",
-            "birth_date",
-            "gender",
-            "citizen_id",
-            "unit",
-            "unit_name",
-            "category",
-            "position_title",
-            "leadership_level",
-            "btv_managed",
-            "btv_succession",
-            "deputy_term",
-            "education_level",
-            "field_suited",
-            "political_level",
-            "state_management_level",
-            "language_level",
-            "start_date",
-            "end_date",
-            "updated_at",
-            "version",
-        ]
+        # What HR keeps of a person (Person.KEPT_FIELDS), the unit's name beside its code, and the row's version.
+        fields = [*Person.KEPT_FIELDS[:6], "unit_name", *Person.KEPT_FIELDS[6:], "updated_at", "version"]
         read_only_fields = ["updated_at"]
 
     unique_fields = ("code", "citizen_id")

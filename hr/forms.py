@@ -127,27 +127,7 @@ class PersonForm(VersionedForm):
 
     class Meta:
         model = Person
-        fields = [
-            "code",
-            "full_name",
-            "birth_date",
-            "gender",
-            "citizen_id",
-            "unit",
-            "category",
-            "position_title",
-            "leadership_level",
-            "btv_managed",
-            "btv_succession",
-            "deputy_term",
-            "education_level",
-            "field_suited",
-            "political_level",
-            "state_management_level",
-            "language_level",
-            "start_date",
-            "end_date",
-        ]
+        fields = list(Person.KEPT_FIELDS)
         field_classes = {"unit": UnitChoiceField}
         widgets = {
             "birth_date": date_input(),

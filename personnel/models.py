@@ -264,6 +264,14 @@ class Person(models.Model):
     assignments.
     """
 
+    # What HR keeps of a person, in the order the form, the API and the nhan_su template show it (one list for all
+    # three: data-exchange.md, section 2).
+    KEPT_FIELDS = (
+        "code", "full_name", "birth_date", "gender", "citizen_id", "unit", "category", "position_title",
+        "leadership_level", "btv_managed", "btv_succession", "deputy_term", "education_level", "field_suited",
+        "political_level", "state_management_level", "language_level", "start_date", "end_date",
+    )  # fmt: skip
+
     code = models.CharField(
         _("mã cán bộ"),
         max_length=40,

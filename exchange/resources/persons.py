@@ -92,27 +92,7 @@ class PersonResource(TemplateResource):
 
     class Meta(TemplateResource.Meta):
         model = Person
-        fields = (
-            "code",
-            "full_name",
-            "birth_date",
-            "gender",
-            "citizen_id",
-            "unit",
-            "category",
-            "position_title",
-            "leadership_level",
-            "btv_managed",
-            "btv_succession",
-            "deputy_term",
-            "education_level",
-            "field_suited",
-            "political_level",
-            "state_management_level",
-            "language_level",
-            "start_date",
-            "end_date",
-        )
+        fields = Person.KEPT_FIELDS
         import_id_fields = ("code",)
 
     def prefetch(self, raw):
