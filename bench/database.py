@@ -110,6 +110,9 @@ def use(url: str) -> None:
     os.environ["DEBUG"] = "0"
     if os.environ.get("DJANGO_ENV") == "production":
         os.environ["DJANGO_ENV"] = "development"
+    # The benchmark runs its imports itself (exchange.services.run_import) and the scale step has its own worker:
+    # no import-job thread in this process, which would outlive the database the benchmark drops at the end.
+    os.environ.setdefault("IMPORT_JOBS_THREAD", "0")
     django.setup()
 
 
