@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from personnel.models import OrgUnit, Person
 from targets.models import Indicator, Programme
+from training.choices import TrainingResult
 from training.models import Course, CourseType, TrainingRecord
 
 
@@ -161,11 +162,12 @@ class NominationStatus(models.TextChoices):
 
 
 class RosterResult(models.TextChoices):
-    """The results a roster records (the training results of a class that is over)."""
+    """The results a roster records: the training results of a class that is over (``TrainingResult`` but
+    "ongoing"), the same codes and names, since each becomes a training record."""
 
-    COMPLETED = "hoan_thanh", _("Hoàn thành")
-    FAILED = "khong_dat", _("Không đạt")
-    DROPPED = "bo_hoc", _("Bỏ học")
+    COMPLETED = TrainingResult.COMPLETED.value, TrainingResult.COMPLETED.label
+    FAILED = TrainingResult.FAILED.value, TrainingResult.FAILED.label
+    DROPPED = TrainingResult.DROPPED.value, TrainingResult.DROPPED.label
 
 
 class NominationQuerySet(models.QuerySet):
